@@ -1,0 +1,46 @@
+package herald
+
+import (
+	"context"
+	"time"
+)
+
+// Entities that events are about.
+const (
+	EntityUnit    = "unit"
+	EntityStaff   = "staff"
+	EntityColumn  = "column"
+	EntityTheme   = "theme"
+	EntityArticle = "article"
+	EntityToken   = "token"
+)
+
+// Event is one entry of the append-only audit log: who changed what, when, from
+// which state to which, and why.
+type Event struct {
+	ID         int64     `json:"id"`
+	At         time.Time `json:"at"`
+	ActorID    int64     `json:"actor_id,omitempty"` // 0 for the system (scheduler, migrations)
+	Entity     string    `json:"entity"`
+	EntityID   int64     `json:"entity_id"`
+	Action     string    `json:"action"`
+	FromStatus string    `json:"from_status,omitempty"`
+	ToStatus   string    `json:"to_status,omitempty"`
+	Level      int       `json:"level,omitempty"`
+	Comment    string    `json:"comment,omitempty"`
+}
+
+// EventFilter selects events, oldest first; zero fields do not filter.
+type EventFilter struct {
+	Entity   string
+	EntityID int64
+	ActorID  int64
+	AfterID  int64
+	Limit    int
+}
+
+// EventStore reads the audit log. Events are written by the store methods that
+// make the change they record, in the same transaction, and never changed after.
+type EventStore interface {
+	FindEvents(ctx context.Context, f EventFilter) ([]*Event, error)
+}

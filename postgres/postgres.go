@@ -1,0 +1,91 @@
+// Package postgres opens Herald's store on PostgreSQL, for deployments where
+// several herald processes share one database.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+
+	"github.com/heraldnews/herald/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations returns the embedded schema migrations.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}
+
+// Open connects to the database at dsn (postgres://…) and brings its schema up to date.
+func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	s, err := OpenNoMigrate(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx, Migrations()); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenNoMigrate connects without touching the schema.
+func OpenNoMigrate(ctx context.Context, dsn string) (*sqlstore.Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)
+	}
+	return sqlstore.New(db, db, Dialect), nil
+}
+
+// Dialect is PostgreSQL's side of the shared SQL.
+var Dialect = sqlstore.Dialect{
+	Name:           "postgres",
+	NumberedParams: true,
+	ForUpdate:      " FOR UPDATE",
+	// Processes starting together migrate one at a time; the lock ends with the transaction.
+	MigrationLock: "SELECT pg_advisory_xact_lock(7243011)",
+	UniqueViolation: func(err error) (string, bool) {
+		var e *pgconn.PgError
+		if !errors.As(err, &e) || e.Code != "23505" {
+			return "", false
+		}
+		// Constraint names are <table>_<column>_key.
+		name := strings.TrimSuffix(e.ConstraintName, "_key")
+		if i := strings.Index(name, "_"); i >= 0 && strings.HasSuffix(e.ConstraintName, "_key") {
+			return name[i+1:], true
+		}
+		return "", true
+	},
+	AfterLoad: func(ctx context.Context, tx *sql.Tx, tables []string) error {
+		for _, t := range tables {
+			var hasID bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM information_schema.columns
+				WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id' AND is_identity = 'YES')`, t).Scan(&hasID); err != nil {
+				return err
+			}
+			if hasID {
+				if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), COALESCE((SELECT MAX(id) FROM `+t+`), 0) + 1, false)`, t); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	},
+}

@@ -1,0 +1,94 @@
+// Package sqlite opens Herald's store on an embedded SQLite database (the pure-Go
+// modernc.org/sqlite driver, so CGO_ENABLED=0 builds work), in WAL mode with
+// foreign keys on, a busy timeout, and full fsync on commit.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/heraldnews/herald/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations returns the embedded schema migrations.
+func Migrations() fs.FS {
+	sub, _ := fs.Sub(migrations, "migrations")
+	return sub
+}
+
+// pragmas run on every connection. synchronous=FULL makes each commit durable
+// before it is acknowledged, also across a power cut, not only a process crash.
+const pragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+
+// Open opens (creating it if need be) the database file at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+	}
+	s, err := OpenNoMigrate(path)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Migrate(ctx, Migrations()); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenNoMigrate opens the database without touching its schema.
+func OpenNoMigrate(path string) (*sqlstore.Store, error) {
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
+	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	w.SetMaxOpenConns(1) // one writer; the others wait in the pool, not on SQLITE_BUSY
+	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	r.SetMaxOpenConns(8)
+	if err := w.Ping(); err != nil {
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return sqlstore.New(w, r, Dialect), nil
+}
+
+var uniqueColumn = regexp.MustCompile(`UNIQUE constraint failed: \w+\.(\w+)`)
+
+// Dialect is SQLite's side of the shared SQL.
+var Dialect = sqlstore.Dialect{
+	Name:     "sqlite",
+	TimeText: true,
+	UniqueViolation: func(err error) (string, bool) {
+		var e *sqlite.Error
+		if !errors.As(err, &e) || e.Code() != sqlite3.SQLITE_CONSTRAINT_UNIQUE && e.Code() != sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY {
+			return "", false
+		}
+		if m := uniqueColumn.FindStringSubmatch(e.Error()); m != nil {
+			return m[1], true
+		}
+		return "", true
+	},
+}

@@ -1,0 +1,402 @@
+package workflow
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/htmlsafe"
+	"github.com/heraldnews/herald/textdiff"
+)
+
+// Service runs the editorial workflow over a store.
+type Service struct {
+	Store herald.Store
+	Clock herald.Clock
+}
+
+// NewService returns a workflow service.
+func NewService(store herald.Store, clock herald.Clock) *Service {
+	return &Service{Store: store, Clock: clock}
+}
+
+// Draft is a new article: its content and the unit it is written for (0 for the
+// author's own unit).
+type Draft struct {
+	herald.ArticleContent
+	UnitID int64 `json:"unit_id"`
+}
+
+// Request carries what an action needs besides the article.
+type Request struct {
+	// Version, when not 0, must equal the article's version, so that a change
+	// based on a stale copy is refused instead of overwriting someone's work.
+	Version int
+	// Comment is the reviewer's comment, the rejection reason, the correction
+	// note or the retraction reason.
+	Comment string
+	// Content is the new content, for edits and corrections.
+	Content *herald.ArticleContent
+	// At is when to publish; nil or a time not after now publishes at once.
+	At *time.Time
+}
+
+// MaxCommentRunes limits comments and notes.
+const MaxCommentRunes = 2000
+
+func (s *Service) facts(ctx context.Context) (Facts, map[int64]*herald.Column, error) {
+	units, _, err := s.Store.FindUnits(ctx, herald.UnitFilter{})
+	if err != nil {
+		return Facts{}, nil, err
+	}
+	cols, err := s.Store.FindColumns(ctx)
+	if err != nil {
+		return Facts{}, nil, err
+	}
+	byID := make(map[int64]*herald.Column, len(cols))
+	for _, c := range cols {
+		byID[c.ID] = c
+	}
+	return Facts{Units: herald.NewUnitTree(units)}, byID, nil
+}
+
+// Create starts a new draft.
+func (s *Service) Create(ctx context.Context, actor *herald.Staff, d Draft) (*herald.Article, error) {
+	if actor == nil {
+		return nil, herald.Errorf(herald.EUNAUTHORIZED, "Sign in first.")
+	}
+	f, cols, err := s.facts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := &herald.Article{ArticleContent: d.ArticleContent.Clone(), UnitID: d.UnitID, Status: herald.StatusDraft, CreatedBy: actor.ID}
+	if a.UnitID == 0 {
+		a.UnitID = actor.UnitID
+	}
+	if f.Units.Unit(a.UnitID) == nil {
+		return nil, herald.Invalid("unit_id", "no unit has ID %d", a.UnitID)
+	}
+	if len(a.Authors) == 0 {
+		a.Authors = []herald.Author{{StaffID: actor.ID}}
+	}
+	a.Body = htmlsafe.Sanitize(a.Body)
+	if err := Check(ActCreate, actor, a, f); err != nil {
+		return nil, err
+	}
+	if a.ColumnID != 0 && cols[a.ColumnID] == nil {
+		return nil, herald.Invalid("column_id", "no column has ID %d", a.ColumnID)
+	}
+	ev := herald.Event{At: s.Clock.Now(), ActorID: actor.ID, Action: string(ActCreate)}
+	if err := s.Store.CreateArticle(ctx, a, ev); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Do takes an action on an article, checking the rules and recording the audit
+// event in the same transaction as the change. A nil actor is the scheduler.
+func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Action, req Request) (*herald.Article, error) {
+	if act == ActCreate || !slices.Contains(Actions, act) {
+		return nil, herald.Errorf(herald.EINVALID, "Unknown action %q.", act)
+	}
+	if err := checkRequest(act, req); err != nil {
+		return nil, err
+	}
+	f, cols, err := s.facts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	if act == ActPublish && req.At != nil && req.At.After(now) {
+		act = ActSchedule
+	}
+	return s.Store.UpdateArticle(ctx, id, func(a *herald.Article) (herald.ArticleChange, error) {
+		if actor != nil && !CanView(actor, a, f) {
+			return herald.ArticleChange{}, herald.Errorf(herald.ENOTFOUND, "Article %d not found.", id)
+		}
+		if req.Version != 0 && req.Version != a.Version {
+			return herald.ArticleChange{}, herald.Errorf(herald.ECONFLICT,
+				"The article was changed by someone else (version %d, you had %d); reload it and try again.", a.Version, req.Version)
+		}
+		f.Column = cols[a.ColumnID]
+		if err := Check(act, actor, a, f); err != nil {
+			return herald.ArticleChange{}, err
+		}
+		ev := herald.Event{At: now, Action: string(act), Level: a.ReviewLevel, Comment: strings.TrimSpace(req.Comment)}
+		if actor != nil {
+			ev.ActorID = actor.ID
+		}
+		change := herald.ArticleChange{Event: ev}
+		return change, apply(act, actor, a, req, f, cols, now, &change)
+	})
+}
+
+// checkRequest refuses requests that miss what their action needs.
+func checkRequest(act Action, req Request) error {
+	comment := strings.TrimSpace(req.Comment)
+	var p herald.Problems
+	if !utf8.ValidString(comment) || utf8.RuneCountInString(comment) > MaxCommentRunes {
+		p.Add("comment", "must be valid text of at most %d characters", MaxCommentRunes)
+	}
+	switch act {
+	case ActReject:
+		if comment == "" {
+			p.Add("comment", "is required: tell the author what to change")
+		}
+	case ActCorrect:
+		if comment == "" {
+			p.Add("comment", "is required: the correction note readers will see")
+		}
+		if req.Content == nil {
+			p.Add("content", "is required: the corrected article")
+		}
+	case ActRetract:
+		if comment == "" {
+			p.Add("comment", "is required: the reason for the retraction")
+		}
+	case ActEdit:
+		if req.Content == nil {
+			p.Add("content", "is required")
+		}
+	}
+	if req.Content != nil && act != ActEdit && act != ActCorrect {
+		p.Add("content", "is only accepted by edit and correct")
+	}
+	return p.Err()
+}
+
+// apply makes the change of an allowed action.
+func apply(act Action, actor *herald.Staff, a *herald.Article, req Request, f Facts, cols map[int64]*herald.Column, now time.Time, change *herald.ArticleChange) error {
+	switch act {
+	case ActEdit, ActCorrect:
+		c := req.Content.Clone()
+		c.Body = htmlsafe.Sanitize(c.Body)
+		if c.ColumnID != a.ColumnID {
+			if cols[c.ColumnID] == nil {
+				return herald.Invalid("column_id", "no column has ID %d", c.ColumnID)
+			}
+			if a.Status != herald.StatusDraft && a.Status != herald.StatusRejected {
+				return herald.Invalid("column_id", "can only change while the article is a draft (the column sets its review levels)")
+			}
+		}
+		a.ArticleContent = c
+		if act == ActCorrect {
+			a.CorrectionNote = change.Event.Comment
+			a.CorrectedAt = &now
+			change.RevisionNote = "correction: " + change.Event.Comment
+		}
+	case ActSubmit:
+		var p herald.Problems
+		if strings.TrimSpace(a.Body) == "" {
+			p.Add("body", "is required before submission")
+		}
+		if f.Column == nil {
+			p.Add("column_id", "is required before submission")
+		}
+		if err := p.Err(); err != nil {
+			return err
+		}
+		a.Status, a.ReviewLevel, a.Reviewers = herald.StatusSubmitted, 1, []int64{}
+		change.Event.Level = 1
+	case ActWithdraw:
+		a.Status, a.ReviewLevel, a.Reviewers = herald.StatusDraft, 0, []int64{}
+	case ActApprove:
+		a.Reviewers = append(a.Reviewers, actor.ID)
+		if a.ReviewLevel >= f.Column.ReviewLevels {
+			a.Status, a.ReviewLevel = herald.StatusApproved, 0
+			if a.EditorID == 0 {
+				a.EditorID = actor.ID
+			}
+		} else {
+			a.ReviewLevel++
+		}
+	case ActReject:
+		a.Status, a.ReviewLevel, a.Reviewers, a.ScheduledAt = herald.StatusRejected, 0, []int64{}, nil
+	case ActPublish:
+		if actor == nil && (a.ScheduledAt == nil || a.ScheduledAt.After(now)) {
+			return herald.Errorf(herald.ECONFLICT, "The article is not due yet.")
+		}
+		a.Status, a.ScheduledAt = herald.StatusPublished, nil
+		if a.PublishedAt == nil {
+			a.PublishedAt = &now
+		}
+		if a.EditorID == 0 && actor != nil {
+			a.EditorID = actor.ID
+		}
+	case ActSchedule:
+		at := req.At.UTC().Truncate(time.Microsecond)
+		a.Status, a.ScheduledAt = herald.StatusScheduled, &at
+		change.Event.Comment = strings.TrimSpace(change.Event.Comment + " " + at.Format(time.RFC3339))
+	case ActUnschedule:
+		a.Status, a.ScheduledAt = herald.StatusApproved, nil
+	case ActRetract:
+		a.Status, a.RetractedAt = herald.StatusRetracted, &now
+	}
+	return nil
+}
+
+// PublishDue publishes every scheduled article whose time has come and returns
+// how many it published. Run it at start-up (to catch up after downtime) and
+// every second after. With several processes on one database each article is
+// published once: the row lock and the state check make the others' attempts
+// conflicts, which are skipped.
+func (s *Service) PublishDue(ctx context.Context) (int, error) {
+	now := s.Clock.Now()
+	due, _, err := s.Store.FindArticles(ctx, herald.ArticleFilter{
+		Statuses: []herald.Status{herald.StatusScheduled}, ScheduledBefore: &now, Order: herald.ByScheduled, Limit: 100,
+	})
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, a := range due {
+		_, err := s.Do(ctx, nil, a.ID, ActPublish, Request{})
+		switch herald.ErrorCode(err) {
+		case "":
+			n++
+		case herald.ECONFLICT, herald.ENOTFOUND:
+		default:
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Get returns an article the actor may see.
+func (s *Service) Get(ctx context.Context, actor *herald.Staff, id int64) (*herald.Article, error) {
+	a, err := s.Store.FindArticleByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	f, _, err := s.facts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !CanView(actor, a, f) {
+		return nil, herald.Errorf(herald.ENOTFOUND, "Article %d not found.", id)
+	}
+	return a, nil
+}
+
+// List returns the articles matching filter that the actor may see: published
+// ones anywhere, others only within the actor's scope.
+func (s *Service) List(ctx context.Context, actor *herald.Staff, filter herald.ArticleFilter) ([]*herald.Article, int, error) {
+	onlyPublished := len(filter.Statuses) > 0 && !slices.ContainsFunc(filter.Statuses, func(st herald.Status) bool { return st != herald.StatusPublished })
+	if !onlyPublished {
+		if actor == nil {
+			filter.Statuses = []herald.Status{herald.StatusPublished}
+		} else {
+			units, _, err := s.Store.FindUnits(ctx, herald.UnitFilter{})
+			if err != nil {
+				return nil, 0, err
+			}
+			tree := herald.NewUnitTree(units)
+			root := tree.ScopeRoot(actor.UnitID)
+			var visible []int64
+			for _, u := range units {
+				if tree.Within(u.ID, root) && (filter.UnitIDs == nil || slices.Contains(filter.UnitIDs, u.ID)) {
+					visible = append(visible, u.ID)
+				}
+			}
+			if visible == nil {
+				visible = []int64{}
+			}
+			filter.UnitIDs = visible
+		}
+	}
+	return s.Store.FindArticles(ctx, filter)
+}
+
+// Revisions lists the revisions of an article the actor may see.
+func (s *Service) Revisions(ctx context.Context, actor *herald.Staff, id int64) ([]*herald.Revision, error) {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	return s.Store.FindRevisions(ctx, id)
+}
+
+// Revision returns one revision of an article the actor may see.
+func (s *Service) Revision(ctx context.Context, actor *herald.Staff, id int64, number int) (*herald.Revision, error) {
+	if _, err := s.Get(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	return s.Store.FindRevision(ctx, id, number)
+}
+
+// FieldDiff is how one field differs between two revisions.
+type FieldDiff struct {
+	Field string          `json:"field"`
+	Lines []textdiff.Line `json:"lines"`
+}
+
+// Diff compares two revisions of an article field by field, the body paragraph
+// by paragraph, and returns only the fields that differ.
+func (s *Service) Diff(ctx context.Context, actor *herald.Staff, id int64, from, to int) ([]FieldDiff, error) {
+	a, err := s.Revision(ctx, actor, id, from)
+	if err != nil {
+		return nil, err
+	}
+	b, err := s.Store.FindRevision(ctx, id, to)
+	if err != nil {
+		return nil, err
+	}
+	return DiffContent(&a.Content, &b.Content), nil
+}
+
+// DiffContent compares two contents field by field.
+func DiffContent(a, b *herald.ArticleContent) []FieldDiff {
+	lines := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return []string{s}
+	}
+	authors := func(c *herald.ArticleContent) []string {
+		var out []string
+		for _, au := range c.Authors {
+			if au.StaffID != 0 {
+				out = append(out, "staff:"+itoa(au.StaffID))
+			} else {
+				out = append(out, au.Name)
+			}
+		}
+		return out
+	}
+	ids := func(xs []int64) []string {
+		out := make([]string, len(xs))
+		for i, x := range xs {
+			out[i] = itoa(x)
+		}
+		return out
+	}
+	fields := []struct {
+		name string
+		a, b []string
+	}{
+		{"title", lines(a.Title), lines(b.Title)},
+		{"subtitle", lines(a.Subtitle), lines(b.Subtitle)},
+		{"summary", lines(a.Summary), lines(b.Summary)},
+		{"body", textdiff.HTMLBlocks(a.Body), textdiff.HTMLBlocks(b.Body)},
+		{"cover_image", lines(a.CoverImage), lines(b.CoverImage)},
+		{"source", lines(a.Source), lines(b.Source)},
+		{"language", lines(a.Language), lines(b.Language)},
+		{"column_id", ids([]int64{a.ColumnID}), ids([]int64{b.ColumnID})},
+		{"editor_id", ids([]int64{a.EditorID}), ids([]int64{b.EditorID})},
+		{"authors", authors(a), authors(b)},
+		{"theme_ids", ids(a.ThemeIDs), ids(b.ThemeIDs)},
+		{"tags", a.Tags, b.Tags},
+	}
+	var out []FieldDiff
+	for _, f := range fields {
+		if d := textdiff.Lines(f.a, f.b); textdiff.Changed(d) {
+			out = append(out, FieldDiff{Field: f.name, Lines: d})
+		}
+	}
+	return out
+}
+
+func itoa(x int64) string { return strconv.FormatInt(x, 10) }
