@@ -7,7 +7,7 @@ import (
 
 func TestSanitize(t *testing.T) {
 	tests := []struct {
-		name, in       string
+		name, in      string
 		keep, dropped []string
 	}{
 		{"script", `<p>司法</p><script>alert(1)</script>`, []string{"<p>司法</p>"}, []string{"script", "alert"}},

@@ -64,12 +64,12 @@ func wantCode(t testing.TB, err error, code, field string) {
 // World is a small province: a department with its publicity center, a city
 // bureau with a county bureau, and staff of every role.
 type World struct {
-	Dept, Center, City, County         *herald.Unit
-	Admin, Chief, Editor, Editor2      *herald.Staff
-	Writer, CountyWriter, CityEditor   *herald.Staff
-	Viewer                             *herald.Staff
-	News, Local                        *herald.Column // 3 and 1 review levels
-	Theme                              *herald.Theme
+	Dept, Center, City, County       *herald.Unit
+	Admin, Chief, Editor, Editor2    *herald.Staff
+	Writer, CountyWriter, CityEditor *herald.Staff
+	Viewer                           *herald.Staff
+	News, Local                      *herald.Column // 3 and 1 review levels
+	Theme                            *herald.Theme
 }
 
 // NewWorld fills s with the small province.
