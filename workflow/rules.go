@@ -109,16 +109,16 @@ func Check(act Action, actor *herald.Staff, a *herald.Article, f Facts) error {
 		return herald.Errorf(herald.EFORBIDDEN, "This article belongs to a unit outside yours.")
 	}
 	if act == ActCreate {
-		return checkAuthorUnit(actor, a)
+		return checkAuthorUnit(actor, a, f)
 	}
 	if !slices.Contains(fromStatuses[act], a.Status) {
 		return herald.Errorf(herald.ECONFLICT, "A %s article cannot be %s.", a.Status, pastTense(act))
 	}
 	switch act {
 	case ActEdit:
-		return checkEdit(actor, a)
+		return checkEdit(actor, a, f)
 	case ActSubmit:
-		return checkAuthorUnit(actor, a)
+		return checkAuthorUnit(actor, a, f)
 	case ActWithdraw:
 		if !a.IsAuthor(actor.ID) {
 			return herald.Errorf(herald.EFORBIDDEN, "Only an author can withdraw a submission.")
@@ -134,17 +134,18 @@ func Check(act Action, actor *herald.Staff, a *herald.Article, f Facts) error {
 }
 
 // checkAuthorUnit keeps correspondents to their own unit: they write, edit and
-// submit only their unit's pieces, whoever in the unit started them.
-func checkAuthorUnit(actor *herald.Staff, a *herald.Article) error {
-	if actor.HasRole(reviewers...) || a.UnitID == actor.UnitID {
+// submit only their unit's pieces, whoever in the unit started them. A publicity
+// center's correspondents write for the unit the center acts for.
+func checkAuthorUnit(actor *herald.Staff, a *herald.Article, f Facts) error {
+	if actor.HasRole(reviewers...) || a.UnitID == actor.UnitID || a.UnitID == f.Units.ScopeRoot(actor.UnitID) {
 		return nil
 	}
 	return herald.Errorf(herald.EFORBIDDEN, "Correspondents work only on their own unit's articles.")
 }
 
-func checkEdit(actor *herald.Staff, a *herald.Article) error {
+func checkEdit(actor *herald.Staff, a *herald.Article, f Facts) error {
 	if a.Status == herald.StatusDraft || a.Status == herald.StatusRejected {
-		return checkAuthorUnit(actor, a)
+		return checkAuthorUnit(actor, a, f)
 	}
 	if !actor.HasRole(reviewers...) {
 		return herald.Errorf(herald.EFORBIDDEN, "Once submitted, an article is edited by its reviewers; withdraw it to change it yourself.")

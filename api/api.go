@@ -1,0 +1,123 @@
+// Package api is Herald's JSON API under /api/v1, authenticated with personal
+// API tokens (Authorization: Bearer hrd_…), with errors as
+// application/problem+json and an OpenAPI 3 document at /api/openapi.json.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/directory"
+	"github.com/heraldnews/herald/workflow"
+)
+
+// Server serves the API.
+type Server struct {
+	Store        herald.Store
+	Auth         *auth.Service
+	Directory    *directory.Service
+	Workflow     *workflow.Service
+	Log          *slog.Logger
+	MaxBodyBytes int64
+}
+
+// Route is one API operation: its method and path pattern, and whether it is
+// open without a token. The OpenAPI document lists exactly these.
+type Route struct {
+	Method, Path string
+	Public       bool
+	handler      func(s *Server, w http.ResponseWriter, r *http.Request, actor *herald.Staff)
+}
+
+// Routes lists every API operation.
+func Routes() []Route {
+	routes := []Route{
+		{Method: "GET", Path: "/api/openapi.json", Public: true, handler: (*Server).openAPI},
+		{Method: "POST", Path: "/api/v1/tokens", Public: true, handler: (*Server).createToken},
+		{Method: "GET", Path: "/api/v1/tokens", handler: (*Server).listTokens},
+		{Method: "DELETE", Path: "/api/v1/tokens/{id}", handler: (*Server).deleteToken},
+		{Method: "GET", Path: "/api/v1/me", handler: (*Server).me},
+
+		{Method: "GET", Path: "/api/v1/units", handler: (*Server).listUnits},
+		{Method: "POST", Path: "/api/v1/units", handler: (*Server).createUnit},
+		{Method: "GET", Path: "/api/v1/units/{id}", handler: (*Server).getUnit},
+		{Method: "PATCH", Path: "/api/v1/units/{id}", handler: (*Server).updateUnit},
+
+		{Method: "GET", Path: "/api/v1/staff", handler: (*Server).listStaff},
+		{Method: "POST", Path: "/api/v1/staff", handler: (*Server).createStaff},
+		{Method: "GET", Path: "/api/v1/staff/{id}", handler: (*Server).getStaff},
+		{Method: "PATCH", Path: "/api/v1/staff/{id}", handler: (*Server).updateStaff},
+		{Method: "PUT", Path: "/api/v1/staff/{id}/password", handler: (*Server).setPassword},
+
+		{Method: "GET", Path: "/api/v1/columns", handler: (*Server).listColumns},
+		{Method: "POST", Path: "/api/v1/columns", handler: (*Server).createColumn},
+		{Method: "PATCH", Path: "/api/v1/columns/{id}", handler: (*Server).updateColumn},
+		{Method: "GET", Path: "/api/v1/themes", handler: (*Server).listThemes},
+		{Method: "POST", Path: "/api/v1/themes", handler: (*Server).createTheme},
+		{Method: "PATCH", Path: "/api/v1/themes/{id}", handler: (*Server).updateTheme},
+
+		{Method: "GET", Path: "/api/v1/articles", handler: (*Server).listArticles},
+		{Method: "POST", Path: "/api/v1/articles", handler: (*Server).createArticle},
+		{Method: "GET", Path: "/api/v1/articles/{id}", handler: (*Server).getArticle},
+		{Method: "PATCH", Path: "/api/v1/articles/{id}", handler: (*Server).editArticle},
+		{Method: "POST", Path: "/api/v1/articles/{id}/correct", handler: (*Server).correctArticle},
+		{Method: "GET", Path: "/api/v1/articles/{id}/revisions", handler: (*Server).listRevisions},
+		{Method: "GET", Path: "/api/v1/articles/{id}/revisions/{number}", handler: (*Server).getRevision},
+		{Method: "GET", Path: "/api/v1/articles/{id}/diff", handler: (*Server).diffRevisions},
+		{Method: "GET", Path: "/api/v1/articles/{id}/events", handler: (*Server).articleEvents},
+		{Method: "GET", Path: "/api/v1/events", handler: (*Server).listEvents},
+	}
+	for _, act := range transitions {
+		routes = append(routes, Route{Method: "POST", Path: "/api/v1/articles/{id}/" + string(act), handler: transition(act)})
+	}
+	return routes
+}
+
+// transitions are the workflow actions with a route of their own that take
+// only a comment (and, for publish, a time).
+var transitions = []workflow.Action{
+	workflow.ActSubmit, workflow.ActWithdraw, workflow.ActApprove, workflow.ActReject,
+	workflow.ActPublish, workflow.ActUnschedule, workflow.ActRetract,
+}
+
+// Handler returns the API's handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range Routes() {
+		mux.HandleFunc(rt.Method+" "+rt.Path, s.wrap(rt))
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		s.problem(w, r, herald.Errorf(herald.ENOTFOUND, "No API endpoint %s %s.", r.Method, r.URL.Path))
+	})
+	return mux
+}
+
+func (s *Server) wrap(rt Route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var actor *herald.Staff
+		if !rt.Public {
+			var err error
+			if actor, err = s.authenticate(r); err != nil {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="herald"`)
+				s.problem(w, r, err)
+				return
+			}
+		}
+		if r.Body != nil && s.MaxBodyBytes > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		}
+		rt.handler(s, w, r, actor)
+	}
+}
+
+func (s *Server) authenticate(r *http.Request) (*herald.Staff, error) {
+	const prefix = "Bearer "
+	h := r.Header.Get("Authorization")
+	if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
+		return nil, herald.Errorf(herald.EUNAUTHORIZED, "Send an API token: Authorization: Bearer <token>. Get one with POST /api/v1/tokens.")
+	}
+	st, _, err := s.Auth.Authenticate(r.Context(), h[len(prefix):])
+	return st, err
+}

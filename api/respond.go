@@ -1,0 +1,178 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/httpx"
+)
+
+// Problem is an RFC 9457 problem document, with the invalid fields listed.
+type Problem struct {
+	Type      string              `json:"type"`
+	Title     string              `json:"title"`
+	Status    int                 `json:"status"`
+	Detail    string              `json:"detail"`
+	Code      string              `json:"code"`
+	Errors    []herald.FieldError `json:"errors,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+}
+
+// problem writes err as application/problem+json; internal errors are logged
+// with the request ID and shown without detail.
+func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
+	status := httpx.Status(err)
+	code := herald.ErrorCode(err)
+	if code == herald.EINTERNAL {
+		s.Log.Error("internal error", "request_id", httpx.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+	p := Problem{
+		Type: "about:blank", Title: http.StatusText(status), Status: status, Code: code,
+		Detail: herald.ErrorMessage(err), Errors: herald.ErrorFields(err), RequestID: httpx.RequestID(r.Context()),
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(p)
+}
+
+// reply writes v as JSON.
+func reply(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // bodies are HTML; keep them readable
+	if err := enc.Encode(v); err != nil {
+		http.Error(w, "encode response", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// List is a page of results with the total count.
+type List[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+func list[T any](items []T, total int) List[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return List[T]{Items: items, Total: total}
+}
+
+// readBody reads the request body, refusing oversized ones with ETOOLARGE.
+func readBody(r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, herald.Errorf(herald.ETOOLARGE, "The request body is larger than %d bytes.", tooBig.Limit)
+	} else if err != nil {
+		return nil, herald.Errorf(herald.EINVALID, "Could not read the request body.")
+	}
+	return b, nil
+}
+
+// decode reads a JSON body into v, refusing unknown fields, wrong types,
+// trailing data and oversized bodies with errors that name the field.
+func decode(r *http.Request, v any) error {
+	b, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	return decodeBytes(b, v)
+}
+
+func decodeBytes(b []byte, v any) error {
+	if len(bytes.TrimSpace(b)) == 0 {
+		return herald.Errorf(herald.EINVALID, "The request body must be a JSON object.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("trailing data")
+	}
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field != "":
+		return herald.Invalid(typeErr.Field, "must be %s", jsonType(typeErr.Type.Kind().String()))
+	case errors.As(err, &syntaxErr):
+		return herald.Errorf(herald.EINVALID, "The request body is not valid JSON (at byte %d).", syntaxErr.Offset)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return herald.Invalid(field, "is not a known field")
+	}
+	return herald.Errorf(herald.EINVALID, "The request body is not a valid JSON object: %s.", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "int", "int64", "int32", "uint", "uint64", "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return "of another type"
+}
+
+// pathID parses a positive integer path parameter.
+func pathID(r *http.Request, name string) (int64, error) {
+	v := r.PathValue(name)
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, herald.Invalid(name, "must be a positive whole number, not %q", truncate(v, 40))
+	}
+	return id, nil
+}
+
+// queryInt parses an optional integer query parameter within [lo, hi].
+func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < lo || n > hi {
+		return 0, herald.Invalid(name, "must be a whole number from %d to %d", lo, hi)
+	}
+	return n, nil
+}
+
+// queryID parses an optional positive ID query parameter (0 when absent).
+func queryID(r *http.Request, name string) (int64, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, herald.Invalid(name, "must be a positive whole number")
+	}
+	return id, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return fmt.Sprintf("%.*s…", n, s)
+}

@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/api"
+	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/config"
+	"github.com/heraldnews/herald/directory"
+	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/portal"
+	"github.com/heraldnews/herald/postgres"
+	"github.com/heraldnews/herald/sqlite"
+	"github.com/heraldnews/herald/sqlstore"
+	"github.com/heraldnews/herald/workflow"
+)
+
+// flags returns a flag set with every configuration option, and the function
+// that resolves the configuration once it is parsed.
+func flags(e env, name string) (*flag.FlagSet, func() (*config.Config, error)) {
+	fs := flag.NewFlagSet("herald "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	resolve := config.Flags(fs)
+	return fs, func() (*config.Config, error) { return resolve(e.getenv) }
+}
+
+// isPostgres reports whether the db option names a PostgreSQL database.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// openStore opens the configured database and migrates it.
+func openStore(ctx context.Context, db string) (*sqlstore.Store, error) {
+	if isPostgres(db) {
+		return postgres.Open(ctx, db)
+	}
+	return sqlite.Open(ctx, db)
+}
+
+func newLogger(c *config.Config, e env) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(c.Get("log-level")))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Get("log-format") == "json" {
+		return slog.New(slog.NewJSONHandler(e.stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(e.stderr, opts))
+}
+
+// app is a running Herald: its store, services and HTTP handler.
+type app struct {
+	store    herald.Store
+	log      *slog.Logger
+	clock    herald.Clock
+	workflow *workflow.Service
+	handler  http.Handler
+}
+
+func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald.Clock) (*app, error) {
+	a := &app{store: store, log: log, clock: clock, workflow: workflow.NewService(store, clock)}
+	apiServer := &api.Server{
+		Store: store, Auth: auth.NewService(store, clock), Directory: directory.NewService(store, clock),
+		Workflow: a.workflow, Log: log, MaxBodyBytes: c.MaxBody(),
+	}
+	site, err := portal.New(store, "河北司法行政网", log)
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/", apiServer.Handler())
+	site.Register(mux)
+	a.handler = httpx.Middleware(log, mux)
+	return a, nil
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/heraldnews/herald/config"
+)
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	fs, resolve := flags(e, "serve")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := resolve()
+	if err != nil {
+		return err
+	}
+	store, err := openStore(ctx, c.DB())
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	a, err := newApp(c, store, newLogger(c, e), nil)
+	if err != nil {
+		return err
+	}
+	return a.serve(ctx, c, nil)
+}
+
+// serve listens on the configured address until ctx ends, publishing scheduled
+// articles as they fall due. ready, if set, is called with the bound address.
+func (a *app) serve(ctx context.Context, c *config.Config, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", c.Addr())
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           a.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	schedCtx, stopScheduler := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() {
+		defer close(schedDone)
+		a.runScheduler(schedCtx, c.Duration("scheduler-interval"))
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("listening", "addr", ln.Addr().String(), "engine", a.store.Engine())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	select {
+	case err := <-errc:
+		stopScheduler()
+		<-schedDone
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	shutCtx, cancel := context.WithTimeout(context.Background(), c.Duration("shutdown-timeout"))
+	defer cancel()
+	err = srv.Shutdown(shutCtx)
+	stopScheduler()
+	<-schedDone
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// runScheduler publishes due articles at start (catching up on any that fell
+// due while the server was down) and then every interval.
+func (a *app) runScheduler(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		n, err := a.workflow.PublishDue(ctx)
+		if err != nil && ctx.Err() == nil {
+			a.log.Error("scheduled publishing", "error", err)
+		} else if n > 0 {
+			a.log.Info("published scheduled articles", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,286 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/workflow"
+)
+
+// Password is every demo account's password.
+const Password = "herald-demo-2026"
+
+// Seeded is what Seed made, for printing login details.
+type Seeded struct {
+	Staff    map[string]*herald.Staff // by username
+	Articles int
+}
+
+// Seed fills an empty store with the demo province and drives every article
+// through the real workflow to the state its file names, so the audit log,
+// revisions and review trail are those a real newsroom would have. now is the
+// demo's present: article times are shifted so that the newest published piece
+// is a few hours old, except the seed page's article, which keeps its 2019 time.
+func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
+	c, err := LoadCorpus()
+	if err != nil {
+		return nil, err
+	}
+	clock := now
+	tick := func() time.Time { return clock }
+	wf := workflow.NewService(s, tick)
+	ev := func() herald.Event { return herald.Event{At: clock.UTC().Truncate(time.Microsecond)} }
+
+	units := map[string]*herald.Unit{}
+	for _, spec := range c.Units { // the file lists parents before children
+		u := &herald.Unit{Code: spec.Code, Name: spec.Name, NameEn: spec.NameEn, Type: herald.UnitType(spec.Type)}
+		if spec.Parent != "" {
+			u.ParentID = units[spec.Parent].ID
+		}
+		if err := s.CreateUnit(ctx, u, ev()); err != nil {
+			return nil, fmt.Errorf("unit %s: %w", spec.Code, err)
+		}
+		units[spec.Code] = u
+	}
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		return nil, err
+	}
+	out := &Seeded{Staff: map[string]*herald.Staff{}}
+	for _, spec := range c.Staff {
+		st := &herald.Staff{Username: spec.Username, Name: spec.Name, NameEn: spec.NameEn, StaffCode: spec.StaffCode,
+			UnitID: units[spec.Unit].ID, Skills: spec.Skills, PasswordHash: hash}
+		for _, r := range spec.Roles {
+			st.Roles = append(st.Roles, herald.Role(r))
+		}
+		if err := s.CreateStaff(ctx, st, ev()); err != nil {
+			return nil, fmt.Errorf("staff %s: %w", spec.Username, err)
+		}
+		out.Staff[st.Username] = st
+	}
+	columns := map[string]*herald.Column{}
+	for _, spec := range c.Columns {
+		col := &herald.Column{Slug: spec.Slug, Name: spec.Name, NameEn: spec.NameEn, ReviewLevels: spec.ReviewLevels, Position: spec.Position}
+		if err := s.CreateColumn(ctx, col, ev()); err != nil {
+			return nil, fmt.Errorf("column %s: %w", spec.Slug, err)
+		}
+		columns[spec.Slug] = col
+	}
+	themes := map[string]*herald.Theme{}
+	for _, spec := range c.Themes {
+		th := &herald.Theme{Slug: spec.Slug, Name: spec.Name, NameEn: spec.NameEn, Description: spec.Description}
+		if err := s.CreateTheme(ctx, th, ev()); err != nil {
+			return nil, fmt.Errorf("theme %s: %w", spec.Slug, err)
+		}
+		themes[spec.Slug] = th
+	}
+
+	shift := shiftFor(c.Articles, now)
+	for _, spec := range c.Articles {
+		at := spec.Time
+		if !strings.HasPrefix(spec.Time.Format("2006"), "2019") {
+			at = at.Add(shift)
+		}
+		// Written and reviewed in the hours before its time; scheduled pieces were
+		// approved a day before the present.
+		clock = at.Add(-6 * time.Hour)
+		if spec.State == "scheduled" {
+			clock = now.Add(-24 * time.Hour)
+		}
+		if err := seedArticle(ctx, wf, spec, out.Staff, units, columns, themes, &clock, at); err != nil {
+			return nil, fmt.Errorf("article %s: %w", spec.File, err)
+		}
+		out.Articles++
+	}
+	return out, nil
+}
+
+// shiftFor moves the corpus's 2026 times so that its newest non-scheduled piece
+// is two hours before now.
+func shiftFor(articles []ArticleSpec, now time.Time) time.Duration {
+	var newest time.Time
+	for _, a := range articles {
+		if a.State != "scheduled" && a.Time.After(newest) {
+			newest = a.Time
+		}
+	}
+	return now.Add(-2 * time.Hour).Sub(newest).Truncate(24 * time.Hour)
+}
+
+func seedArticle(ctx context.Context, wf *workflow.Service, spec ArticleSpec, staff map[string]*herald.Staff,
+	units map[string]*herald.Unit, columns map[string]*herald.Column, themes map[string]*herald.Theme, clock *time.Time, at time.Time) error {
+	author, editor := staff[spec.Author], staff[spec.Editor]
+	col := columns[spec.Column]
+	content := herald.ArticleContent{
+		Title: spec.Title, Subtitle: spec.Subtitle, Summary: spec.Summary, Body: spec.Body, Source: spec.Source,
+		Language: spec.Language, ColumnID: col.ID, Tags: slices.Clone(spec.Tags), Authors: []herald.Author{{StaffID: author.ID}},
+	}
+	if editor != nil {
+		content.EditorID = editor.ID
+	}
+	for _, n := range spec.ExtraAuthors {
+		content.Authors = append(content.Authors, herald.Author{Name: n})
+	}
+	for _, t := range spec.Themes {
+		content.ThemeIDs = append(content.ThemeIDs, themes[t].ID)
+	}
+	a, err := wf.Create(ctx, author, workflow.Draft{ArticleContent: content, UnitID: units[spec.Unit].ID})
+	if err != nil {
+		return err
+	}
+	step := func(actor *herald.Staff, act workflow.Action, req workflow.Request) error {
+		*clock = clock.Add(40 * time.Minute)
+		_, err := wf.Do(ctx, actor, a.ID, act, req)
+		if err != nil {
+			return fmt.Errorf("%s by %s: %w", act, actor.Username, err)
+		}
+		return nil
+	}
+	if spec.State == "draft" {
+		return nil
+	}
+	if err := step(author, workflow.ActSubmit, workflow.Request{}); err != nil {
+		return err
+	}
+	reviewers := reviewersFor(staff, author, editor, col.ReviewLevels)
+	approvals := col.ReviewLevels
+	switch spec.State {
+	case "submitted", "rejected":
+		approvals = 0
+	case "review2":
+		approvals = 1
+	case "review3":
+		approvals = 2
+	}
+	comments := []string{"一审通过。", "二审通过，请终审。", "终审通过，同意发布。"}
+	for lvl := range approvals {
+		if err := step(reviewers[lvl], workflow.ActApprove, workflow.Request{Comment: comments[lvl]}); err != nil {
+			return err
+		}
+	}
+	switch spec.State {
+	case "submitted", "review2", "review3", "approved":
+		return nil
+	case "rejected":
+		return step(reviewers[0], workflow.ActReject, workflow.Request{Comment: spec.Note})
+	case "scheduled":
+		return step(editor, workflow.ActPublish, workflow.Request{At: &at})
+	}
+	*clock = at.Add(-40 * time.Minute)
+	if err := step(editor, workflow.ActPublish, workflow.Request{}); err != nil {
+		return err
+	}
+	switch spec.State {
+	case "corrected":
+		*clock = at.Add(20 * time.Hour)
+		cur, err := wf.Get(ctx, editor, a.ID)
+		if err != nil {
+			return err
+		}
+		fixed := cur.ArticleContent.Clone()
+		fixed.Body += "<p>（" + spec.Note + "）</p>"
+		return step(editor, workflow.ActCorrect, workflow.Request{Content: &fixed, Comment: spec.Note})
+	case "retracted":
+		*clock = at.Add(20 * time.Hour)
+		return step(chief(staff), workflow.ActRetract, workflow.Request{Comment: spec.Note})
+	}
+	return nil
+}
+
+// reviewersFor picks a different reviewer for each level, none of them the
+// author: publicity-center editors for levels 1 and 2 (the responsible editor
+// first when there is only one level), the editor-in-chief for level 3.
+func reviewersFor(staff map[string]*herald.Staff, author, editor *herald.Staff, levels int) []*herald.Staff {
+	eic := chief(staff)
+	var editors []*herald.Staff
+	if editor != nil && editor.ID != author.ID && editor.ID != eic.ID {
+		editors = append(editors, editor)
+	}
+	for _, name := range sortedKeys(staff) {
+		st := staff[name]
+		if st.HasRole(herald.RoleEditor) && st.UnitID == eic.UnitID && st.ID != author.ID && !slices.Contains(editors, st) {
+			editors = append(editors, st)
+		}
+	}
+	if levels == 1 && editor != nil && editor.ID != author.ID {
+		return []*herald.Staff{editor}
+	}
+	return []*herald.Staff{editors[0], editors[1], eic}
+}
+
+func chief(staff map[string]*herald.Staff) *herald.Staff {
+	for _, name := range sortedKeys(staff) {
+		if staff[name].HasRole(herald.RoleEditorInChief) {
+			return staff[name]
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Synthesize adds n published articles made by recombining the corpus's
+// paragraphs, for benchmarks and load tests. They are written straight to the
+// store (one event each), not driven through review, and their titles say they
+// are synthetic.
+func Synthesize(ctx context.Context, s herald.Store, n int, now time.Time, seed uint64) error {
+	c, err := LoadCorpus()
+	if err != nil {
+		return err
+	}
+	var paragraphs []string
+	for _, a := range c.Articles {
+		for _, p := range strings.SplitAfter(a.Body, "</p>") {
+			if p = strings.TrimSpace(p); strings.HasPrefix(p, "<p>") {
+				paragraphs = append(paragraphs, p)
+			}
+		}
+	}
+	cols, err := s.FindColumns(ctx)
+	if err != nil {
+		return err
+	}
+	units, _, err := s.FindUnits(ctx, herald.UnitFilter{})
+	if err != nil {
+		return err
+	}
+	editors, _, err := s.FindStaff(ctx, herald.StaffFilter{Role: herald.RoleEditor})
+	if err != nil || len(editors) == 0 || len(cols) == 0 {
+		return fmt.Errorf("synthesize needs a seeded store: %v", err)
+	}
+	rng := rand.New(rand.NewPCG(seed, 2026))
+	for i := range n {
+		src := c.Articles[rng.IntN(len(c.Articles))]
+		var body strings.Builder
+		for range 3 + rng.IntN(5) {
+			body.WriteString(paragraphs[rng.IntN(len(paragraphs))])
+		}
+		at := now.Add(-time.Duration(rng.Int64N(int64(365 * 24 * time.Hour)))).UTC().Truncate(time.Microsecond)
+		ed := editors[rng.IntN(len(editors))]
+		a := &herald.Article{
+			ArticleContent: herald.ArticleContent{
+				Title: fmt.Sprintf("%s（合成稿 %d）", src.Title, i+1), Summary: src.Summary, Body: body.String(), Source: src.Source,
+				Language: src.Language, ColumnID: cols[rng.IntN(len(cols))].ID, EditorID: ed.ID, Tags: slices.Clone(src.Tags),
+				Authors: []herald.Author{{StaffID: ed.ID}},
+			},
+			UnitID: units[rng.IntN(len(units))].ID, Status: herald.StatusPublished, CreatedBy: ed.ID, PublishedAt: &at,
+		}
+		if err := s.CreateArticle(ctx, a, herald.Event{At: at, ActorID: ed.ID, Action: "import"}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,115 @@
+// Package httpx holds what every Herald HTTP surface shares: the one table that
+// maps error codes to statuses, request IDs, access logs, panic recovery and
+// security headers.
+package httpx
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"time"
+
+	"github.com/heraldnews/herald"
+)
+
+// statuses maps error codes to HTTP statuses.
+var statuses = map[string]int{
+	herald.EINVALID:      http.StatusBadRequest,
+	herald.EUNAUTHORIZED: http.StatusUnauthorized,
+	herald.EFORBIDDEN:    http.StatusForbidden,
+	herald.ENOTFOUND:     http.StatusNotFound,
+	herald.ECONFLICT:     http.StatusConflict,
+	herald.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	herald.ERATELIMITED:  http.StatusTooManyRequests,
+	herald.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// Status returns the HTTP status for err's code.
+func Status(err error) int {
+	if s, ok := statuses[herald.ErrorCode(err)]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+// RequestID returns the ID of the request ctx belongs to.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// statusRecorder remembers the status and size of a response.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// Middleware gives each request an ID (echoed in X-Request-Id), recovers from
+// panics with a 500, sets security headers and writes one access-log line.
+func Middleware(log *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		b := make([]byte, 8)
+		rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		rec := &statusRecorder{ResponseWriter: w}
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.Error("panic", "request_id", id, "panic", p, "stack", string(debug.Stack()))
+				if rec.status == 0 {
+					http.Error(rec, "Internal Server Error", http.StatusInternalServerError)
+				}
+			}
+			log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
+				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000, "client", ClientIP(r))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// ClientIP returns the address of the client (the direct peer; Herald does not
+// trust forwarding headers unless a proxy is configured in front, which later
+// work adds).
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
