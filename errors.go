@@ -19,6 +19,7 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	ETOOLARGE     = "too_large"
 	ERATELIMITED  = "rate_limited"
+	EMETHOD       = "method_not_allowed"
 	EINTERNAL     = "internal"
 )
 

@@ -6,6 +6,7 @@ package api
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
@@ -85,8 +86,18 @@ var transitions = []workflow.Action{
 // Handler returns the API's handler.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
+	allowed := map[string][]string{}
 	for _, rt := range Routes() {
 		mux.HandleFunc(rt.Method+" "+rt.Path, s.wrap(rt))
+		allowed[rt.Path] = append(allowed[rt.Path], rt.Method)
+	}
+	// A known path with another method gets a 405 naming the methods it takes.
+	for path, methods := range allowed {
+		allow := strings.Join(methods, ", ")
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			s.problem(w, r, herald.Errorf(herald.EMETHOD, "%s takes %s, not %s.", r.URL.Path, allow, r.Method))
+		})
 	}
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.problem(w, r, herald.Errorf(herald.ENOTFOUND, "No API endpoint %s %s.", r.Method, r.URL.Path))

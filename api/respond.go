@@ -108,7 +108,7 @@ func decodeBytes(b []byte, v any) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr) && typeErr.Field != "":
-		return herald.Invalid(typeErr.Field, "must be %s", jsonType(typeErr.Type.Kind().String()))
+		return herald.Invalid(jsonFieldPath(typeErr.Field), "must be %s", jsonType(typeErr.Type.Kind().String()))
 	case errors.As(err, &syntaxErr):
 		return herald.Errorf(herald.EINVALID, "The request body is not valid JSON (at byte %d).", syntaxErr.Offset)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -116,6 +116,18 @@ func decodeBytes(b []byte, v any) error {
 		return herald.Invalid(field, "is not a known field")
 	}
 	return herald.Errorf(herald.EINVALID, "The request body is not a valid JSON object: %s.", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// jsonFieldPath drops the names of embedded Go structs ("ArticleContent.title"
+// becomes "title"): clients know only the JSON names.
+func jsonFieldPath(path string) string {
+	var keep []string
+	for _, seg := range strings.Split(path, ".") {
+		if seg != "" && !(seg[0] >= 'A' && seg[0] <= 'Z') {
+			keep = append(keep, seg)
+		}
+	}
+	return strings.Join(keep, ".")
 }
 
 func jsonType(kind string) string {

@@ -25,6 +25,7 @@ var statuses = map[string]int{
 	herald.ECONFLICT:     http.StatusConflict,
 	herald.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	herald.ERATELIMITED:  http.StatusTooManyRequests,
+	herald.EMETHOD:       http.StatusMethodNotAllowed,
 	herald.EINTERNAL:     http.StatusInternalServerError,
 }
 

@@ -126,9 +126,29 @@ func Check(act Action, actor *herald.Staff, a *herald.Article, f Facts) error {
 	case ActApprove:
 		return checkApprove(actor, a, f)
 	case ActReject:
-		if a.Status == herald.StatusSubmitted && a.ReviewLevel == herald.MaxReviewLevels && !actor.HasRole(herald.RoleEditorInChief) {
-			return herald.Errorf(herald.EFORBIDDEN, "Review level 3 belongs to the editor-in-chief.")
-		}
+		return checkReviewLevel(actor, a, f)
+	}
+	return nil
+}
+
+// reviewLevel is the level whose reviewers act on the article now: the level it
+// waits for while submitted, the column's last level once approved.
+func reviewLevel(a *herald.Article, f Facts) int {
+	if a.Status == herald.StatusSubmitted {
+		return a.ReviewLevel
+	}
+	if f.Column != nil {
+		return f.Column.ReviewLevels
+	}
+	return herald.MaxReviewLevels
+}
+
+// checkReviewLevel lets only holders of the current review level reject or edit:
+// level 3 is the editor-in-chief's, so an editor cannot undo or rewrite what the
+// editor-in-chief approved.
+func checkReviewLevel(actor *herald.Staff, a *herald.Article, f Facts) error {
+	if reviewLevel(a, f) == herald.MaxReviewLevels && !actor.HasRole(herald.RoleEditorInChief) {
+		return herald.Errorf(herald.EFORBIDDEN, "Review level 3 belongs to the editor-in-chief.")
 	}
 	return nil
 }
@@ -150,10 +170,10 @@ func checkEdit(actor *herald.Staff, a *herald.Article, f Facts) error {
 	if !actor.HasRole(reviewers...) {
 		return herald.Errorf(herald.EFORBIDDEN, "Once submitted, an article is edited by its reviewers; withdraw it to change it yourself.")
 	}
-	if a.Status == herald.StatusSubmitted && a.ReviewLevel == herald.MaxReviewLevels && !actor.HasRole(herald.RoleEditorInChief) {
-		return herald.Errorf(herald.EFORBIDDEN, "At review level 3 only the editor-in-chief edits.")
+	if a.Status != herald.StatusSubmitted && a.IsAuthor(actor.ID) {
+		return herald.Errorf(herald.EFORBIDDEN, "An approved article is not changed by its own author; ask a reviewer, or have it rejected and resubmit.")
 	}
-	return nil
+	return checkReviewLevel(actor, a, f)
 }
 
 func checkApprove(actor *herald.Staff, a *herald.Article, f Facts) error {
@@ -162,6 +182,9 @@ func checkApprove(actor *herald.Staff, a *herald.Article, f Facts) error {
 	}
 	if a.IsAuthor(actor.ID) {
 		return herald.Errorf(herald.EFORBIDDEN, "Nobody approves their own article.")
+	}
+	if f.Column != nil && f.Column.ReviewLevels == herald.MaxReviewLevels && a.ReviewLevel < herald.MaxReviewLevels && actor.HasRole(herald.RoleEditorInChief) {
+		return herald.Errorf(herald.EFORBIDDEN, "In a three-level column the editor-in-chief holds level 3; levels 1 and 2 need other reviewers.")
 	}
 	if slices.Contains(a.Reviewers, actor.ID) {
 		return herald.Errorf(herald.EFORBIDDEN, "You approved an earlier level of this article; another reviewer must approve this one.")

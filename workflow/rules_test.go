@@ -305,9 +305,9 @@ func TestLevels(t *testing.T) {
 	}
 	runPerm(t, []permCase{
 		{"editor approves level 1 of 3", ActApprove, editorA, sub(1, 3), ""},
-		{"chief approves level 1 of 3", ActApprove, chief, sub(1, 3), ""},
+		{"chief approves level 1 of 3", ActApprove, chief, sub(1, 3), herald.EFORBIDDEN},
 		{"editor approves level 2 of 3", ActApprove, editorB, sub(2, 3, editorA.ID), ""},
-		{"chief approves level 2 of 3", ActApprove, chief, sub(2, 3, editorA.ID), ""},
+		{"chief approves level 2 of 3", ActApprove, chief, sub(2, 3, editorA.ID), herald.EFORBIDDEN},
 		{"editor approves level 2 of 2", ActApprove, editorB, sub(2, 2, editorA.ID), ""},
 		{"editor cannot approve level 3", ActApprove, editorB, sub(3, 3, editorA.ID, cityEditor.ID), herald.EFORBIDDEN},
 		{"city editor cannot approve level 3", ActApprove, cityEditor, sub(3, 3, editorA.ID, editorB.ID), herald.EFORBIDDEN},
@@ -716,7 +716,7 @@ func TestApplyEditAndCorrect(t *testing.T) {
 				level = 1
 			}
 			a := art(st, level, unitCity, corr3.ID, 3)
-			_, err := do(ActEdit, editorA, a, Request{Content: content(a, a.Body, 1)}, now)
+			_, err := do(ActEdit, chief, a, Request{Content: content(a, a.Body, 1)}, now)
 			wantField(t, err, "column_id")
 			if a.ColumnID != 3 {
 				t.Fatalf("column changed to %d", a.ColumnID)
@@ -771,4 +771,24 @@ func TestCheckRequest(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestApprovedArticlesStayWithTheFinalLevel: once approved, an article of a
+// three-level column is edited or rejected only by the editor-in-chief, and never
+// edited by its own author, so review cannot be bypassed after the fact.
+func TestApprovedArticlesStayWithTheFinalLevel(t *testing.T) {
+	centerEditorPiece := art(herald.StatusApproved, 0, unitCenter, editorA.ID, 2)
+	runPerm(t, []permCase{
+		{"editor edits approved 3-level piece", ActEdit, editorB, art(herald.StatusApproved, 0, unitCity, corr3.ID, 3), herald.EFORBIDDEN},
+		{"editor rejects scheduled 3-level piece", ActReject, editorB, art(herald.StatusScheduled, 0, unitCity, corr3.ID, 3), herald.EFORBIDDEN},
+		{"chief edits approved 3-level piece", ActEdit, chief, art(herald.StatusApproved, 0, unitCity, corr3.ID, 3), ""},
+		{"chief rejects scheduled 3-level piece", ActReject, chief, art(herald.StatusScheduled, 0, unitCity, corr3.ID, 3), ""},
+		{"editor edits approved 2-level piece", ActEdit, editorB, art(herald.StatusApproved, 0, unitCity, corr3.ID, 2), ""},
+		{"author-editor edits own approved piece", ActEdit, editorA, centerEditorPiece, herald.EFORBIDDEN},
+		{"author-editor edits own submitted piece", ActEdit, editorA, art(herald.StatusSubmitted, 1, unitCenter, editorA.ID, 2), ""},
+	})
+}
+
+func TestScheduleNeedsATime(t *testing.T) {
+	wantField(t, checkRequest(ActSchedule, Request{}), "at")
 }

@@ -113,6 +113,8 @@ func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Act
 	now := s.Clock.Now()
 	if act == ActPublish && req.At != nil && req.At.After(now) {
 		act = ActSchedule
+	} else if act == ActSchedule && !req.At.After(now) {
+		return nil, herald.Invalid("at", "must be in the future; to publish now, publish without a time")
 	}
 	return s.Store.UpdateArticle(ctx, id, func(a *herald.Article) (herald.ArticleChange, error) {
 		if actor != nil && !CanView(actor, a, f) {
@@ -161,6 +163,10 @@ func checkRequest(act Action, req Request) error {
 	case ActEdit:
 		if req.Content == nil {
 			p.Add("content", "is required")
+		}
+	case ActSchedule:
+		if req.At == nil {
+			p.Add("at", "is required: when to publish")
 		}
 	}
 	if req.Content != nil && act != ActEdit && act != ActCorrect {
