@@ -21,3 +21,20 @@ func TestMigrateTwiceIsANoOp(t *testing.T) {
 		t.Fatalf("second migration applied %v, %v", applied, err)
 	}
 }
+
+func TestMigrationsFromEmpty(t *testing.T) {
+	ctx := context.Background()
+	s, err := postgres.OpenNoMigrate(ctx, pgtest.SchemaDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	applied, err := s.Migrate(ctx, postgres.Migrations())
+	if err != nil || len(applied) == 0 || applied[0] != "0001_foundation.sql" {
+		t.Fatalf("first migration: %v, %v", applied, err)
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil || v != applied[len(applied)-1] {
+		t.Fatalf("schema version %q, %v", v, err)
+	}
+}

@@ -24,3 +24,31 @@ func MustOpen(tb testing.TB) herald.Store {
 func TestConformance(t *testing.T) {
 	storetest.Run(t, MustOpen)
 }
+
+func TestMigrationsFromEmpty(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "empty.db")
+	s, err := sqlite.OpenNoMigrate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	applied, err := s.Migrate(ctx, sqlite.Migrations())
+	if err != nil || len(applied) == 0 || applied[0] != "0001_foundation.sql" {
+		t.Fatalf("first migration: %v, %v", applied, err)
+	}
+	again, err := s.Migrate(ctx, sqlite.Migrations())
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second migration applied %v, %v", again, err)
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil || v != applied[len(applied)-1] {
+		t.Fatalf("schema version %q, %v", v, err)
+	}
+	var mode, fk string
+	s.DB().QueryRow(`PRAGMA journal_mode`).Scan(&mode)
+	s.DB().QueryRow(`PRAGMA foreign_keys`).Scan(&fk)
+	if mode != "wal" || fk != "1" {
+		t.Fatalf("journal_mode=%s foreign_keys=%s", mode, fk)
+	}
+}

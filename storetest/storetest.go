@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Tokens", func(t *testing.T) { testTokens(t, open(t)) })
 	t.Run("Workflow", func(t *testing.T) { testWorkflow(t, open(t)) })
 	t.Run("Backup", func(t *testing.T) { testBackup(t, open) })
+	t.Run("AppendOnly", func(t *testing.T) { testAppendOnly(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.
