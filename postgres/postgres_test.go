@@ -38,3 +38,7 @@ func TestMigrationsFromEmpty(t *testing.T) {
 		t.Fatalf("schema version %q, %v", v, err)
 	}
 }
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(tb testing.TB) herald.Store { return pgtest.MustOpen(tb) })
+}

@@ -52,3 +52,5 @@ func TestMigrationsFromEmpty(t *testing.T) {
 		t.Fatalf("journal_mode=%s foreign_keys=%s", mode, fk)
 	}
 }
+
+func BenchmarkStore(b *testing.B) { storetest.Bench(b, MustOpen) }

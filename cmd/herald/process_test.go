@@ -135,6 +135,28 @@ func createArticle(client *http.Client, base, token, title string, column int64)
 	return a.ID
 }
 
+// writeUntilStopped runs write(worker, i) in a loop on each of n workers until
+// the returned stop function is called; stop waits for them to finish.
+func writeUntilStopped(n int, write func(worker, i int)) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-done:
+					return
+				default:
+					write(w, i)
+				}
+			}
+		}()
+	}
+	return func() { close(done); wg.Wait() }
+}
+
 // engineDSNs gives a fresh database of each engine.
 func engineDSNs(t *testing.T) map[string]func(t *testing.T) string {
 	return map[string]func(t *testing.T) string{
@@ -174,29 +196,16 @@ func TestKill9LosesNoAcknowledgedWrite(t *testing.T) {
 			var mu sync.Mutex
 			acked := map[int64]string{}
 			var attempts atomic.Int64
-			stop := make(chan struct{})
-			var wg sync.WaitGroup
 			client := &http.Client{Timeout: 5 * time.Second}
-			for w := range 8 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := 0; ; i++ {
-						select {
-						case <-stop:
-							return
-						default:
-						}
-						title := fmt.Sprintf("写入 %d-%d", w, i)
-						attempts.Add(1)
-						if id := createArticle(client, srv.url, token, title, col.ID); id != 0 {
-							mu.Lock()
-							acked[id] = title
-							mu.Unlock()
-						}
-					}
-				}()
-			}
+			stop := writeUntilStopped(8, func(w, i int) {
+				title := fmt.Sprintf("写入 %d-%d", w, i)
+				attempts.Add(1)
+				if id := createArticle(client, srv.url, token, title, col.ID); id != 0 {
+					mu.Lock()
+					acked[id] = title
+					mu.Unlock()
+				}
+			})
 			// Kill once a good number of writes is acknowledged and more are in flight.
 			deadline := time.Now().Add(30 * time.Second)
 			for {
@@ -212,8 +221,7 @@ func TestKill9LosesNoAcknowledgedWrite(t *testing.T) {
 				t.Fatal(err)
 			}
 			<-srv.done
-			close(stop)
-			wg.Wait()
+			stop()
 			if len(acked) < 50 {
 				t.Fatalf("only %d writes were acknowledged before the kill", len(acked))
 			}
@@ -271,24 +279,12 @@ func TestBackupOfRunningServerRestoresIdentically(t *testing.T) {
 	live := openDB(t, db)
 	cols, _ := live.FindColumns(context.Background())
 
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-				createArticle(http.DefaultClient, srv.url, token, fmt.Sprintf("备份期间写入 %d", i), cols[0].ID)
-			}
-		}
-	}()
+	stop := writeUntilStopped(1, func(_, i int) {
+		createArticle(http.DefaultClient, srv.url, token, fmt.Sprintf("备份期间写入 %d", i), cols[0].ID)
+	})
 	busy := filepath.Join(dir, "busy.backup")
 	heraldRun(t, "", "backup", "--db", db, busy)
-	close(stop)
-	wg.Wait()
+	stop()
 	restoredBusy := filepath.Join(dir, "busy-restored.db")
 	heraldRun(t, "", "restore", "--db", restoredBusy, busy)
 
@@ -314,5 +310,62 @@ func TestBackupOfRunningServerRestoresIdentically(t *testing.T) {
 	cmd := exec.Command(heraldBin, "restore", "--db", db, quiet)
 	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "not empty") {
 		t.Fatalf("restore into a full database: %v\n%s", err, out)
+	}
+}
+
+// TestScheduledPublishingSurvivesARestart schedules an approved article two
+// seconds ahead, kills the server before then, and starts it again after: the
+// restarted server publishes the overdue article at once.
+func TestScheduledPublishingSurvivesARestart(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "sched.db")
+	srv := startServer(t, "demo", db)
+	token := login(t, srv.url, "wangyalan", "herald-demo-2026")
+	store := openDB(t, db)
+	ctx := context.Background()
+	approved, _, err := store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusApproved}, Limit: 1})
+	if err != nil || len(approved) == 0 {
+		t.Fatalf("no approved article in the demo: %v", err)
+	}
+	id := approved[0].ID
+	at := time.Now().Add(2 * time.Second).UTC()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/articles/%d/publish", srv.url, id),
+		strings.NewReader(fmt.Sprintf(`{"at":%q}`, at.Format(time.RFC3339Nano))))
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("schedule: status %d", res.StatusCode)
+	}
+	srv.cmd.Process.Signal(os.Kill)
+	<-srv.done
+	if a, _ := store.FindArticleByID(ctx, id); a.Status != herald.StatusScheduled {
+		t.Fatalf("before the restart the article is %s, want scheduled", a.Status)
+	}
+	time.Sleep(time.Until(at) + 200*time.Millisecond)
+	startServer(t, "serve", db)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		a, err := store.FindArticleByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Status == herald.StatusPublished {
+			if a.PublishedAt.Before(at.Truncate(time.Microsecond)) {
+				t.Fatalf("published at %v, before its time %v", a.PublishedAt, at)
+			}
+			events, _ := store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: id})
+			last := events[len(events)-1]
+			if last.Action != "publish" || last.ActorID != 0 || last.FromStatus != "scheduled" {
+				t.Fatalf("last event %+v, want the scheduler's publish", last)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the restarted server did not publish the overdue article (still %s)", a.Status)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
