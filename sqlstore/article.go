@@ -245,13 +245,11 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 	if f.ScheduledBefore != nil {
 		where, args = append(where, "scheduled_at <= ?"), append(args, tx.s.t(*f.ScheduledBefore))
 	}
-	q := `SELECT ` + articleColumns + `, COUNT(*) OVER () FROM articles`
-	if forUpdate {
-		q = `SELECT ` + articleColumns + `, 1 FROM articles` // window functions and row locks do not mix
-	}
+	cond := ""
 	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+		cond = " WHERE " + strings.Join(where, " AND ")
 	}
+	q := `SELECT ` + articleColumns + ` FROM articles` + cond
 	switch f.Order {
 	case herald.ByPublished:
 		q += " ORDER BY published_at DESC, id DESC"
@@ -270,13 +268,12 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 	}
 	defer rows.Close()
 	var articles []*herald.Article
-	total := 0
 	for rows.Next() {
 		var a herald.Article
 		if err := rows.Scan(&a.ID, &a.Title, &a.Subtitle, &a.Summary, &a.Body, &a.CoverImage, &a.Source, &a.Language,
 			&a.ColumnID, nullIDScan{&a.EditorID}, &a.UnitID, &a.Status, &a.ReviewLevel, jsonScan{&a.Reviewers}, &a.CorrectionNote,
 			&a.CreatedBy, &a.Version, timeScan{&a.CreatedAt}, timeScan{&a.UpdatedAt}, nullTimeScan{&a.ScheduledAt},
-			nullTimeScan{&a.PublishedAt}, nullTimeScan{&a.CorrectedAt}, nullTimeScan{&a.RetractedAt}, &total); err != nil {
+			nullTimeScan{&a.PublishedAt}, nullTimeScan{&a.CorrectedAt}, nullTimeScan{&a.RetractedAt}); err != nil {
 			return nil, 0, err
 		}
 		a.Authors, a.ThemeIDs, a.Tags = []herald.Author{}, []int64{}, []string{}
@@ -285,8 +282,15 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	if forUpdate {
-		total = len(articles)
+	// The total is counted apart: a window count would make the engine read every
+	// matching row, bodies included, before applying the limit.
+	total := len(articles)
+	if f.Limit > 0 && (len(articles) == f.Limit || f.Offset > 0) {
+		if err := tx.queryRow(`SELECT COUNT(*) FROM articles`+cond, args...).Scan(&total); err != nil {
+			return nil, 0, err
+		}
+	} else {
+		total += f.Offset
 	}
 	return articles, total, tx.attachArticleLists(articles)
 }
