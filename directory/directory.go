@@ -5,6 +5,7 @@ package directory
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/heraldnews/herald"
@@ -116,7 +117,7 @@ func (s *Service) UpdateStaff(ctx context.Context, actor *herald.Staff, id int64
 		if upd.Disabled != nil && *upd.Disabled {
 			return nil, herald.Invalid("disabled", "you cannot disable your own account")
 		}
-		if upd.Roles != nil && !contains(*upd.Roles, herald.RoleAdmin) {
+		if upd.Roles != nil && !slices.Contains(*upd.Roles, herald.RoleAdmin) {
 			return nil, herald.Invalid("roles", "you cannot remove your own admin role")
 		}
 	}
@@ -125,15 +126,6 @@ func (s *Service) UpdateStaff(ctx context.Context, actor *herald.Staff, id int64
 		action = map[bool]string{true: "disable", false: "enable"}[*upd.Disabled]
 	}
 	return s.Store.UpdateStaff(ctx, id, upd, s.event(actor, action))
-}
-
-func contains(roles []herald.Role, r herald.Role) bool {
-	for _, x := range roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 // SetPassword changes a password: staff change their own by giving the current
