@@ -7,12 +7,14 @@ import (
 
 // Entities that events are about.
 const (
-	EntityUnit    = "unit"
-	EntityStaff   = "staff"
-	EntityColumn  = "column"
-	EntityTheme   = "theme"
-	EntityArticle = "article"
-	EntityToken   = "token"
+	EntityUnit     = "unit"
+	EntityStaff    = "staff"
+	EntityColumn   = "column"
+	EntityTheme    = "theme"
+	EntityArticle  = "article"
+	EntityToken    = "token"
+	EntitySettings = "settings"
+	EntityTip      = "tip"
 )
 
 // Event is one entry of the append-only audit log: who changed what, when, from

@@ -17,6 +17,9 @@ type Store interface {
 	ArticleStore
 	TokenStore
 	EventStore
+	SettingsStore
+	ViewStore
+	TipStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string

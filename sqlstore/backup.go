@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"compress/gzip"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -35,6 +36,10 @@ var backupTables = []backupTable{
 	{name: "revisions", orderBy: "article_id, number"},
 	{name: "tokens", orderBy: "id"},
 	{name: "events", orderBy: "id"},
+	{name: "site_settings", orderBy: "id"},
+	{name: "article_views", orderBy: "article_id, hour, channel"},
+	{name: "tips", orderBy: "id"},
+	{name: "tip_attachments", orderBy: "id"},
 }
 
 // backupHeader opens a backup.
@@ -121,7 +126,9 @@ func (tx *Tx) dumpTable(enc *json.Encoder, t backupTable) (int, error) {
 			case time.Time:
 				vals[i] = x.UTC().Format(timeLayout)
 			case []byte:
-				vals[i] = string(x)
+				// Binary columns (attachments) travel as base64 in an object, so
+				// that they cannot be mistaken for text.
+				vals[i] = map[string]string{"base64": base64.StdEncoding.EncodeToString(x)}
 			}
 		}
 		if err := enc.Encode(vals); err != nil {
@@ -230,6 +237,14 @@ func (tx *Tx) loadTable(dec *json.Decoder, t backupTable, cols []string, count i
 			return n, herald.Errorf(herald.EINVALID, "The backup has a bad row %d in %s.", n+1, t.name)
 		}
 		for i, v := range vals {
+			if obj, ok := v.(map[string]any); ok {
+				b64, _ := obj["base64"].(string)
+				data, err := base64.StdEncoding.DecodeString(b64)
+				if err != nil {
+					return n, herald.Errorf(herald.EINVALID, "The backup has bad binary data in %s.", t.name)
+				}
+				vals[i] = data
+			}
 			if num, ok := v.(json.Number); ok {
 				if whole, err := num.Int64(); err == nil {
 					vals[i] = whole

@@ -31,6 +31,9 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Workflow", func(t *testing.T) { testWorkflow(t, open(t)) })
 	t.Run("Backup", func(t *testing.T) { testBackup(t, open) })
 	t.Run("AppendOnly", func(t *testing.T) { testAppendOnly(t, open(t)) })
+	t.Run("Settings", func(t *testing.T) { testSettings(t, open(t)) })
+	t.Run("Views", func(t *testing.T) { testViews(t, open(t)) })
+	t.Run("Tips", func(t *testing.T) { testTips(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.
@@ -516,6 +519,10 @@ func testBackup(t *testing.T, open Opener) {
 	a.ArticleContent.Authors = []herald.Author{{StaffID: w.Writer.ID}, {Name: "通讯员"}}
 	must(t, src.CreateArticle(ctx, a, ev(w.Writer.ID)))
 	must(t, src.CreateToken(ctx, &herald.Token{StaffID: w.Editor.ID, Name: "t", Hash: strings.Repeat("cd", 32)}, ev(w.Editor.ID)))
+	must(t, src.UpdateSettings(ctx, &herald.SiteSettings{SiteName: "河北司法行政网", Hotline: "0311-87908405"}, ev(0)))
+	must(t, src.AddViews(ctx, []herald.ViewCount{{ArticleID: a.ID, Hour: T0, Channel: "web", Views: 7}}))
+	must(t, src.CreateTip(ctx, &herald.Tip{Contact: "x@example.com", Subject: "报料", Body: "内容",
+		Attachments: []herald.TipAttachment{{Filename: "a.png", ContentType: "image/png", Data: []byte("\x89PNG\x00\xff binary")}}}, ev(0)))
 
 	var buf bytes.Buffer
 	must(t, src.Dump(ctx, &buf))

@@ -1,0 +1,28 @@
+package herald
+
+import (
+	"context"
+	"time"
+)
+
+// ViewCount is the reads of one article in one hour on one channel ("web",
+// "mobile", "static").
+type ViewCount struct {
+	ArticleID int64     `json:"article_id"`
+	Hour      time.Time `json:"hour"`
+	Channel   string    `json:"channel"`
+	Views     int       `json:"views"`
+}
+
+// ArticleReads is an article's reads over a period.
+type ArticleReads struct {
+	ArticleID int64 `json:"article_id"`
+	Reads     int   `json:"reads"`
+}
+
+// ViewStore keeps read counts. AddViews adds to the stored counts in one
+// transaction. TopArticles ranks published articles by reads since a time.
+type ViewStore interface {
+	AddViews(ctx context.Context, counts []ViewCount) error
+	TopArticles(ctx context.Context, since time.Time, limit int) ([]ArticleReads, error)
+}
