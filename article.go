@@ -225,9 +225,12 @@ type ArticleOrder string
 
 // Article orders.
 const (
-	ByUpdated   ArticleOrder = "updated"   // most recently updated first (default)
-	ByPublished ArticleOrder = "published" // most recently published first
-	ByScheduled ArticleOrder = "scheduled" // soonest scheduled first
+	ByUpdated      ArticleOrder = "updated"       // most recently updated first (default)
+	ByPublished    ArticleOrder = "published"     // most recently published first
+	ByScheduled    ArticleOrder = "scheduled"     // soonest scheduled first
+	ByPublishedAsc ArticleOrder = "published_asc" // oldest published first
+	ByID           ArticleOrder = "id"            // lowest ID first
+	ByIDDesc       ArticleOrder = "id_desc"       // highest ID first
 )
 
 // ArticleFilter selects articles; zero fields do not filter.
@@ -241,6 +244,9 @@ type ArticleFilter struct {
 	Language        string
 	CreatedBy       int64
 	ScheduledBefore *time.Time
+	PublishedBefore *time.Time // strictly before
+	PublishedAfter  *time.Time // strictly after
+	AfterID         int64      // IDs above this one
 	Order           ArticleOrder
 	Offset          int
 	Limit           int

@@ -45,4 +45,7 @@ type EventFilter struct {
 // make the change they record, in the same transaction, and never changed after.
 type EventStore interface {
 	FindEvents(ctx context.Context, f EventFilter) ([]*Event, error)
+	// LastEventID returns the newest event's ID (0 for none): processes poll it
+	// to learn that something changed.
+	LastEventID(ctx context.Context) (int64, error)
 }

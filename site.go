@@ -32,7 +32,7 @@ type SiteSettings struct {
 	AboutHTML            string     `json:"about_html"`
 	ContactHTML          string     `json:"contact_html"`
 	PublicAccountName    string     `json:"public_account_name"` // 公众号
-	PublicAccountURL     string     `json:"public_account_url"`  // what its QR code opens
+	PublicAccountURL     string     `json:"public_account_url"`  // what its QR code opens: a URL, or a path on this site
 	MourningFrom         *time.Time `json:"mourning_from,omitempty"`
 	MourningUntil        *time.Time `json:"mourning_until,omitempty"`
 	UpdatedAt            time.Time  `json:"updated_at"`
@@ -67,8 +67,9 @@ func (s *SiteSettings) Validate() error {
 			p.Add("mailbox", "must be an e-mail address such as news@example.gov.cn")
 		}
 	}
-	if u := s.PublicAccountURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
-		p.Add("public_account_url", "must be an http(s) URL")
+	if u := s.PublicAccountURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") &&
+		!(strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//")) {
+		p.Add("public_account_url", "must be an http(s) URL or a path on this site")
 	}
 	if s.MourningUntil != nil && s.MourningFrom == nil {
 		p.Add("mourning_from", "is required when mourning_until is set")

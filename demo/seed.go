@@ -81,6 +81,10 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 		themes[spec.Slug] = th
 	}
 
+	if err := s.UpdateSettings(ctx, SeedSettings(), ev()); err != nil {
+		return nil, fmt.Errorf("site settings: %w", err)
+	}
+
 	shift := shiftFor(c.Articles, now)
 	for _, spec := range c.Articles {
 		at := spec.Time
@@ -283,4 +287,32 @@ func Synthesize(ctx context.Context, s herald.Store, n int, now time.Time, seed 
 		}
 	}
 	return nil
+}
+
+// SeedSettings are the site settings of the seed page: its supervisor and
+// guidance, copyright, filing and licence numbers, disclaimer, hotline,
+// submission group and legal counsel, and the public account it asks readers
+// to follow.
+func SeedSettings() *herald.SiteSettings {
+	return &herald.SiteSettings{
+		SiteName:        "河北共产党员网",
+		SiteNameEn:      "Hebei Communist Party Member Network",
+		Description:     "河北省司法行政系统新闻发布平台：司法要闻、工作动态、基层传真、普法宣传、公共法律服务。",
+		Supervisor:      "中共河北省委",
+		Guidance:        "中共河北省委组织部",
+		Copyright:       "河北共产党员网",
+		ICP:             "冀ICP备13012861号-1",
+		NewsLicence:     "冀新网备132014010号",
+		Disclaimer:      "本网站所载信息不代表河北共产党员网观点。本网站文字内容归河北共产党员网所有，任何单位及个人未经许可，不得擅自转载使用。",
+		Hotline:         "0311-87908405",
+		SubmissionGroup: "QQ群 619736383",
+		LegalCounsel:    "陈淑琴（河北冀华律师事务所）",
+		AboutHTML: "<p>河北共产党员网由中共河北省委主办、中共河北省委组织部指导，" +
+			"刊发全省司法行政系统的新闻动态、法治宣传和公共法律服务信息。</p>" +
+			"<p>本网坚持正确舆论导向，稿件实行三级审核，每篇稿件署明责任编辑。</p>",
+		ContactHTML: "<p>新闻热线：0311-87908405</p><p>投稿咨询 QQ 群：619736383</p>" +
+			"<p>报料请使用<a href=\"/tips/\">在线报料</a>，我们会认真阅读每一条线索。</p>",
+		PublicAccountName: "河北司法行政在线",
+		PublicAccountURL:  "/feed.xml",
+	}
 }

@@ -1,152 +1,174 @@
-// Package portal is the public news site. This first version lists the latest
-// published articles and shows each article with the seed page's core elements
-// (title, release time, source, body, responsible editor, correction note).
+// Package portal is the public news site. One rendering path serves both ways of
+// publishing: Render turns a site path into a page, which the dynamic server
+// caches and serves and the exporter writes to files.
 package portal
 
 import (
 	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
 	"html/template"
 	"log/slog"
-	"net/http"
-	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/views"
 	"github.com/heraldnews/herald/web"
 )
 
 // CST is China Standard Time, in which release times are shown.
 var CST = time.FixedZone("CST", 8*3600)
 
-// Portal serves the public site.
+// Portal renders and serves the public site.
 type Portal struct {
-	Store    herald.Store
-	SiteName string
-	Log      *slog.Logger
-	pages    map[string]*template.Template
+	Store   herald.Store
+	Views   *views.Counter // nil: views are not counted
+	Clock   herald.Clock
+	Log     *slog.Logger
+	BaseURL string // "https://news.example.gov.cn", no trailing slash
+
+	assets    *web.Assets
+	templates map[string]*template.Template
+	cache     pageCache
+	site      atomic.Pointer[siteData]
+	siteMu    sync.Mutex // one loader at a time
+	hot       hotCache
+	tips      tipLimiter
 }
 
-// labels are the article page's labels per language.
-type labels struct{ ReleaseTime, Source, Editor, Correction string }
-
-var labelsByLang = map[string]labels{
-	"zh": {"发布时间：", "来源：", "责任编辑：", "更正说明："},
-	"en": {"Release time: ", "Source: ", "Editor-in-chief: ", "Correction: "},
+// Page is a rendered page.
+type Page struct {
+	Path        string
+	Status      int
+	ContentType string
+	Body        []byte
+	ETag        string
+	Modified    time.Time
+	ArticleID   int64  // for view counting; 0 for other pages
+	Channel     string // "web" or "mobile"
+	MaxAge      time.Duration
+	gzip        []byte // compressed once, when cached
 }
 
 // New parses the templates; a broken template stops the start-up.
-func New(store herald.Store, siteName string, log *slog.Logger) (*Portal, error) {
-	p := &Portal{Store: store, SiteName: siteName, Log: log, pages: map[string]*template.Template{}}
-	funcs := template.FuncMap{
-		"release": func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.In(CST).Format("2006-01-02 15:04:05")
-		},
-		"iso": func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.Format(time.RFC3339)
-		},
-	}
-	for _, page := range []string{"home", "article", "error"} {
+func New(store herald.Store, counter *views.Counter, clock herald.Clock, log *slog.Logger, baseURL string) (*Portal, error) {
+	p := &Portal{Store: store, Views: counter, Clock: clock, Log: log, BaseURL: baseURL, assets: web.LoadAssets(), templates: map[string]*template.Template{}}
+	funcs := template.FuncMap{"asset": p.assets.URL}
+	for _, page := range []string{"home", "listing", "article", "static", "tips", "notfound", "phone"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, err
 		}
-		p.pages[page] = t
+		p.templates[page] = t
 	}
+	p.hot.ttl = time.Minute
 	return p, nil
 }
 
-// Register adds the portal's routes to mux.
-func (p *Portal) Register(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", p.home)
-	mux.HandleFunc("GET /articles/{id}", p.article)
-	mux.Handle("GET /static/", http.FileServerFS(web.Static))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		p.fail(w, r, herald.Errorf(herald.ENOTFOUND, "页面不存在：您访问的地址没有内容。"))
-	})
+// siteData is what every page needs and what changes rarely: settings, columns
+// and themes. It is loaded once and dropped when anything changes.
+type siteData struct {
+	settings      *herald.SiteSettings
+	columns       []*herald.Column
+	columnsByID   map[int64]*herald.Column
+	columnsBySlug map[string]*herald.Column
+	themes        []*herald.Theme
+	themesByID    map[int64]*herald.Theme
+	themesBySlug  map[string]*herald.Theme
+	mourning      bool
 }
 
-// page is what every template gets.
-type page struct {
-	Lang, Title, SiteName, Message string
-	Articles                       []*herald.Article
-	Article                        *herald.Article
-	Body                           template.HTML
-	Editor                         string
-	L                              labels
-}
-
-func (p *Portal) render(w http.ResponseWriter, r *http.Request, status int, name string, data page) {
-	data.SiteName = p.SiteName
-	if data.Lang == "" {
-		data.Lang = "zh-CN"
+func (p *Portal) siteData(ctx context.Context) (*siteData, error) {
+	if d := p.site.Load(); d != nil {
+		return d, nil
 	}
+	p.siteMu.Lock()
+	defer p.siteMu.Unlock()
+	if d := p.site.Load(); d != nil {
+		return d, nil
+	}
+	settings, err := p.Store.FindSettings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cols, err := p.Store.FindColumns(ctx)
+	if err != nil {
+		return nil, err
+	}
+	themes, err := p.Store.FindThemes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &siteData{settings: settings, columns: cols, themes: themes, mourning: settings.Mourning(p.Clock.Now()),
+		columnsByID: map[int64]*herald.Column{}, columnsBySlug: map[string]*herald.Column{},
+		themesByID: map[int64]*herald.Theme{}, themesBySlug: map[string]*herald.Theme{}}
+	for _, c := range cols {
+		d.columnsByID[c.ID], d.columnsBySlug[c.Slug] = c, c
+	}
+	for _, t := range themes {
+		d.themesByID[t.ID], d.themesBySlug[t.Slug] = t, t
+	}
+	p.site.Store(d)
+	return d, nil
+}
+
+// Invalidate drops every cached page and the site data, so that the next
+// request renders afresh.
+func (p *Portal) Invalidate() {
+	p.site.Store(nil)
+	p.hot.clear()
+	p.cache.clear()
+}
+
+// view is what the layout and every page template get.
+type view struct {
+	L           labels
+	Lang        string
+	Site        *herald.SiteSettings
+	Title       string
+	Description string
+	Canonical   string
+	Image       string
+	JSONLD      template.JS
+	Alternates  []alternate
+	Feeds       []feedLink
+	Columns     []*herald.Column
+	Current     string
+	Mourning    bool
+	Beacon      string // static pages: where the view beacon posts
+	ArticleID   int64
+	Phone       bool
+	MobileURL   string
+	DesktopURL  string
+	Hot         hotLists
+	HotSrc      string
+	Data        any
+}
+
+type alternate struct{ Lang, URL string }
+
+type feedLink struct{ Type, Title, URL string }
+
+// newView fills what every page shares.
+func (p *Portal) newView(d *siteData, lang, path string, static bool) *view {
+	return &view{L: labelsFor(lang), Lang: lang, Site: d.settings, Canonical: p.BaseURL + path, Columns: d.columns,
+		Mourning: d.mourning, HotSrc: map[bool]string{true: "/hot.json"}[static]}
+}
+
+// render executes a page template into a Page.
+func (p *Portal) render(name string, status int, v *view) (*Page, error) {
 	var buf bytes.Buffer
-	if err := p.pages[name].ExecuteTemplate(&buf, "layout", data); err != nil {
-		p.Log.Error("render", "request_id", httpx.RequestID(r.Context()), "page", name, "error", err)
-		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
-		return
+	if err := p.templates[name].ExecuteTemplate(&buf, "layout", v); err != nil {
+		return nil, fmt.Errorf("render %s: %w", name, err)
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	return newPage(status, "text/html; charset=utf-8", buf.Bytes()), nil
 }
 
-func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := httpx.Status(err)
-	msg := herald.ErrorMessage(err)
-	if status == http.StatusInternalServerError {
-		p.Log.Error("portal", "request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err)
-		msg = "服务器出错，请稍后再试。"
-	}
-	p.render(w, r, status, "error", page{Title: http.StatusText(status), Message: msg})
-}
-
-func (p *Portal) home(w http.ResponseWriter, r *http.Request) {
-	articles, _, err := p.Store.FindArticles(r.Context(), herald.ArticleFilter{
-		Statuses: []herald.Status{herald.StatusPublished}, Order: herald.ByPublished, Limit: 30,
-	})
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	p.render(w, r, http.StatusOK, "home", page{Articles: articles})
-}
-
-func (p *Portal) article(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		p.fail(w, r, herald.Errorf(herald.ENOTFOUND, "页面不存在：稿件编号无效。"))
-		return
-	}
-	a, err := p.Store.FindArticleByID(r.Context(), id)
-	if err == nil && a.Status != herald.StatusPublished {
-		err = herald.Errorf(herald.ENOTFOUND, "稿件不存在或已撤稿。")
-	}
-	if err != nil {
-		p.fail(w, r, err)
-		return
-	}
-	lang := "zh"
-	if len(a.Language) >= 2 && a.Language[:2] == "en" {
-		lang = "en"
-	}
-	data := page{Lang: a.Language, Title: a.Title, Article: a, L: labelsByLang[lang],
-		Body: template.HTML(a.Body)} // sanitized when it was saved (htmlsafe)
-	if a.EditorID != 0 {
-		if ed, err := p.Store.FindStaffByID(r.Context(), a.EditorID); err == nil {
-			name := ed.Name
-			if lang == "en" && ed.NameEn != "" {
-				name = ed.NameEn
-			}
-			data.Editor = name + "_" + ed.StaffCode
-		}
-	}
-	p.render(w, r, http.StatusOK, "article", data)
+func newPage(status int, contentType string, body []byte) *Page {
+	sum := sha256.Sum256(body)
+	return &Page{Status: status, ContentType: contentType, Body: body, ETag: `"` + hex.EncodeToString(sum[:10]) + `"`, MaxAge: time.Minute}
 }

@@ -28,13 +28,11 @@ func TestPortalShowsTheSeedArticle(t *testing.T) {
 	if _, err := demo.Seed(ctx, s, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
-	p, err := portal.New(s, "河北司法行政网", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	p, err := portal.New(s, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "https://news.example.gov.cn")
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	p.Register(mux)
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(p)
 	defer srv.Close()
 	get := func(path string) (int, string) {
 		res, err := http.Get(srv.URL + path)
@@ -56,7 +54,7 @@ func TestPortalShowsTheSeedArticle(t *testing.T) {
 	if seed == nil {
 		t.Fatal("no seed article")
 	}
-	status, body := get(fmt.Sprintf("/articles/%d", seed.ID))
+	status, body := get(fmt.Sprintf("/articles/%d.html", seed.ID))
 	for _, want := range []string{
 		"Release time: <time", ">2019-12-19 16:14:04</time>", "Source: Hebei Legal Network Hebei Party Network",
 		"Editor-in-chief: Wang Yalan_DW110", "Luo Qiang, deputy director", `<html lang="en">`,
@@ -75,14 +73,14 @@ func TestPortalShowsTheSeedArticle(t *testing.T) {
 	if strings.Contains(home, drafts[0].Title) {
 		t.Errorf("home lists draft %q", drafts[0].Title)
 	}
-	if status, body := get(fmt.Sprintf("/articles/%d", drafts[0].ID)); status != 404 || strings.Contains(body, drafts[0].Title) {
+	if status, body := get(fmt.Sprintf("/articles/%d.html", drafts[0].ID)); status != 404 || strings.Contains(body, drafts[0].Title) {
 		t.Errorf("draft page: status %d", status)
 	}
 	zh, _, _ := s.FindArticles(ctx, herald.ArticleFilter{Language: "zh-CN", Statuses: []herald.Status{herald.StatusPublished}, Limit: 1})
-	if _, body := get(fmt.Sprintf("/articles/%d", zh[0].ID)); !strings.Contains(body, "发布时间：") || !strings.Contains(body, "责任编辑：") {
+	if _, body := get(fmt.Sprintf("/articles/%d.html", zh[0].ID)); !strings.Contains(body, "发布时间：") || !strings.Contains(body, "责任编辑：") {
 		t.Errorf("Chinese article page lacks its labels")
 	}
-	for _, path := range []string{"/articles/abc", "/articles/999999", "/nowhere"} {
+	for _, path := range []string{"/articles/abc.html", "/articles/999999.html", "/articles/1", "/nowhere"} {
 		if status, body := get(path); status != 404 || !strings.Contains(body, "返回首页") {
 			t.Errorf("%s: status %d, want a helpful 404", path, status)
 		}

@@ -245,6 +245,15 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 	if f.ScheduledBefore != nil {
 		where, args = append(where, "scheduled_at <= ?"), append(args, tx.s.t(*f.ScheduledBefore))
 	}
+	if f.PublishedBefore != nil {
+		where, args = append(where, "published_at < ?"), append(args, tx.s.t(*f.PublishedBefore))
+	}
+	if f.AfterID != 0 {
+		where, args = append(where, "id > ?"), append(args, f.AfterID)
+	}
+	if f.PublishedAfter != nil {
+		where, args = append(where, "published_at > ?"), append(args, tx.s.t(*f.PublishedAfter))
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
@@ -255,6 +264,12 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 		q += " ORDER BY published_at DESC, id DESC"
 	case herald.ByScheduled:
 		q += " ORDER BY scheduled_at, id"
+	case herald.ByPublishedAsc:
+		q += " ORDER BY published_at, id"
+	case herald.ByID:
+		q += " ORDER BY id"
+	case herald.ByIDDesc:
+		q += " ORDER BY id DESC"
 	default:
 		q += " ORDER BY updated_at DESC, id DESC"
 	}

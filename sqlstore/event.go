@@ -58,3 +58,12 @@ func (s *Store) FindEvents(ctx context.Context, f herald.EventFilter) ([]*herald
 	})
 	return events, err
 }
+
+// LastEventID returns the newest event's ID.
+func (s *Store) LastEventID(ctx context.Context) (int64, error) {
+	var id int64
+	err := s.read(ctx, func(tx *Tx) error {
+		return tx.queryRow(`SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&id)
+	})
+	return id, err
+}

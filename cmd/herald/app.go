@@ -18,6 +18,7 @@ import (
 	"github.com/heraldnews/herald/postgres"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/sqlstore"
+	"github.com/heraldnews/herald/views"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -59,22 +60,24 @@ type app struct {
 	log      *slog.Logger
 	clock    herald.Clock
 	workflow *workflow.Service
+	views    *views.Counter
+	portal   *portal.Portal
 	handler  http.Handler
 }
 
 func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald.Clock) (*app, error) {
-	a := &app{store: store, log: log, clock: clock, workflow: workflow.NewService(store, clock)}
+	a := &app{store: store, log: log, clock: clock, workflow: workflow.NewService(store, clock), views: views.New(store, clock, log)}
 	apiServer := &api.Server{
 		Store: store, Auth: auth.NewService(store, clock), Directory: directory.NewService(store, clock),
 		Workflow: a.workflow, Log: log, MaxBodyBytes: c.MaxBody(),
 	}
-	site, err := portal.New(store, "河北司法行政网", log)
-	if err != nil {
+	var err error
+	if a.portal, err = portal.New(store, a.views, clock, log, c.BaseURL()); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())
-	site.Register(mux)
+	mux.Handle("/", a.portal)
 	a.handler = httpx.Middleware(log, mux)
 	return a, nil
 }

@@ -26,6 +26,7 @@ Commands:
   migrate    bring the database schema up to date
   user       add | passwd | list | disable | enable staff accounts
   unit       add | list units
+  export     render the public portal into a folder as static files
   backup     write an online, consistent backup of the database to a file
   restore    load a backup into a new, empty database
   version    print the version
@@ -70,6 +71,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, e, rest)
 	case "unit":
 		return cmdUnit(ctx, e, rest)
+	case "export":
+		return cmdExport(ctx, e, rest)
 	case "backup":
 		return cmdBackup(ctx, e, rest)
 	case "restore":

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/heraldnews/herald/config"
@@ -47,12 +48,23 @@ func (a *app) serve(ctx context.Context, c *config.Config, ready func(addr strin
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	schedCtx, stopScheduler := context.WithCancel(ctx)
-	schedDone := make(chan struct{})
-	go func() {
-		defer close(schedDone)
-		a.runScheduler(schedCtx, c.Duration("scheduler-interval"))
-	}()
+	// Background work: scheduled publishing, view-count flushing, and following
+	// changes (cache invalidation, static export). It stops after the server.
+	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
+	var bg sync.WaitGroup
+	bg.Go(func() { a.runScheduler(bgCtx, c.Duration("scheduler-interval")) })
+	bg.Go(func() { a.views.Run(bgCtx) })
+	exportDir := c.Get("export-dir")
+	if exportDir != "" {
+		stats, err := a.portal.Export(ctx, exportDir, nil)
+		if err != nil {
+			stopBackground()
+			bg.Wait()
+			return fmt.Errorf("static export: %w", err)
+		}
+		a.log.Info("static export", "dir", exportDir, "pages", stats.Pages, "duration_ms", stats.Duration.Milliseconds())
+	}
+	bg.Go(func() { a.portal.Watch(bgCtx, 500*time.Millisecond, exportDir) })
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("listening", "addr", ln.Addr().String(), "engine", a.store.Engine())
@@ -61,8 +73,8 @@ func (a *app) serve(ctx context.Context, c *config.Config, ready func(addr strin
 	}
 	select {
 	case err := <-errc:
-		stopScheduler()
-		<-schedDone
+		stopBackground()
+		bg.Wait()
 		return err
 	case <-ctx.Done():
 	}
@@ -70,8 +82,8 @@ func (a *app) serve(ctx context.Context, c *config.Config, ready func(addr strin
 	shutCtx, cancel := context.WithTimeout(context.Background(), c.Duration("shutdown-timeout"))
 	defer cancel()
 	err = srv.Shutdown(shutCtx)
-	stopScheduler()
-	<-schedDone
+	stopBackground() // the view counter flushes what it holds before it returns
+	bg.Wait()
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -1,0 +1,282 @@
+package portal
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/heraldnews/herald"
+)
+
+// ExportStats says what an export wrote.
+type ExportStats struct {
+	Pages    int
+	Bytes    int64
+	Removed  int
+	Duration time.Duration
+}
+
+// Export renders the whole portal into dir as static files: every page the
+// dynamic server has, the feeds, sitemaps and assets. Each file is written to a
+// temporary name and renamed into place, so a web server reading dir never sees
+// half a file. progress, if set, is called as pages are written.
+func (p *Portal) Export(ctx context.Context, dir string, progress func(done, total int)) (ExportStats, error) {
+	start := time.Now()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return ExportStats{}, err
+	}
+	paths, err := p.allPaths(ctx)
+	if err != nil {
+		return ExportStats{}, err
+	}
+	stats, err := p.exportPaths(ctx, dir, paths, progress)
+	if err != nil {
+		return stats, err
+	}
+	for _, a := range p.assets.All() {
+		if err := writeAtomic(dir, a.URL, a.Body); err != nil {
+			return stats, err
+		}
+		stats.Pages++
+		stats.Bytes += int64(len(a.Body))
+	}
+	stats.Duration = time.Since(start)
+	return stats, nil
+}
+
+// ExportArticles re-renders into dir only what the publication, correction or
+// retraction of the given articles changes: each article's own pages (removed
+// when it is no longer published) and its neighbours', its column's and themes'
+// index and archive pages from its place on, the home pages, the feeds, the hot
+// list and the sitemap chunk and index.
+func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (ExportStats, error) {
+	start := time.Now()
+	d, err := p.siteData(ctx)
+	if err != nil {
+		return ExportStats{}, err
+	}
+	set := map[string]bool{"/": true, "/m/": true, "/hot.json": true, "/feed.xml": true, "/atom.xml": true, "/feed.json": true,
+		"/sitemap.xml": true, "/news-sitemap.xml": true}
+	var removed []string
+	for _, id := range ids {
+		a, err := p.Store.FindArticleByID(ctx, id)
+		if err != nil {
+			return ExportStats{}, err
+		}
+		if a.Status == herald.StatusPublished {
+			set[ArticlePath(id)], set["/m"+ArticlePath(id)] = true, true
+		} else {
+			removed = append(removed, ArticlePath(id), "/m"+ArticlePath(id))
+		}
+		set[sitemapChunkPath(id)] = true
+		if a.PublishedAt == nil {
+			continue
+		}
+		prev, next, err := p.neighbours(ctx, a)
+		if err != nil {
+			return ExportStats{}, err
+		}
+		for _, n := range []*item{prev, next} {
+			if n != nil {
+				set[n.URL], set["/m"+n.URL] = true, true
+			}
+		}
+		var lists []listingRef
+		if c := d.columnsByID[a.ColumnID]; c != nil {
+			lists = append(lists, listingRef{"columns", c.Slug, c.ID, 0})
+		}
+		for _, tid := range a.ThemeIDs {
+			if t := d.themesByID[tid]; t != nil {
+				lists = append(lists, listingRef{"themes", t.Slug, 0, t.ID})
+			}
+		}
+		for _, l := range lists {
+			base := "/" + l.kind + "/" + l.slug + "/"
+			set[base], set[base+"feed.xml"], set[base+"atom.xml"], set[base+"feed.json"] = true, true, true, true
+			// The archive pages from the article's place to the newest one change
+			// (with a retraction, later articles move down a place).
+			_, older, err := p.published(ctx, herald.ArticleFilter{ColumnID: l.column, ThemeID: l.theme, PublishedBefore: a.PublishedAt, Limit: 1})
+			if err != nil {
+				return ExportStats{}, err
+			}
+			_, total, err := p.published(ctx, herald.ArticleFilter{ColumnID: l.column, ThemeID: l.theme, Limit: 1})
+			if err != nil {
+				return ExportStats{}, err
+			}
+			for n := older/PageSize + 1; n <= archivePages(total)+1; n++ {
+				set[ListingPath(l.kind, l.slug, n)] = true
+			}
+		}
+	}
+	paths := make([]string, 0, len(set))
+	for path := range set {
+		paths = append(paths, path)
+	}
+	stats, err := p.exportPaths(ctx, dir, paths, nil)
+	if err != nil {
+		return stats, err
+	}
+	for _, path := range removed {
+		if err := os.Remove(filepath.Join(dir, filePath(path))); err == nil {
+			stats.Removed++
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return stats, err
+		}
+	}
+	stats.Duration = time.Since(start)
+	return stats, nil
+}
+
+// listingRef names a column's or theme's listing.
+type listingRef struct {
+	kind, slug    string
+	column, theme int64
+}
+
+// allPaths lists every page of the site.
+func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
+	d, err := p.siteData(ctx)
+	if err != nil {
+		return nil, err
+	}
+	paths := []string{"/", "/m/", "/tips/", "/tips/thanks.html", "/hot.json", "/robots.txt", "/sitemap.xml", "/sitemaps/site.xml", "/news-sitemap.xml",
+		"/feed.xml", "/atom.xml", "/feed.json", "/404.html"}
+	if d.settings.AboutHTML != "" {
+		paths = append(paths, "/about.html")
+	}
+	if d.settings.ContactHTML != "" {
+		paths = append(paths, "/contact.html")
+	}
+	listing := func(kind, slug string, column, theme int64) error {
+		_, total, err := p.published(ctx, herald.ArticleFilter{ColumnID: column, ThemeID: theme, Limit: 1})
+		if err != nil {
+			return err
+		}
+		base := "/" + kind + "/" + slug + "/"
+		paths = append(paths, base+"feed.xml", base+"atom.xml", base+"feed.json")
+		for n := 0; n <= archivePages(total); n++ {
+			paths = append(paths, ListingPath(kind, slug, n))
+		}
+		return nil
+	}
+	for _, c := range d.columns {
+		if err := listing("columns", c.Slug, c.ID, 0); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range d.themes {
+		if err := listing("themes", t.Slug, 0, t.ID); err != nil {
+			return nil, err
+		}
+	}
+	chunks := map[string]bool{}
+	for after := int64(0); ; {
+		as, _, err := p.published(ctx, herald.ArticleFilter{AfterID: after, Order: herald.ByID, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range as {
+			paths = append(paths, ArticlePath(a.ID), "/m"+ArticlePath(a.ID))
+			if c := sitemapChunkPath(a.ID); !chunks[c] {
+				chunks[c] = true
+				paths = append(paths, c)
+			}
+		}
+		if len(as) < 1000 {
+			break
+		}
+		after = as[len(as)-1].ID
+	}
+	return paths, nil
+}
+
+// exportPaths renders paths on every core and writes them under dir.
+func (p *Portal) exportPaths(ctx context.Context, dir string, paths []string, progress func(done, total int)) (ExportStats, error) {
+	var stats ExportStats
+	var done atomic.Int64
+	var bytes atomic.Int64
+	work := make(chan string)
+	errc := make(chan error, 1)
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for path := range work {
+				page, err := p.Render(ctx, path, true)
+				if err == nil {
+					err = writeAtomic(dir, path, page.Body)
+				}
+				if err != nil {
+					select {
+					case errc <- fmt.Errorf("export %s: %w", path, err):
+					default:
+					}
+					cancel()
+					return
+				}
+				bytes.Add(int64(len(page.Body)))
+				if n := done.Add(1); progress != nil && (n%500 == 0 || int(n) == len(paths)) {
+					progress(int(n), len(paths))
+				}
+			}
+		}()
+	}
+	for _, path := range paths {
+		select {
+		case work <- path:
+			continue
+		case <-ctx.Done():
+		}
+		break
+	}
+	close(work)
+	wg.Wait()
+	stats.Pages, stats.Bytes = int(done.Load()), bytes.Load()
+	select {
+	case err := <-errc:
+		return stats, err
+	default:
+		return stats, ctx.Err()
+	}
+}
+
+// filePath maps a site path to its file: directories get index.html.
+func filePath(path string) string {
+	if strings.HasSuffix(path, "/") {
+		path += "index.html"
+	}
+	return filepath.FromSlash(strings.TrimPrefix(path, "/"))
+}
+
+// writeAtomic writes body to the file of path under dir by way of a temporary
+// file in the same folder and a rename.
+func writeAtomic(dir, path string, body []byte) error {
+	target := filepath.Join(dir, filePath(path))
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	tmp := filepath.Join(filepath.Dir(target), ".tmp-"+hex.EncodeToString(b))
+	if err := os.WriteFile(tmp, body, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}

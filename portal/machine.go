@@ -1,0 +1,296 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/feeds"
+)
+
+// FeedSize is how many articles a feed carries.
+const FeedSize = 50
+
+func (p *Portal) feedSite(d *siteData) feeds.Site {
+	return feeds.Site{Name: d.settings.SiteName, NameEn: d.settings.SiteNameEn, BaseURL: p.BaseURL, Language: "zh-CN",
+		Description: d.settings.Description, Publisher: firstNonEmpty(d.settings.Supervisor, d.settings.SiteName)}
+}
+
+func firstNonEmpty(vals ...string) string {
+	for _, v := range vals {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// entry describes a published article for feeds, sitemaps and JSON-LD.
+func (p *Portal) entry(d *siteData, a *herald.Article, editor string) feeds.Entry {
+	e := feeds.Entry{ID: a.ID, URL: p.BaseURL + ArticlePath(a.ID), Title: a.Title, Summary: a.Summary, ContentHTML: a.Body,
+		Language: a.Language, Tags: a.Tags, Published: *a.PublishedAt}
+	if a.CorrectedAt != nil {
+		e.Updated = *a.CorrectedAt
+	}
+	if c := d.columnsByID[a.ColumnID]; c != nil {
+		e.Section = c.Name
+	}
+	if editor != "" {
+		e.Authors = []string{editor}
+	} else if a.Source != "" {
+		e.Authors = []string{a.Source}
+	}
+	if a.CoverImage != "" {
+		e.ImageURL = a.CoverImage
+		if a.CoverImage[0] == '/' {
+			e.ImageURL = p.BaseURL + a.CoverImage
+		}
+	}
+	return e
+}
+
+// feedsJSONLD is the schema.org NewsArticle of an article page.
+func feedsJSONLD(site feeds.Site, e feeds.Entry) string { return feeds.NewsArticleJSONLD(site, e) }
+
+// feedLinks are the <link rel=alternate> feeds of a page; base "" is the site.
+func (p *Portal) feedLinks(base, title string) []feedLink {
+	if base == "" {
+		base, title = "/", ""
+	} else {
+		title += " "
+	}
+	return []feedLink{
+		{Type: "application/rss+xml", Title: title + "RSS", URL: base + "feed.xml"},
+		{Type: "application/atom+xml", Title: title + "Atom", URL: base + "atom.xml"},
+		{Type: "application/feed+json", Title: title + "JSON Feed", URL: base + "feed.json"},
+	}
+}
+
+// machinePage renders robots.txt, the sitemaps and the feeds. For feeds, base
+// is "" for the site's or "/columns/slug/" for a column's or theme's.
+func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string, columnID, themeID int64) (*Page, error) {
+	site := p.feedSite(d)
+	var buf bytes.Buffer
+	var contentType string
+	switch name {
+	case "/robots.txt":
+		contentType = "text/plain; charset=utf-8"
+		if err := feeds.Robots(&buf, site, []string{"/api/", "/tips", "/views"}); err != nil {
+			return nil, err
+		}
+	case "/news-sitemap.xml":
+		contentType = "application/xml; charset=utf-8"
+		as, _, err := p.published(ctx, herald.ArticleFilter{Limit: feeds.MaxNewsSitemapURLs})
+		if err != nil {
+			return nil, err
+		}
+		entries := make([]feeds.Entry, len(as))
+		for i, a := range as {
+			entries[i] = p.entry(d, a, "")
+		}
+		if err := feeds.NewsSitemap(&buf, site, entries, p.Clock.Now()); err != nil {
+			return nil, err
+		}
+	case "/sitemap.xml":
+		contentType = "application/xml; charset=utf-8"
+		newest, _, err := p.published(ctx, herald.ArticleFilter{Order: herald.ByIDDesc, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		locs := []string{p.BaseURL + "/sitemaps/site.xml"}
+		if len(newest) == 1 {
+			for k := int64(0); k <= newest[0].ID/SitemapChunk; k++ {
+				locs = append(locs, p.BaseURL+sitemapChunkPath(k*SitemapChunk))
+			}
+		}
+		if err := writeSitemapIndex(&buf, locs); err != nil {
+			return nil, err
+		}
+	case "/sitemaps/site.xml":
+		contentType = "application/xml; charset=utf-8"
+		urls := []feeds.SitemapURL{{Loc: p.BaseURL + "/"}}
+		for _, c := range d.columns {
+			urls = append(urls, feeds.SitemapURL{Loc: p.BaseURL + ListingPath("columns", c.Slug, 0)})
+		}
+		for _, t := range d.themes {
+			urls = append(urls, feeds.SitemapURL{Loc: p.BaseURL + ListingPath("themes", t.Slug, 0)})
+		}
+		if err := feeds.Sitemap(&buf, urls); err != nil {
+			return nil, err
+		}
+	case "/sitemaps/articles.xml":
+		// One chunk: the published articles whose IDs fall in the chunk of columnID
+		// (passed as the chunk number).
+		contentType = "application/xml; charset=utf-8"
+		from := columnID * SitemapChunk
+		as, _, err := p.published(ctx, herald.ArticleFilter{AfterID: from - 1, Order: herald.ByID, Limit: SitemapChunk})
+		if err != nil {
+			return nil, err
+		}
+		entries := make([]feeds.Entry, 0, len(as))
+		for _, a := range as {
+			if a.ID < from+SitemapChunk {
+				entries = append(entries, p.entry(d, a, ""))
+			}
+		}
+		if err := feeds.Sitemap(&buf, feeds.EntrySitemapURLs(entries)); err != nil {
+			return nil, err
+		}
+	default:
+		as, _, err := p.published(ctx, herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID, Limit: FeedSize})
+		if err != nil {
+			return nil, err
+		}
+		f := feeds.Feed{URL: p.BaseURL + firstNonEmpty(base, "/"), SelfURL: p.BaseURL + firstNonEmpty(base, "/") + name[1:]}
+		if c := d.columnsByID[columnID]; c != nil {
+			f.Title = site.Name + " - " + c.Name
+		}
+		if t := d.themesByID[themeID]; t != nil {
+			f.Title, f.Description = site.Name+" - "+t.Name, t.Description
+		}
+		for _, a := range as {
+			e := p.entry(d, a, "")
+			f.Entries = append(f.Entries, e)
+			if m := e.Updated; m.After(f.Updated) {
+				f.Updated = m
+			}
+			if e.Published.After(f.Updated) {
+				f.Updated = e.Published
+			}
+		}
+		render, ct := feeds.RSS, "application/rss+xml; charset=utf-8"
+		switch name {
+		case "/atom.xml":
+			render, ct = feeds.Atom, "application/atom+xml; charset=utf-8"
+		case "/feed.json":
+			render, ct = feeds.JSONFeed, "application/feed+json; charset=utf-8"
+		}
+		contentType = ct
+		if err := render(&buf, site, f); err != nil {
+			return nil, err
+		}
+	}
+	page := newPage(http.StatusOK, contentType, buf.Bytes())
+	page.MaxAge = 5 * time.Minute
+	return page, nil
+}
+
+// SitemapChunk is how many article IDs one sitemap file covers: a new article
+// changes only its chunk and the index.
+const SitemapChunk = 1000
+
+// sitemapChunkPath is the sitemap file that lists article id.
+func sitemapChunkPath(id int64) string {
+	return fmt.Sprintf("/sitemaps/articles-%d.xml", id/SitemapChunk)
+}
+
+// writeSitemapIndex writes a sitemaps.org index of the given sitemap URLs.
+func writeSitemapIndex(w io.Writer, locs []string) error {
+	type sitemap struct {
+		Loc string `xml:"loc"`
+	}
+	index := struct {
+		XMLName  xml.Name  `xml:"sitemapindex"`
+		NS       string    `xml:"xmlns,attr"`
+		Sitemaps []sitemap `xml:"sitemap"`
+	}{NS: "http://www.sitemaps.org/schemas/sitemap/0.9"}
+	for _, l := range locs {
+		index.Sitemaps = append(index.Sitemaps, sitemap{Loc: l})
+	}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	return enc.Encode(index)
+}
+
+// hotItem is one line of the leaderboard.
+type hotItem struct {
+	URL   string `json:"url"`
+	Title string `json:"title"`
+	Reads int    `json:"reads"`
+}
+
+// hotLists are the leaderboards of the last day, week and month.
+type hotLists struct {
+	Day   []hotItem `json:"day"`
+	Week  []hotItem `json:"week"`
+	Month []hotItem `json:"month"`
+}
+
+// HotSize is how many articles a leaderboard shows.
+const HotSize = 10
+
+// hotCache keeps the leaderboards for a minute: they change with every read,
+// and nobody needs them fresher than that.
+type hotCache struct {
+	ttl   time.Duration
+	mu    chan struct{}
+	lists *hotLists
+	at    time.Time
+}
+
+func (h *hotCache) clear() {
+	h.lock()
+	h.lists = nil
+	h.unlock()
+}
+
+func (h *hotCache) lock() {
+	if h.mu == nil {
+		h.mu = make(chan struct{}, 1)
+	}
+	h.mu <- struct{}{}
+}
+
+func (h *hotCache) unlock() { <-h.mu }
+
+func (p *Portal) hotLists(ctx context.Context) (hotLists, error) {
+	now := p.Clock.Now()
+	p.hot.lock()
+	defer p.hot.unlock()
+	if p.hot.lists != nil && now.Sub(p.hot.at) < p.hot.ttl {
+		return *p.hot.lists, nil
+	}
+	var out hotLists
+	for _, period := range []struct {
+		dst  *[]hotItem
+		span time.Duration
+	}{{&out.Day, 24 * time.Hour}, {&out.Week, 7 * 24 * time.Hour}, {&out.Month, 30 * 24 * time.Hour}} {
+		top, err := p.Store.TopArticles(ctx, now.Add(-period.span), HotSize)
+		if err != nil {
+			return out, err
+		}
+		for _, r := range top {
+			a, err := p.Store.FindArticleByID(ctx, r.ArticleID)
+			if err != nil {
+				continue
+			}
+			*period.dst = append(*period.dst, hotItem{URL: ArticlePath(a.ID), Title: a.Title, Reads: r.Reads})
+		}
+	}
+	p.hot.lists, p.hot.at = &out, now
+	return out, nil
+}
+
+// hotJSON is the leaderboard for statically exported pages to fetch.
+func (p *Portal) hotJSON(ctx context.Context) (*Page, error) {
+	lists, err := p.hotLists(ctx)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(lists)
+	if err != nil {
+		return nil, err
+	}
+	page := newPage(http.StatusOK, "application/json; charset=utf-8", body)
+	page.MaxAge = time.Minute
+	return page, nil
+}

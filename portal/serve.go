@@ -1,0 +1,171 @@
+package portal
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/httpx"
+)
+
+// MaxQueryBytes is the longest query string the portal reads.
+const MaxQueryBytes = 1024
+
+// pageCache keeps rendered pages by path until they expire or anything is
+// published. Each page is compressed once, when it is stored.
+type pageCache struct {
+	mu    sync.RWMutex
+	pages map[string]*cachedPage
+}
+
+type cachedPage struct {
+	page    *Page
+	expires time.Time
+}
+
+func (c *pageCache) get(path string, now time.Time) *Page {
+	c.mu.RLock()
+	e := c.pages[path]
+	c.mu.RUnlock()
+	if e == nil || now.After(e.expires) {
+		return nil
+	}
+	return e.page
+}
+
+func (c *pageCache) put(p *Page, now time.Time) {
+	if p.MaxAge <= 0 || p.Status != http.StatusOK {
+		return
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(p.Body)
+	zw.Close()
+	p.gzip = buf.Bytes()
+	c.mu.Lock()
+	if c.pages == nil || len(c.pages) > 100_000 {
+		c.pages = map[string]*cachedPage{} // a crude bound; the site's pages fit many times over
+	}
+	c.pages[p.Path] = &cachedPage{page: p, expires: now.Add(p.MaxAge)}
+	c.mu.Unlock()
+}
+
+func (c *pageCache) clear() {
+	c.mu.Lock()
+	c.pages = nil
+	c.mu.Unlock()
+}
+
+// ServeHTTP serves the portal: cached pages with ETag, Last-Modified and gzip,
+// the static assets, the tip form and the view beacon.
+func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	switch {
+	case strings.HasPrefix(path, "/static/"):
+		p.assets.ServeHTTP(w, r)
+		return
+	case path == "/tips" && r.Method == http.MethodPost:
+		p.submitTip(w, r)
+		return
+	case path == "/views" && r.Method == http.MethodPost:
+		p.beacon(w, r)
+		return
+	case r.Method != http.MethodGet && r.Method != http.MethodHead:
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if len(r.URL.RawQuery) > MaxQueryBytes {
+		p.serveError(w, r, http.StatusBadRequest)
+		return
+	}
+	now := p.Clock.Now()
+	page := p.cache.get(path, now)
+	if page == nil {
+		var err error
+		if page, err = p.Render(r.Context(), path, false); err != nil {
+			p.Log.Error("portal render", "request_id", httpx.RequestID(r.Context()), "path", path, "error", err)
+			http.Error(w, "服务暂时不可用，请稍后再试。", http.StatusInternalServerError)
+			return
+		}
+		p.cache.put(page, now)
+	}
+	if page.ArticleID != 0 && p.Views != nil && r.Method == http.MethodGet {
+		p.Views.Record(r, page.ArticleID, page.Channel)
+	}
+	p.write(w, r, page)
+}
+
+// write sends a page, answering conditional requests with 304.
+func (p *Portal) write(w http.ResponseWriter, r *http.Request, page *Page) {
+	h := w.Header()
+	h.Set("Content-Type", page.ContentType)
+	h.Set("Vary", "Accept-Encoding")
+	if page.Status == http.StatusOK {
+		h.Set("ETag", page.ETag)
+		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(page.MaxAge.Seconds())))
+		if !page.Modified.IsZero() {
+			h.Set("Last-Modified", page.Modified.UTC().Format(http.TimeFormat))
+		}
+		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, page.ETag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		if since, err := http.ParseTime(r.Header.Get("If-Modified-Since")); err == nil && r.Header.Get("If-None-Match") == "" &&
+			!page.Modified.IsZero() && !page.Modified.Truncate(time.Second).After(since) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	} else {
+		h.Set("Cache-Control", "no-store")
+	}
+	body := page.Body
+	if page.gzip != nil && strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		body = page.gzip
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(page.Status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func (p *Portal) serveError(w http.ResponseWriter, r *http.Request, status int) {
+	d, err := p.siteData(r.Context())
+	if err == nil {
+		var page *Page
+		if page, err = p.notFound(r.Context(), d, status, false); err == nil {
+			p.write(w, r, page)
+			return
+		}
+	}
+	http.Error(w, http.StatusText(status), status)
+}
+
+// beacon counts a view reported by a statically exported page.
+func (p *Portal) beacon(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		ArticleID int64 `json:"article_id"`
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 1024)
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.ArticleID <= 0 {
+		http.Error(w, "article_id: must be a positive number", http.StatusBadRequest)
+		return
+	}
+	a, err := p.Store.FindArticleByID(r.Context(), in.ArticleID)
+	if err != nil || a.Status != herald.StatusPublished {
+		http.Error(w, "article_id: no published article", http.StatusNotFound)
+		return
+	}
+	if p.Views != nil {
+		p.Views.Record(r, in.ArticleID, "static")
+	}
+	w.WriteHeader(http.StatusNoContent)
+}

@@ -1,0 +1,96 @@
+package portal
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/heraldnews/herald"
+)
+
+// Watch follows the audit log so that every process serving the portal sees a
+// change made by any of them within interval: on a publication, correction or
+// retraction it drops its cached pages and, when exportDir is set, re-renders
+// the changed files; on a change to settings, columns or themes — or when a
+// mourning period starts or ends — it drops everything and re-exports the
+// whole site. It returns when ctx ends.
+func (p *Portal) Watch(ctx context.Context, interval time.Duration, exportDir string) {
+	last, err := p.Store.LastEventID(ctx)
+	if err != nil {
+		p.Log.Error("portal watch", "error", err)
+	}
+	mourning := p.mourningNow(ctx)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		next, articles, whole, err := p.changesSince(ctx, last)
+		if err != nil {
+			if ctx.Err() == nil {
+				p.Log.Error("portal watch", "error", err)
+			}
+			continue
+		}
+		if m := p.mourningNow(ctx); m != mourning {
+			mourning, whole = m, true
+		}
+		last = next
+		if !whole && len(articles) == 0 {
+			continue
+		}
+		p.Invalidate()
+		if exportDir == "" {
+			continue
+		}
+		var stats ExportStats
+		if whole {
+			stats, err = p.Export(ctx, exportDir, nil)
+		} else {
+			stats, err = p.ExportArticles(ctx, exportDir, articles)
+		}
+		if err != nil {
+			p.Log.Error("static export", "error", err)
+			continue
+		}
+		p.Log.Info("static export", "pages", stats.Pages, "removed", stats.Removed, "whole", whole, "duration_ms", stats.Duration.Milliseconds())
+	}
+}
+
+func (p *Portal) mourningNow(ctx context.Context) bool {
+	s, err := p.Store.FindSettings(ctx)
+	return err == nil && s.Mourning(p.Clock.Now())
+}
+
+// changesSince reads the events after last and says which published articles
+// changed and whether the whole site must be redone.
+func (p *Portal) changesSince(ctx context.Context, last int64) (next int64, articles []int64, whole bool, err error) {
+	newest, err := p.Store.LastEventID(ctx)
+	if err != nil || newest == last {
+		return last, nil, false, err
+	}
+	next = last
+	for {
+		events, err := p.Store.FindEvents(ctx, herald.EventFilter{AfterID: next, Limit: 1000})
+		if err != nil {
+			return last, nil, false, err
+		}
+		for _, e := range events {
+			switch e.Entity {
+			case herald.EntitySettings, herald.EntityColumn, herald.EntityTheme:
+				whole = true
+			case herald.EntityArticle:
+				if (e.FromStatus == string(herald.StatusPublished) || e.ToStatus == string(herald.StatusPublished)) && !slices.Contains(articles, e.EntityID) {
+					articles = append(articles, e.EntityID)
+				}
+			}
+			next = e.ID
+		}
+		if len(events) < 1000 {
+			return next, articles, whole, nil
+		}
+	}
+}

@@ -1,0 +1,5 @@
+package web
+
+import "time"
+
+func buildTime() time.Time { return time.Now().UTC().Truncate(time.Second) }
