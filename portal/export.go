@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -66,18 +67,13 @@ func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (E
 		return ExportStats{}, err
 	}
 	set := map[string]bool{"/": true, "/m/": true, "/hot.json": true, "/feed.xml": true, "/atom.xml": true, "/feed.json": true,
-		"/sitemap.xml": true, "/news-sitemap.xml": true}
-	var removed []string
+		"/sitemap.xml": true, "/news-sitemap.xml": true, "/404.html": true}
 	for _, id := range ids {
 		a, err := p.Store.FindArticleByID(ctx, id)
 		if err != nil {
 			return ExportStats{}, err
 		}
-		if a.Status == herald.StatusPublished {
-			set[ArticlePath(id)], set["/m"+ArticlePath(id)] = true, true
-		} else {
-			removed = append(removed, ArticlePath(id), "/m"+ArticlePath(id))
-		}
+		set[ArticlePath(id)], set["/m"+ArticlePath(id)] = true, true // removed if no longer published
 		set[sitemapChunkPath(id)] = true
 		if a.PublishedAt == nil {
 			continue
@@ -113,6 +109,7 @@ func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (E
 			if err != nil {
 				return ExportStats{}, err
 			}
+			// One past the last, in case a retraction emptied it.
 			for n := older/PageSize + 1; n <= archivePages(total)+1; n++ {
 				set[ListingPath(l.kind, l.slug, n)] = true
 			}
@@ -123,18 +120,8 @@ func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (E
 		paths = append(paths, path)
 	}
 	stats, err := p.exportPaths(ctx, dir, paths, nil)
-	if err != nil {
-		return stats, err
-	}
-	for _, path := range removed {
-		if err := os.Remove(filepath.Join(dir, filePath(path))); err == nil {
-			stats.Removed++
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			return stats, err
-		}
-	}
 	stats.Duration = time.Since(start)
-	return stats, nil
+	return stats, err
 }
 
 // listingRef names a column's or theme's listing.
@@ -203,8 +190,7 @@ func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
 // exportPaths renders paths on every core and writes them under dir.
 func (p *Portal) exportPaths(ctx context.Context, dir string, paths []string, progress func(done, total int)) (ExportStats, error) {
 	var stats ExportStats
-	var done atomic.Int64
-	var bytes atomic.Int64
+	var done, bytes, removed atomic.Int64
 	work := make(chan string)
 	errc := make(chan error, 1)
 	var wg sync.WaitGroup
@@ -216,8 +202,16 @@ func (p *Portal) exportPaths(ctx context.Context, dir string, paths []string, pr
 			defer wg.Done()
 			for path := range work {
 				page, err := p.Render(ctx, path, true)
-				if err == nil {
+				switch {
+				case err != nil:
+				case page.Status == http.StatusOK || path == "/404.html":
 					err = writeAtomic(dir, path, page.Body)
+				default: // the path names nothing (any more): no file
+					if err = os.Remove(filepath.Join(dir, filePath(path))); err == nil {
+						removed.Add(1)
+					} else if errors.Is(err, fs.ErrNotExist) {
+						err = nil
+					}
 				}
 				if err != nil {
 					select {
@@ -244,7 +238,7 @@ func (p *Portal) exportPaths(ctx context.Context, dir string, paths []string, pr
 	}
 	close(work)
 	wg.Wait()
-	stats.Pages, stats.Bytes = int(done.Load()), bytes.Load()
+	stats.Pages, stats.Bytes, stats.Removed = int(done.Load()-removed.Load()), bytes.Load(), int(removed.Load())
 	select {
 	case err := <-errc:
 		return stats, err

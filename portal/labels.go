@@ -21,7 +21,7 @@ type labels struct {
 	LegalCounsel, TipForm, TipIntro, TipName, TipContact          string
 	TipSubject, TipBody, TipFiles, TipFilesHint, Submit           string
 	TipThanks, FixErrors, BackHome, NotFound, NotFoundMessage     string
-	BadRequest, BadRequestMessage, Page, PagerLabel               string
+	BadRequest, BadRequestMessage, Page, PagerLabel, Loading      string
 }
 
 var zh = labels{
@@ -39,7 +39,7 @@ var zh = labels{
 	TipSubject: "标题", TipBody: "内容", TipFiles: "附件（可选）", TipFilesHint: "最多 3 个文件，每个不超过 5 MB，支持 JPG、PNG、GIF、WebP、PDF。",
 	Submit: "提交报料", TipThanks: "报料已收到，感谢您的支持！", FixErrors: "请修改以下内容：", BackHome: "返回首页",
 	NotFound: "页面不存在", NotFoundMessage: "您访问的页面不存在或已被撤下。可以从下面的栏目或最新稿件继续浏览。",
-	BadRequest: "请求有误", BadRequestMessage: "网址中的参数无效。", Page: "第 %d 页", PagerLabel: "分页",
+	BadRequest: "请求有误", BadRequestMessage: "网址中的参数无效。", Page: "第 %d 页", PagerLabel: "分页", Loading: "正在载入排行…",
 }
 
 var en = labels{
@@ -57,7 +57,7 @@ var en = labels{
 	TipSubject: "Subject", TipBody: "What happened", TipFiles: "Files (optional)", TipFilesHint: "Up to 3 files of 5 MB each: JPG, PNG, GIF, WebP, PDF.",
 	Submit: "Send", TipThanks: "Thank you, your tip has arrived.", FixErrors: "Please correct:", BackHome: "Back to the home page",
 	NotFound: "Page not found", NotFoundMessage: "This page does not exist or was withdrawn. Try the sections or the latest stories below.",
-	BadRequest: "Bad request", BadRequestMessage: "The address holds an invalid parameter.", Page: "Page %d", PagerLabel: "Pages",
+	BadRequest: "Bad request", BadRequestMessage: "The address holds an invalid parameter.", Page: "Page %d", PagerLabel: "Pages", Loading: "Loading…",
 }
 
 // labelsFor picks the labels for a language tag.

@@ -197,7 +197,7 @@ func (p *Portal) home(ctx context.Context, d *siteData, static bool) (*Page, err
 			data.Blocks = append(data.Blocks, columnBlock{Column: c, Items: toItems(as)})
 		}
 	}
-	if v.Hot, err = p.hotLists(ctx); err != nil {
+	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err
 	}
 	v.Data = data
@@ -278,7 +278,7 @@ func (p *Portal) listingPage(ctx context.Context, d *siteData, kind, slug string
 		}
 		data.Pager.Links = append(data.Pager.Links, pageLink{N: i, Label: strconv.Itoa(i), URL: ListingPath(kind, slug, i), Current: i == n})
 	}
-	if v.Hot, err = p.hotLists(ctx); err != nil {
+	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err
 	}
 	v.Data = data
@@ -365,7 +365,7 @@ func (p *Portal) articlePage(ctx context.Context, d *siteData, id int64, phone, 
 	entry := p.entry(d, a, data.Editor)
 	v.JSONLD = template.JS(feedsJSONLD(p.feedSite(d), entry))
 	v.Alternates = []alternate{{Lang: a.Language, URL: pageURL}, {Lang: "x-default", URL: pageURL}}
-	if v.Hot, err = p.hotLists(ctx); err != nil {
+	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err
 	}
 	v.Data = data
@@ -403,7 +403,7 @@ func (p *Portal) phoneHome(ctx context.Context, d *siteData, static bool) (*Page
 	if err != nil {
 		return nil, err
 	}
-	if v.Hot, err = p.hotLists(ctx); err != nil {
+	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err
 	}
 	v.Data = &struct {
@@ -446,4 +446,16 @@ func (p *Portal) notFound(ctx context.Context, d *siteData, status int, static b
 		page.MaxAge = 0
 	}
 	return page, err
+}
+
+// fillHot puts the leaderboards into a page. Static pages get them by script
+// from /hot.json instead, so that a page's file changes only when its own
+// content does and an incremental export stays exact.
+func (p *Portal) fillHot(ctx context.Context, v *view) error {
+	if v.HotSrc != "" {
+		return nil
+	}
+	var err error
+	v.Hot, err = p.hotLists(ctx)
+	return err
 }
