@@ -69,6 +69,11 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/v1/articles/{id}/diff", handler: (*Server).diffRevisions},
 		{Method: "GET", Path: "/api/v1/articles/{id}/events", handler: (*Server).articleEvents},
 		{Method: "GET", Path: "/api/v1/events", handler: (*Server).listEvents},
+
+		{Method: "GET", Path: "/api/v1/settings", handler: (*Server).getSettings},
+		{Method: "PUT", Path: "/api/v1/settings", handler: (*Server).putSettings},
+		{Method: "GET", Path: "/api/v1/tips", handler: (*Server).listTips},
+		{Method: "GET", Path: "/api/v1/tips/{id}/attachments/{attachment}", handler: (*Server).getTipAttachment},
 	}
 	for _, act := range transitions {
 		routes = append(routes, Route{Method: "POST", Path: "/api/v1/articles/{id}/" + string(act), handler: transition(act)})

@@ -346,3 +346,35 @@ func TestSignInIsRateLimited(t *testing.T) {
 	}
 	anon.do("POST", "/api/v1/tokens", map[string]string{"username": "editor", "password": "guess"}).must(t, 429)
 }
+
+func TestSettingsAndTips(t *testing.T) {
+	engines(t, func(t *testing.T, s herald.Store) {
+		ts := newServer(t, s)
+		w := ts.world
+		admin, editor, writer := ts.as(t, w.Admin), ts.as(t, w.Editor), ts.as(t, w.Writer)
+		set := map[string]any{"site_name": "河北共产党员网", "hotline": "0311-87908405", "icp": "冀ICP备13012861号-1", "mailbox": "news@example.gov.cn"}
+		editor.do("PUT", "/api/v1/settings", set).must(t, 403)
+		admin.do("PUT", "/api/v1/settings", map[string]any{"site_name": "x", "mailbox": "not-mail"}).must(t, 400)
+		var got herald.SiteSettings
+		admin.do("PUT", "/api/v1/settings", set).must(t, 200).decode(t, &got)
+		writer.do("GET", "/api/v1/settings", nil).must(t, 200).decode(t, &got)
+		if got.Hotline != "0311-87908405" || got.ICP != "冀ICP备13012861号-1" {
+			t.Fatalf("settings = %+v", got)
+		}
+		tip := &herald.Tip{Contact: "13800000000", Subject: "报料", Body: "内容",
+			Attachments: []herald.TipAttachment{{Filename: "图.png", ContentType: "image/png", Data: []byte("\x89PNG data")}}}
+		if err := s.CreateTip(context.Background(), tip, herald.Event{At: storetest.T0}); err != nil {
+			t.Fatal(err)
+		}
+		writer.do("GET", "/api/v1/tips", nil).must(t, 403)
+		var tips api.List[herald.Tip]
+		editor.do("GET", "/api/v1/tips", nil).must(t, 200).decode(t, &tips)
+		if tips.Total != 1 || len(tips.Items[0].Attachments) != 1 {
+			t.Fatalf("tips = %+v", tips)
+		}
+		res := editor.do("GET", fmt.Sprintf("/api/v1/tips/%d/attachments/%d", tip.ID, tips.Items[0].Attachments[0].ID), nil).must(t, 200)
+		if string(res.body) != "\x89PNG data" {
+			t.Fatalf("attachment body %q", res.body)
+		}
+	})
+}
