@@ -369,3 +369,52 @@ func TestScheduledPublishingSurvivesARestart(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestPublicationInvalidatesEveryReplica runs two servers on one PostgreSQL
+// database: a retraction through one removes the article from the other's
+// cached portal within a second or so.
+func TestPublicationInvalidatesEveryReplica(t *testing.T) {
+	db := pgtest.SchemaDSN(t)
+	seed := startServer(t, "demo", db)
+	seed.cmd.Process.Kill()
+	<-seed.done
+	a := startServer(t, "serve", db)
+	b := startServer(t, "serve", db)
+	store := openDB(t, db)
+	ctx := context.Background()
+	published, _, err := store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, Order: herald.ByPublished, Limit: 1})
+	if err != nil || len(published) == 0 {
+		t.Fatalf("no published article: %v", err)
+	}
+	page := fmt.Sprintf("%s/articles/%d.html", b.url, published[0].ID)
+	status := func() int {
+		res, err := http.Get(page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if s := status(); s != 200 {
+		t.Fatalf("article on replica B: %d", s)
+	}
+	token := login(t, a.url, "wangyalan", "herald-demo-2026")
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/api/v1/articles/%d/retract", a.url, published[0].ID), strings.NewReader(`{"comment":"核实后撤稿"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("retract on replica A: %d", res.StatusCode)
+	}
+	retracted := time.Now()
+	for status() != 404 {
+		if time.Since(retracted) > 5*time.Second {
+			t.Fatal("replica B still serves the retracted article after 5 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("replica B dropped the retracted article %s after the retraction on A", time.Since(retracted).Round(time.Millisecond))
+}
