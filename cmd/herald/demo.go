@@ -16,6 +16,7 @@ import (
 func cmdDemo(ctx context.Context, e env, args []string) error {
 	fs, resolve := flags(e, "demo")
 	extra := fs.Int("articles", 0, "also generate this many synthetic published articles (for benchmarks)")
+	seedOnly := fs.Bool("seed-only", false, "seed the database, print the summary and exit without serving")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,6 +60,9 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "Demo province loaded in %s: %d units, %d staff, %d articles (+%d synthetic).\n",
 			time.Since(start).Round(time.Millisecond), countUnits(ctx, store), len(seeded.Staff), seeded.Articles, *extra)
+	}
+	if *seedOnly {
+		return nil
 	}
 	a, err := newApp(c, store, log, nil)
 	if err != nil {
