@@ -124,24 +124,6 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 		if err := feeds.Sitemap(&buf, urls); err != nil {
 			return nil, err
 		}
-	case "/sitemaps/articles.xml":
-		// One chunk: the published articles whose IDs fall in the chunk of columnID
-		// (passed as the chunk number).
-		contentType = "application/xml; charset=utf-8"
-		from := columnID * SitemapChunk
-		as, _, err := p.published(ctx, herald.ArticleFilter{AfterID: from - 1, Order: herald.ByID, Limit: SitemapChunk})
-		if err != nil {
-			return nil, err
-		}
-		entries := make([]feeds.Entry, 0, len(as))
-		for _, a := range as {
-			if a.ID < from+SitemapChunk {
-				entries = append(entries, p.entry(d, a, ""))
-			}
-		}
-		if err := feeds.Sitemap(&buf, feeds.EntrySitemapURLs(entries)); err != nil {
-			return nil, err
-		}
 	default:
 		as, _, err := p.published(ctx, herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID, Limit: FeedSize})
 		if err != nil {
@@ -209,6 +191,29 @@ func writeSitemapIndex(w io.Writer, locs []string) error {
 	enc := xml.NewEncoder(w)
 	enc.Indent("", "  ")
 	return enc.Encode(index)
+}
+
+// sitemapChunk renders chunk n of the article sitemap: the published articles
+// whose IDs fall in [n*SitemapChunk, (n+1)*SitemapChunk).
+func (p *Portal) sitemapChunk(ctx context.Context, d *siteData, n int64) (*Page, error) {
+	from := n * SitemapChunk
+	as, _, err := p.published(ctx, herald.ArticleFilter{AfterID: from - 1, Order: herald.ByID, Limit: SitemapChunk})
+	if err != nil {
+		return nil, err
+	}
+	entries := make([]feeds.Entry, 0, len(as))
+	for _, a := range as {
+		if a.ID < from+SitemapChunk {
+			entries = append(entries, p.entry(d, a, ""))
+		}
+	}
+	var buf bytes.Buffer
+	if err := feeds.Sitemap(&buf, feeds.EntrySitemapURLs(entries)); err != nil {
+		return nil, err
+	}
+	page := newPage(http.StatusOK, "application/xml; charset=utf-8", buf.Bytes())
+	page.MaxAge = 5 * time.Minute
+	return page, nil
 }
 
 // hotItem is one line of the leaderboard.

@@ -68,7 +68,7 @@ func (p *Portal) route(ctx context.Context, d *siteData, path string, static boo
 		if err != nil || n < 0 || !strings.HasSuffix(rest, ".xml") {
 			return nil, errNotFound
 		}
-		return p.machinePage(ctx, d, "/sitemaps/articles.xml", "", n, 0)
+		return p.sitemapChunk(ctx, d, n)
 	}
 	if rest, ok := strings.CutPrefix(path, "/m/articles/"); ok {
 		id, err := parseID(strings.TrimSuffix(rest, ".html"), rest)
