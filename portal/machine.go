@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/heraldnews/herald"
@@ -237,30 +238,21 @@ const HotSize = 10
 // and nobody needs them fresher than that.
 type hotCache struct {
 	ttl   time.Duration
-	mu    chan struct{}
+	mu    sync.Mutex
 	lists *hotLists
 	at    time.Time
 }
 
 func (h *hotCache) clear() {
-	h.lock()
+	h.mu.Lock()
 	h.lists = nil
-	h.unlock()
+	h.mu.Unlock()
 }
-
-func (h *hotCache) lock() {
-	if h.mu == nil {
-		h.mu = make(chan struct{}, 1)
-	}
-	h.mu <- struct{}{}
-}
-
-func (h *hotCache) unlock() { <-h.mu }
 
 func (p *Portal) hotLists(ctx context.Context) (hotLists, error) {
 	now := p.Clock.Now()
-	p.hot.lock()
-	defer p.hot.unlock()
+	p.hot.mu.Lock()
+	defer p.hot.mu.Unlock()
 	if p.hot.lists != nil && now.Sub(p.hot.at) < p.hot.ttl {
 		return *p.hot.lists, nil
 	}
