@@ -247,6 +247,7 @@ type ArticleFilter struct {
 	PublishedBefore *time.Time // strictly before
 	PublishedAfter  *time.Time // strictly after
 	AfterID         int64      // IDs above this one
+	NoCount         bool       // skip counting the total (FindArticles returns -1)
 	Order           ArticleOrder
 	Offset          int
 	Limit           int

@@ -11,6 +11,8 @@ import (
 	"net"
 	"net/http"
 	"runtime/debug"
+	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/heraldnews/herald"
@@ -47,6 +49,21 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
+// requestIDs are a random per-process prefix and a counter: unique, and cheap
+// enough for every request.
+var (
+	requestIDPrefix = func() string {
+		b := make([]byte, 4)
+		rand.Read(b)
+		return hex.EncodeToString(b)
+	}()
+	requestCounter atomic.Uint64
+)
+
+func nextRequestID() string {
+	return requestIDPrefix + strconv.FormatUint(requestCounter.Add(1), 36)
+}
+
 // statusRecorder remembers the status and size of a response.
 type statusRecorder struct {
 	http.ResponseWriter
@@ -77,11 +94,9 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		b := make([]byte, 8)
-		rand.Read(b)
-		id := hex.EncodeToString(b)
-		w.Header().Set("X-Request-Id", id)
+		id := nextRequestID()
 		h := w.Header()
+		h.Set("X-Request-Id", id)
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
@@ -97,8 +112,10 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 					http.Error(rec, "Internal Server Error", http.StatusInternalServerError)
 				}
 			}
-			log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
-				"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000, "client", ClientIP(r))
+			if log.Enabled(r.Context(), slog.LevelInfo) {
+				log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
+					"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000, "client", ClientIP(r))
+			}
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -101,11 +101,11 @@ func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (E
 			set[base], set[base+"feed.xml"], set[base+"atom.xml"], set[base+"feed.json"] = true, true, true, true
 			// The archive pages from the article's place to the newest one change
 			// (with a retraction, later articles move down a place).
-			_, older, err := p.published(ctx, herald.ArticleFilter{ColumnID: l.column, ThemeID: l.theme, PublishedBefore: a.PublishedAt, Limit: 1})
+			older, err := p.countPublished(ctx, herald.ArticleFilter{ColumnID: l.column, ThemeID: l.theme, PublishedBefore: a.PublishedAt})
 			if err != nil {
 				return ExportStats{}, err
 			}
-			_, total, err := p.published(ctx, herald.ArticleFilter{ColumnID: l.column, ThemeID: l.theme, Limit: 1})
+			total, err := p.countPublished(ctx, herald.ArticleFilter{ColumnID: l.column, ThemeID: l.theme})
 			if err != nil {
 				return ExportStats{}, err
 			}
@@ -145,7 +145,7 @@ func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
 		paths = append(paths, "/contact.html")
 	}
 	listing := func(kind, slug string, column, theme int64) error {
-		_, total, err := p.published(ctx, herald.ArticleFilter{ColumnID: column, ThemeID: theme, Limit: 1})
+		total, err := p.countPublished(ctx, herald.ArticleFilter{ColumnID: column, ThemeID: theme})
 		if err != nil {
 			return err
 		}
@@ -168,7 +168,7 @@ func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
 	}
 	chunks := map[string]bool{}
 	for after := int64(0); ; {
-		as, _, err := p.published(ctx, herald.ArticleFilter{AfterID: after, Order: herald.ByID, Limit: 1000})
+		as, err := p.published(ctx, herald.ArticleFilter{AfterID: after, Order: herald.ByID, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}

@@ -87,7 +87,7 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 		}
 	case "/news-sitemap.xml":
 		contentType = "application/xml; charset=utf-8"
-		as, _, err := p.published(ctx, herald.ArticleFilter{Limit: feeds.MaxNewsSitemapURLs})
+		as, err := p.published(ctx, herald.ArticleFilter{Limit: feeds.MaxNewsSitemapURLs})
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,7 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 		}
 	case "/sitemap.xml":
 		contentType = "application/xml; charset=utf-8"
-		newest, _, err := p.published(ctx, herald.ArticleFilter{Order: herald.ByIDDesc, Limit: 1})
+		newest, err := p.published(ctx, herald.ArticleFilter{Order: herald.ByIDDesc, Limit: 1})
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +126,7 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 			return nil, err
 		}
 	default:
-		as, _, err := p.published(ctx, herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID, Limit: FeedSize})
+		as, err := p.published(ctx, herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID, Limit: FeedSize})
 		if err != nil {
 			return nil, err
 		}
@@ -198,7 +198,7 @@ func writeSitemapIndex(w io.Writer, locs []string) error {
 // whose IDs fall in [n*SitemapChunk, (n+1)*SitemapChunk).
 func (p *Portal) sitemapChunk(ctx context.Context, d *siteData, n int64) (*Page, error) {
 	from := n * SitemapChunk
-	as, _, err := p.published(ctx, herald.ArticleFilter{AfterID: from - 1, Order: herald.ByID, Limit: SitemapChunk})
+	as, err := p.published(ctx, herald.ArticleFilter{AfterID: from - 1, Order: herald.ByID, Limit: SitemapChunk})
 	if err != nil {
 		return nil, err
 	}

@@ -11,11 +11,13 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/qrsvg"
 	"github.com/heraldnews/herald/views"
 	"github.com/heraldnews/herald/web"
 )
@@ -38,6 +40,8 @@ type Portal struct {
 	siteMu    sync.Mutex // one loader at a time
 	hot       hotCache
 	tips      tipLimiter
+	wake      chan struct{}
+	wakeOnce  sync.Once
 }
 
 // Page is a rendered page.
@@ -80,6 +84,7 @@ type siteData struct {
 	themesByID    map[int64]*herald.Theme
 	themesBySlug  map[string]*herald.Theme
 	mourning      bool
+	accountQR     *qrsvg.Code // the public account's, the same on every page
 }
 
 func (p *Portal) siteData(ctx context.Context) (*siteData, error) {
@@ -111,6 +116,14 @@ func (p *Portal) siteData(ctx context.Context) (*siteData, error) {
 	}
 	for _, t := range themes {
 		d.themesByID[t.ID], d.themesBySlug[t.Slug] = t, t
+	}
+	if u := settings.PublicAccountURL; u != "" {
+		if strings.HasPrefix(u, "/") {
+			u = p.BaseURL + u
+		}
+		if d.accountQR, err = qrsvg.New(u); err != nil {
+			return nil, err
+		}
 	}
 	p.site.Store(d)
 	return d, nil

@@ -150,13 +150,22 @@ func toItems(articles []*herald.Article) []item {
 	return out
 }
 
-// published lists published articles, newest first.
-func (p *Portal) published(ctx context.Context, f herald.ArticleFilter) ([]*herald.Article, int, error) {
+// published lists published articles, newest first, without counting them.
+func (p *Portal) published(ctx context.Context, f herald.ArticleFilter) ([]*herald.Article, error) {
 	f.Statuses = []herald.Status{herald.StatusPublished}
+	f.NoCount = true
 	if f.Order == "" {
 		f.Order = herald.ByPublished
 	}
-	return p.Store.FindArticles(ctx, f)
+	as, _, err := p.Store.FindArticles(ctx, f)
+	return as, err
+}
+
+// countPublished counts the published articles that match f.
+func (p *Portal) countPublished(ctx context.Context, f herald.ArticleFilter) (int, error) {
+	f.Statuses, f.Limit, f.NoCount = []herald.Status{herald.StatusPublished}, 1, false
+	_, total, err := p.Store.FindArticles(ctx, f)
+	return total, err
 }
 
 // homeData is the home page's content.
@@ -176,20 +185,20 @@ func (p *Portal) home(ctx context.Context, d *siteData, static bool) (*Page, err
 	v.Current, v.MobileURL, v.Description = "home", "/m/", d.settings.Description
 	v.Feeds = p.feedLinks("", "")
 	data := &homeData{Themes: d.themes}
-	latest, _, err := p.published(ctx, herald.ArticleFilter{Limit: 12})
+	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 12})
 	if err != nil {
 		return nil, err
 	}
 	data.Latest = toItems(latest)
 	if len(d.columns) > 0 {
-		lead, _, err := p.published(ctx, herald.ArticleFilter{ColumnID: d.columns[0].ID, Limit: 3})
+		lead, err := p.published(ctx, herald.ArticleFilter{ColumnID: d.columns[0].ID, Limit: 3})
 		if err != nil {
 			return nil, err
 		}
 		data.Lead = toItems(lead)
 	}
 	for _, c := range d.columns {
-		as, _, err := p.published(ctx, herald.ArticleFilter{ColumnID: c.ID, Limit: 6})
+		as, err := p.published(ctx, herald.ArticleFilter{ColumnID: c.ID, Limit: 6})
 		if err != nil {
 			return nil, err
 		}
@@ -258,7 +267,11 @@ func (p *Portal) listingPage(ctx context.Context, d *siteData, kind, slug string
 	if n > 0 {
 		f.Order, f.Offset = herald.ByPublishedAsc, (n-1)*PageSize
 	}
-	as, total, err := p.published(ctx, f)
+	as, err := p.published(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	total, err := p.countPublished(ctx, herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID})
 	if err != nil {
 		return nil, err
 	}
@@ -342,20 +355,13 @@ func (p *Portal) articlePage(ctx context.Context, d *siteData, id int64, phone, 
 			data.Editor = name + "_" + ed.StaffCode
 		}
 	}
-	mobileURL := p.BaseURL + "/m" + path
-	if data.ShareQR, err = qrsvg.SVG(mobileURL, v.L.WeChatHint, 160); err != nil {
+	mobileQR, err := qrsvg.New(p.BaseURL + "/m" + path)
+	if err != nil {
 		return nil, err
 	}
-	if data.MobileQR, err = qrsvg.SVG(mobileURL, v.L.ScanMobile, 120); err != nil {
-		return nil, err
-	}
-	if u := d.settings.PublicAccountURL; u != "" {
-		if strings.HasPrefix(u, "/") {
-			u = p.BaseURL + u
-		}
-		if data.AccountQR, err = qrsvg.SVG(u, v.L.FollowAccount, 120); err != nil {
-			return nil, err
-		}
+	data.ShareQR, data.MobileQR = mobileQR.SVG(v.L.WeChatHint, 160), mobileQR.SVG(v.L.ScanMobile, 120)
+	if d.accountQR != nil {
+		data.AccountQR = d.accountQR.SVG(v.L.FollowAccount, 120)
 	}
 	prev, next, err := p.neighbours(ctx, a)
 	if err != nil {
@@ -379,11 +385,11 @@ func (p *Portal) articlePage(ctx context.Context, d *siteData, id int64, phone, 
 
 // neighbours are the articles published just before and after a, in its column.
 func (p *Portal) neighbours(ctx context.Context, a *herald.Article) (prev, next *item, err error) {
-	before, _, err := p.published(ctx, herald.ArticleFilter{ColumnID: a.ColumnID, PublishedBefore: a.PublishedAt, Limit: 1})
+	before, err := p.published(ctx, herald.ArticleFilter{ColumnID: a.ColumnID, PublishedBefore: a.PublishedAt, Limit: 1})
 	if err != nil {
 		return nil, nil, err
 	}
-	after, _, err := p.published(ctx, herald.ArticleFilter{ColumnID: a.ColumnID, PublishedAfter: a.PublishedAt, Order: herald.ByPublishedAsc, Limit: 1})
+	after, err := p.published(ctx, herald.ArticleFilter{ColumnID: a.ColumnID, PublishedAfter: a.PublishedAt, Order: herald.ByPublishedAsc, Limit: 1})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -399,7 +405,7 @@ func (p *Portal) neighbours(ctx context.Context, a *herald.Article) (prev, next 
 func (p *Portal) phoneHome(ctx context.Context, d *siteData, static bool) (*Page, error) {
 	v := p.newView(d, "zh-CN", "/", static)
 	v.Phone, v.DesktopURL = true, "/"
-	latest, _, err := p.published(ctx, herald.ArticleFilter{Limit: 30})
+	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 30})
 	if err != nil {
 		return nil, err
 	}
@@ -433,7 +439,7 @@ func (p *Portal) notFound(ctx context.Context, d *siteData, status int, static b
 		heading, msg = v.L.BadRequest, v.L.BadRequestMessage
 	}
 	v.Title = heading
-	latest, _, err := p.published(ctx, herald.ArticleFilter{Limit: 8})
+	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 8})
 	if err != nil {
 		return nil, err
 	}

@@ -90,6 +90,9 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if page == nil {
 		var err error
 		if page, err = p.Render(r.Context(), path, false); err != nil {
+			if r.Context().Err() != nil {
+				return // the reader left; nothing to answer, nothing wrong
+			}
 			p.Log.Error("portal render", "request_id", httpx.RequestID(r.Context()), "path", path, "error", err)
 			http.Error(w, "服务暂时不可用，请稍后再试。", http.StatusInternalServerError)
 			return

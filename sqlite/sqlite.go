@@ -32,7 +32,8 @@ func Migrations() fs.FS {
 
 // pragmas run on every connection. synchronous=FULL makes each commit durable
 // before it is acknowledged, also across a power cut, not only a process crash.
-const pragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)"
+// cache_size gives each connection 32 MB of page cache (the default is 2 MB).
+const pragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=cache_size(-32000)"
 
 // Open opens (creating it if need be) the database file at path and brings its
 // schema up to date.

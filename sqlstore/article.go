@@ -300,7 +300,9 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 	// The total is counted apart: a window count would make the engine read every
 	// matching row, bodies included, before applying the limit.
 	total := len(articles)
-	if f.Limit > 0 && (len(articles) == f.Limit || f.Offset > 0) {
+	if f.NoCount {
+		total = -1
+	} else if f.Limit > 0 && (len(articles) == f.Limit || f.Offset > 0) {
 		if err := tx.queryRow(`SELECT COUNT(*) FROM articles`+cond, args...).Scan(&total); err != nil {
 			return nil, 0, err
 		}

@@ -17,6 +17,9 @@ import (
 type Service struct {
 	Store herald.Store
 	Clock herald.Clock
+	// Changed, if set, is called after every committed change of an article
+	// (the portal uses it to re-render at once).
+	Changed func(a *herald.Article)
 }
 
 // NewService returns a workflow service.
@@ -116,7 +119,7 @@ func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Act
 	} else if act == ActSchedule && !req.At.After(now) {
 		return nil, herald.Invalid("at", "must be in the future; to publish now, publish without a time")
 	}
-	return s.Store.UpdateArticle(ctx, id, func(a *herald.Article) (herald.ArticleChange, error) {
+	a, err := s.Store.UpdateArticle(ctx, id, func(a *herald.Article) (herald.ArticleChange, error) {
 		if actor != nil && !CanView(actor, a, f) {
 			return herald.ArticleChange{}, herald.Errorf(herald.ENOTFOUND, "Article %d not found.", id)
 		}
@@ -135,6 +138,10 @@ func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Act
 		change := herald.ArticleChange{Event: ev}
 		return change, apply(act, actor, a, req, f, cols, now, &change)
 	})
+	if err == nil && s.Changed != nil {
+		s.Changed(a)
+	}
+	return a, err
 }
 
 // checkRequest refuses requests that miss what their action needs.

@@ -75,6 +75,7 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	if a.portal, err = portal.New(store, a.views, clock, log, c.BaseURL()); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
+	a.workflow.Changed = func(*herald.Article) { a.portal.Wake() }
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())
 	mux.Handle("/", a.portal)

@@ -13,7 +13,10 @@ import (
 func cmdExport(ctx context.Context, e env, args []string) error {
 	return withStore(ctx, e, "export", args, nil, func(s *sqlstore.Store, c *config.Config, rest []string) error {
 		if len(rest) != 1 {
-			return errors.New("export: name the folder DIR to write the static site into")
+			return errors.New("export: name one folder DIR to write the static site into, after the flags: herald export --db FILE DIR")
+		}
+		if c.Get("base-url") == "" {
+			fmt.Fprintf(e.stderr, "warning: --base-url is not set, so links, feeds and QR codes point at %s\n", c.BaseURL())
 		}
 		a, err := newApp(c, s, newLogger(c, e), nil)
 		if err != nil {

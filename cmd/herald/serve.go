@@ -55,16 +55,19 @@ func (a *app) serve(ctx context.Context, c *config.Config, ready func(addr strin
 	bg.Go(func() { a.runScheduler(bgCtx, c.Duration("scheduler-interval")) })
 	bg.Go(func() { a.views.Run(bgCtx) })
 	exportDir := c.Get("export-dir")
-	if exportDir != "" {
-		stats, err := a.portal.Export(ctx, exportDir, nil)
-		if err != nil {
-			stopBackground()
-			bg.Wait()
-			return fmt.Errorf("static export: %w", err)
+	bg.Go(func() {
+		if exportDir != "" {
+			// Bring the static site up to date (it may have missed changes while
+			// Herald was down), then follow changes; the dynamic site serves meanwhile.
+			stats, err := a.portal.Export(bgCtx, exportDir, nil)
+			if err != nil {
+				a.log.Error("static export", "dir", exportDir, "error", err)
+			} else {
+				a.log.Info("static export", "dir", exportDir, "pages", stats.Pages, "whole", true, "duration_ms", stats.Duration.Milliseconds())
+			}
 		}
-		a.log.Info("static export", "dir", exportDir, "pages", stats.Pages, "duration_ms", stats.Duration.Milliseconds())
-	}
-	bg.Go(func() { a.portal.Watch(bgCtx, 500*time.Millisecond, exportDir) })
+		a.portal.Watch(bgCtx, 200*time.Millisecond, exportDir)
+	})
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("listening", "addr", ln.Addr().String(), "engine", a.store.Engine())
