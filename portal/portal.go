@@ -55,7 +55,8 @@ type Page struct {
 	ArticleID   int64  // for view counting; 0 for other pages
 	Channel     string // "web" or "mobile"
 	MaxAge      time.Duration
-	gzip        []byte // compressed once, when cached
+	gzip        []byte   // compressed once, when cached
+	headers     *headers // formatted once, when cached
 }
 
 // New parses the templates; a broken template stops the start-up.

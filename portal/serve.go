@@ -43,6 +43,7 @@ func (c *pageCache) put(p *Page, now time.Time) {
 	if p.MaxAge <= 0 || p.Status != http.StatusOK {
 		return
 	}
+	p.prepareHeaders()
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	zw.Write(p.Body)
@@ -105,16 +106,31 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.write(w, r, page)
 }
 
+// headers are a cached page's response headers, formatted once. The value
+// slices are shared by every response, which only reads them.
+type headers struct {
+	contentType, vary, etag, cacheControl, lastModified []string
+}
+
+func (p *Page) prepareHeaders() {
+	p.headers = &headers{contentType: []string{p.ContentType}, vary: []string{"Accept-Encoding"}, etag: []string{p.ETag},
+		cacheControl: []string{"public, max-age=" + strconv.Itoa(int(p.MaxAge.Seconds()))}}
+	if !p.Modified.IsZero() {
+		p.headers.lastModified = []string{p.Modified.UTC().Format(http.TimeFormat)}
+	}
+}
+
 // write sends a page, answering conditional requests with 304.
 func (p *Portal) write(w http.ResponseWriter, r *http.Request, page *Page) {
+	if page.headers == nil {
+		page.prepareHeaders()
+	}
 	h := w.Header()
-	h.Set("Content-Type", page.ContentType)
-	h.Set("Vary", "Accept-Encoding")
+	h["Content-Type"], h["Vary"] = page.headers.contentType, page.headers.vary
 	if page.Status == http.StatusOK {
-		h.Set("ETag", page.ETag)
-		h.Set("Cache-Control", "public, max-age="+strconv.Itoa(int(page.MaxAge.Seconds())))
-		if !page.Modified.IsZero() {
-			h.Set("Last-Modified", page.Modified.UTC().Format(http.TimeFormat))
+		h["Etag"], h["Cache-Control"] = page.headers.etag, page.headers.cacheControl
+		if page.headers.lastModified != nil {
+			h["Last-Modified"] = page.headers.lastModified
 		}
 		if match := r.Header.Get("If-None-Match"); match != "" && strings.Contains(match, page.ETag) {
 			w.WriteHeader(http.StatusNotModified)
