@@ -248,6 +248,7 @@ type ArticleFilter struct {
 	PublishedAfter  *time.Time // strictly after
 	AfterID         int64      // IDs above this one
 	NoCount         bool       // skip counting the total (FindArticles returns -1)
+	NoBody          bool       // leave Body empty, for lists that do not show it
 	Order           ArticleOrder
 	Offset          int
 	Limit           int

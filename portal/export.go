@@ -168,7 +168,7 @@ func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
 	}
 	chunks := map[string]bool{}
 	for after := int64(0); ; {
-		as, err := p.published(ctx, herald.ArticleFilter{AfterID: after, Order: herald.ByID, Limit: 1000})
+		as, err := p.published(ctx, herald.ArticleFilter{AfterID: after, Order: herald.ByID, Limit: 1000, NoBody: true})
 		if err != nil {
 			return nil, err
 		}

@@ -16,7 +16,7 @@ import (
 )
 
 // FeedSize is how many articles a feed carries.
-const FeedSize = 50
+const FeedSize = 20
 
 func (p *Portal) feedSite(d *siteData) feeds.Site {
 	return feeds.Site{Name: d.settings.SiteName, NameEn: d.settings.SiteNameEn, BaseURL: p.BaseURL, Language: "zh-CN",
@@ -87,7 +87,8 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 		}
 	case "/news-sitemap.xml":
 		contentType = "application/xml; charset=utf-8"
-		as, err := p.published(ctx, herald.ArticleFilter{Limit: feeds.MaxNewsSitemapURLs})
+		since := p.Clock.Now().Add(-48 * time.Hour) // Google News takes the last two days
+		as, err := p.published(ctx, herald.ArticleFilter{PublishedAfter: &since, NoBody: true, Limit: feeds.MaxNewsSitemapURLs})
 		if err != nil {
 			return nil, err
 		}
@@ -198,7 +199,7 @@ func writeSitemapIndex(w io.Writer, locs []string) error {
 // whose IDs fall in [n*SitemapChunk, (n+1)*SitemapChunk).
 func (p *Portal) sitemapChunk(ctx context.Context, d *siteData, n int64) (*Page, error) {
 	from := n * SitemapChunk
-	as, err := p.published(ctx, herald.ArticleFilter{AfterID: from - 1, Order: herald.ByID, Limit: SitemapChunk})
+	as, err := p.published(ctx, herald.ArticleFilter{AfterID: from - 1, Order: herald.ByID, Limit: SitemapChunk, NoBody: true})
 	if err != nil {
 		return nil, err
 	}

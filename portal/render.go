@@ -185,20 +185,20 @@ func (p *Portal) home(ctx context.Context, d *siteData, static bool) (*Page, err
 	v.Current, v.MobileURL, v.Description = "home", "/m/", d.settings.Description
 	v.Feeds = p.feedLinks("", "")
 	data := &homeData{Themes: d.themes}
-	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 12})
+	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 12, NoBody: true})
 	if err != nil {
 		return nil, err
 	}
 	data.Latest = toItems(latest)
 	if len(d.columns) > 0 {
-		lead, err := p.published(ctx, herald.ArticleFilter{ColumnID: d.columns[0].ID, Limit: 3})
+		lead, err := p.published(ctx, herald.ArticleFilter{ColumnID: d.columns[0].ID, Limit: 3, NoBody: true})
 		if err != nil {
 			return nil, err
 		}
 		data.Lead = toItems(lead)
 	}
 	for _, c := range d.columns {
-		as, err := p.published(ctx, herald.ArticleFilter{ColumnID: c.ID, Limit: 6})
+		as, err := p.published(ctx, herald.ArticleFilter{ColumnID: c.ID, Limit: 6, NoBody: true})
 		if err != nil {
 			return nil, err
 		}
@@ -263,7 +263,7 @@ func (p *Portal) listingPage(ctx context.Context, d *siteData, kind, slug string
 		v.Title = data.Heading + " - " + fmt.Sprintf(v.L.Page, n)
 	}
 	v.Feeds = p.feedLinks("/"+kind+"/"+slug+"/", data.Heading)
-	f := herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID, Limit: PageSize}
+	f := herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID, Limit: PageSize, NoBody: true}
 	if n > 0 {
 		f.Order, f.Offset = herald.ByPublishedAsc, (n-1)*PageSize
 	}
@@ -385,11 +385,11 @@ func (p *Portal) articlePage(ctx context.Context, d *siteData, id int64, phone, 
 
 // neighbours are the articles published just before and after a, in its column.
 func (p *Portal) neighbours(ctx context.Context, a *herald.Article) (prev, next *item, err error) {
-	before, err := p.published(ctx, herald.ArticleFilter{ColumnID: a.ColumnID, PublishedBefore: a.PublishedAt, Limit: 1})
+	before, err := p.published(ctx, herald.ArticleFilter{ColumnID: a.ColumnID, PublishedBefore: a.PublishedAt, Limit: 1, NoBody: true})
 	if err != nil {
 		return nil, nil, err
 	}
-	after, err := p.published(ctx, herald.ArticleFilter{ColumnID: a.ColumnID, PublishedAfter: a.PublishedAt, Order: herald.ByPublishedAsc, Limit: 1})
+	after, err := p.published(ctx, herald.ArticleFilter{ColumnID: a.ColumnID, PublishedAfter: a.PublishedAt, Order: herald.ByPublishedAsc, Limit: 1, NoBody: true})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -405,7 +405,7 @@ func (p *Portal) neighbours(ctx context.Context, a *herald.Article) (prev, next 
 func (p *Portal) phoneHome(ctx context.Context, d *siteData, static bool) (*Page, error) {
 	v := p.newView(d, "zh-CN", "/", static)
 	v.Phone, v.DesktopURL = true, "/"
-	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 30})
+	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 30, NoBody: true})
 	if err != nil {
 		return nil, err
 	}
@@ -439,7 +439,7 @@ func (p *Portal) notFound(ctx context.Context, d *siteData, status int, static b
 		heading, msg = v.L.BadRequest, v.L.BadRequestMessage
 	}
 	v.Title = heading
-	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 8})
+	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 8, NoBody: true})
 	if err != nil {
 		return nil, err
 	}

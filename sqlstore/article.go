@@ -258,7 +258,11 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	q := `SELECT ` + articleColumns + ` FROM articles` + cond
+	cols := articleColumns
+	if f.NoBody {
+		cols = strings.Replace(cols, "body,", "'' AS body,", 1)
+	}
+	q := `SELECT ` + cols + ` FROM articles` + cond
 	switch f.Order {
 	case herald.ByPublished:
 		q += " ORDER BY published_at DESC, id DESC"

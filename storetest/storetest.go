@@ -422,6 +422,13 @@ func testArticleFilters(t *testing.T, s herald.Store) {
 		{"due", herald.ArticleFilter{Statuses: []herald.Status{herald.StatusScheduled}, ScheduledBefore: &cutoff, Order: herald.ByScheduled}, "四", 1},
 		{"page", herald.ArticleFilter{Order: herald.ByUpdated, Limit: 2, Offset: 1}, "四 三", 5},
 	}
+	t.Run("no body, no count", func(t *testing.T) {
+		got, total, err := s.FindArticles(ctx, herald.ArticleFilter{NoBody: true, NoCount: true, Limit: 2})
+		must(t, err)
+		if len(got) != 2 || got[0].Body != "" || got[0].Title == "" || total != -1 {
+			t.Fatalf("got %d articles, body %q, total %d", len(got), got[0].Body, total)
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, total, err := s.FindArticles(ctx, tt.filter)
