@@ -408,3 +408,29 @@ func TestIncrementalExportEqualsFullExport(t *testing.T) {
 		t.Error("the retracted article's page is still in the static site")
 	}
 }
+
+func TestStaticBeacon(t *testing.T) {
+	f := newFixture(t)
+	a := f.seedArticle(t)
+	drafts, _, _ := f.store.FindArticles(context.Background(), herald.ArticleFilter{Statuses: []herald.Status{herald.StatusDraft}, Limit: 1})
+	post := func(body string) int {
+		req := httptest.NewRequest("POST", "/views", strings.NewReader(body))
+		req.RemoteAddr = "198.51.100.9:4000"
+		req.Header.Set("User-Agent", "Mozilla/5.0 (X11; Linux x86_64) Firefox/132.0")
+		rec := httptest.NewRecorder()
+		f.portal.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if c := post(fmt.Sprintf(`{"article_id":%d}`, a.ID)); c != http.StatusNoContent {
+		t.Fatalf("beacon: %d", c)
+	}
+	post(fmt.Sprintf(`{"article_id":%d}`, a.ID)) // the same reader again
+	for body, want := range map[string]int{`{"article_id":0}`: 400, `nonsense`: 400, fmt.Sprintf(`{"article_id":%d}`, drafts[0].ID): 404} {
+		if c := post(body); c != want {
+			t.Errorf("beacon %s: %d, want %d", body, c, want)
+		}
+	}
+	if n := f.views.Pending(); n != 1 {
+		t.Fatalf("%d views pending after two beacons from one reader, want 1", n)
+	}
+}
