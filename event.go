@@ -15,6 +15,7 @@ const (
 	EntityToken    = "token"
 	EntitySettings = "settings"
 	EntityTip      = "tip"
+	EntitySession  = "session"
 )
 
 // Event is one entry of the append-only audit log: who changed what, when, from

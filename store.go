@@ -20,6 +20,7 @@ type Store interface {
 	SettingsStore
 	ViewStore
 	TipStore
+	SessionStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string

@@ -40,6 +40,7 @@ var backupTables = []backupTable{
 	{name: "article_views", orderBy: "article_id, hour, channel"},
 	{name: "tips", orderBy: "id"},
 	{name: "tip_attachments", orderBy: "id"},
+	{name: "sessions", orderBy: "id"},
 }
 
 // backupHeader opens a backup.

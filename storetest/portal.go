@@ -88,3 +88,39 @@ func testTips(t *testing.T, s herald.Store) {
 		wantCode(t, err, herald.EINVALID, f)
 	}
 }
+
+func testSessions(t *testing.T, s herald.Store) {
+	ctx := context.Background()
+	w := NewWorld(t, s)
+	mk := func(hash string) *herald.Session {
+		sess := &herald.Session{Hash: hash, StaffID: w.Editor.ID, CSRF: "csrf-" + hash, UserAgent: "Firefox", ExpiresAt: T0.Add(12 * time.Hour)}
+		must(t, s.CreateSession(ctx, sess, ev(w.Editor.ID)))
+		return sess
+	}
+	a, b := mk("aaa"), mk("bbb")
+	got, err := s.FindSessionByHash(ctx, "aaa")
+	must(t, err)
+	if got.ID != a.ID || got.CSRF != "csrf-aaa" || !got.ExpiresAt.Equal(T0.Add(12*time.Hour)) {
+		t.Fatalf("session = %+v", got)
+	}
+	must(t, s.TouchSession(ctx, a.ID, T0.Add(time.Hour)))
+	got, _ = s.FindSessionByHash(ctx, "aaa")
+	if !got.LastSeenAt.Equal(T0.Add(time.Hour)) {
+		t.Fatalf("last seen %v", got.LastSeenAt)
+	}
+	if n, err := s.DeleteSessions(ctx, w.Editor.ID, a.ID, ev(w.Editor.ID)); err != nil || n != 1 {
+		t.Fatalf("sign out one: %d, %v", n, err)
+	}
+	_, err = s.FindSessionByHash(ctx, "aaa")
+	wantCode(t, err, herald.ENOTFOUND, "")
+	mk("ccc")
+	if n, err := s.DeleteSessions(ctx, w.Editor.ID, 0, herald.Event{At: T0, ActorID: w.Editor.ID, Action: "sign_out_everywhere"}); err != nil || n != 2 {
+		t.Fatalf("sign out everywhere: %d, %v", n, err)
+	}
+	_, err = s.FindSessionByHash(ctx, b.Hash)
+	wantCode(t, err, herald.ENOTFOUND, "")
+	events, _ := s.FindEvents(ctx, herald.EventFilter{Entity: herald.EntitySession})
+	if len(events) != 5 || events[4].Action != "sign_out_everywhere" {
+		t.Fatalf("session events = %d", len(events))
+	}
+}

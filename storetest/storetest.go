@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Settings", func(t *testing.T) { testSettings(t, open(t)) })
 	t.Run("Views", func(t *testing.T) { testViews(t, open(t)) })
 	t.Run("Tips", func(t *testing.T) { testTips(t, open(t)) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.

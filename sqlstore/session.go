@@ -1,0 +1,64 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"github.com/heraldnews/herald"
+)
+
+// CreateSession stores a new session; the event records the sign-in.
+func (s *Store) CreateSession(ctx context.Context, sess *herald.Session, ev herald.Event) error {
+	return s.write(ctx, func(tx *Tx) error {
+		sess.CreatedAt, sess.LastSeenAt = ev.At, ev.At
+		id, err := tx.insert(`INSERT INTO sessions (hash, staff_id, csrf, user_agent, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			sess.Hash, sess.StaffID, sess.CSRF, sess.UserAgent, s.t(sess.CreatedAt), s.t(sess.LastSeenAt), s.t(sess.ExpiresAt))
+		if err != nil {
+			return err
+		}
+		sess.ID = id
+		ev.Entity, ev.EntityID, ev.Action = herald.EntitySession, id, "sign_in"
+		return tx.insertEvent(ev)
+	})
+}
+
+// FindSessionByHash returns the session with the hash.
+func (s *Store) FindSessionByHash(ctx context.Context, hash string) (*herald.Session, error) {
+	var sess herald.Session
+	err := s.read(ctx, func(tx *Tx) error {
+		err := tx.queryRow(`SELECT id, hash, staff_id, csrf, user_agent, created_at, last_seen_at, expires_at FROM sessions WHERE hash = ?`, hash).
+			Scan(&sess.ID, &sess.Hash, &sess.StaffID, &sess.CSRF, &sess.UserAgent, timeScan{&sess.CreatedAt}, timeScan{&sess.LastSeenAt}, timeScan{&sess.ExpiresAt})
+		return notFound(err, "Session not found.")
+	})
+	return &sess, err
+}
+
+// TouchSession records activity, which keeps an idle session alive.
+func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error {
+	return s.write(ctx, func(tx *Tx) error {
+		_, err := tx.exec(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, s.t(at), id)
+		return err
+	})
+}
+
+// DeleteSessions ends one session, or all of a staff member's when id is 0.
+func (s *Store) DeleteSessions(ctx context.Context, staffID, id int64, ev herald.Event) (int, error) {
+	var n int64
+	err := s.write(ctx, func(tx *Tx) error {
+		q, args := `DELETE FROM sessions WHERE staff_id = ?`, []any{staffID}
+		if id != 0 {
+			q, args = q+` AND id = ?`, append(args, id)
+		}
+		res, err := tx.exec(q, args...)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		ev.Entity, ev.EntityID = herald.EntitySession, id
+		if ev.Action == "" {
+			ev.Action = "sign_out"
+		}
+		return tx.insertEvent(ev)
+	})
+	return int(n), err
+}
