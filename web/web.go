@@ -22,6 +22,11 @@ var Templates embed.FS
 //go:embed static
 var static embed.FS
 
+// Catalogs holds the message catalogs, one JSON file per language.
+//
+//go:embed i18n/*.json
+var Catalogs embed.FS
+
 // Asset is one static file and its hashed URL.
 type Asset struct {
 	Name        string // "portal.css"

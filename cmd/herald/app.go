@@ -14,6 +14,7 @@ import (
 	"github.com/heraldnews/herald/config"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/newsroom"
 	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/postgres"
 	"github.com/heraldnews/herald/sqlite"
@@ -67,17 +68,22 @@ type app struct {
 
 func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald.Clock) (*app, error) {
 	a := &app{store: store, log: log, clock: clock, workflow: workflow.NewService(store, clock), views: views.New(store, clock, log)}
+	authSvc := auth.NewService(store, clock)
 	apiServer := &api.Server{
-		Store: store, Auth: auth.NewService(store, clock), Directory: directory.NewService(store, clock),
+		Store: store, Auth: authSvc, Directory: directory.NewService(store, clock),
 		Workflow: a.workflow, Log: log, MaxBodyBytes: c.MaxBody(),
 	}
-	var err error
+	desk, err := newsroom.New(store, authSvc, a.workflow, log, strings.HasPrefix(c.BaseURL(), "https://"))
+	if err != nil {
+		return nil, fmt.Errorf("newsroom: %w", err)
+	}
 	if a.portal, err = portal.New(store, a.views, clock, log, c.BaseURL()); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	a.workflow.Changed = func(*herald.Article) { a.portal.Wake() }
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())
+	mux.Handle("/newsroom/", desk.Handler())
 	mux.Handle("/", a.portal)
 	a.handler = httpx.Middleware(log, mux)
 	return a, nil

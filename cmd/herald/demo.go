@@ -91,7 +91,7 @@ func printDemoWelcome(ctx context.Context, e env, s herald.Store, c *config.Conf
 	if c.Get("base-url") != "" {
 		url = c.BaseURL()
 	}
-	fmt.Fprintf(e.stdout, "\nHerald demo is running.\n  Portal:   %s/\n  API:      %s/api/v1  (OpenAPI: %s/api/openapi.json)\n  Database: %s\n\n", url, url, url, c.DB())
+	fmt.Fprintf(e.stdout, "\nHerald demo is running.\n  Portal:   %s/\n  Newsroom: %s/newsroom/\n  API:      %s/api/v1  (OpenAPI: %s/api/openapi.json)\n  Database: %s\n\n", url, url, url, url, c.DB())
 	fmt.Fprintf(e.stdout, "Sign in as any of these (password %q):\n", demo.Password)
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  ROLE\tUSERNAME\tNAME\tUNIT")

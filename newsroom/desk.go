@@ -1,0 +1,214 @@
+package newsroom
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/htmlsafe"
+	"github.com/heraldnews/herald/workflow"
+)
+
+// row is one article in a desk list.
+type row struct {
+	Article *herald.Article
+	Note    string // e.g. the reviewer's comment on a rejected piece
+	Reads   int
+}
+
+// queue is the articles waiting for one review level.
+type queue struct {
+	Level int
+	Rows  []row
+}
+
+// deskData is a staff member's desk.
+type deskData struct {
+	Drafts, Rejected, Published, Reads []row
+	Queues                             []queue
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request, req *request) {
+	ctx := r.Context()
+	me := req.staff
+	d := &deskData{}
+	mine, _, err := s.Workflow.List(ctx, me, herald.ArticleFilter{CreatedBy: me.ID, NoBody: true, Limit: 200,
+		Statuses: []herald.Status{herald.StatusDraft, herald.StatusRejected}})
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	for _, a := range mine {
+		if a.Status == herald.StatusDraft {
+			d.Drafts = append(d.Drafts, row{Article: a})
+			continue
+		}
+		note := ""
+		if events, err := s.Store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: a.ID}); err == nil {
+			for _, e := range slices.Backward(events) {
+				if e.Action == string(workflow.ActReject) {
+					note = e.Comment
+					break
+				}
+			}
+		}
+		d.Rejected = append(d.Rejected, row{Article: a, Note: note})
+	}
+	if me.HasRole(herald.RoleEditor, herald.RoleEditorInChief) {
+		waiting, _, err := s.Workflow.List(ctx, me, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusSubmitted}, NoBody: true, Limit: 500, Order: herald.ByUpdated})
+		if err != nil {
+			s.fail(w, r, req, err)
+			return
+		}
+		allowed, err := s.Workflow.Allowed(ctx, me, waiting)
+		if err != nil {
+			s.fail(w, r, req, err)
+			return
+		}
+		byLevel := map[int][]row{}
+		for _, a := range waiting {
+			if slices.Contains(allowed[a.ID], workflow.ActApprove) {
+				byLevel[a.ReviewLevel] = append(byLevel[a.ReviewLevel], row{Article: a})
+			}
+		}
+		for lvl := 1; lvl <= herald.MaxReviewLevels; lvl++ {
+			if rows := byLevel[lvl]; len(rows) > 0 || (lvl < 3) == me.HasRole(herald.RoleEditor) || lvl == 3 && me.HasRole(herald.RoleEditorInChief) {
+				d.Queues = append(d.Queues, queue{Level: lvl, Rows: rows})
+			}
+		}
+	}
+	published, _, err := s.Workflow.List(ctx, me, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, NoBody: true, Order: herald.ByPublished, Limit: 10})
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	for _, a := range published {
+		d.Published = append(d.Published, row{Article: a})
+	}
+	// Today's reads (China time) of the pieces this person wrote.
+	y, m, day := s.Auth.Clock.Now().In(CST).Date()
+	top, err := s.Store.TopArticles(ctx, time.Date(y, m, day, 0, 0, 0, 0, CST), 1000)
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	for _, t := range top {
+		if a, err := s.Store.FindArticleByID(ctx, t.ArticleID); err == nil && a.IsAuthor(me.ID) {
+			d.Reads = append(d.Reads, row{Article: a, Reads: t.Reads})
+		}
+	}
+	s.render(w, r, http.StatusOK, "home", req, s.msgs.T(req.lang, "nav.home"), d)
+}
+
+// articleData is one article with what the viewer may do to it.
+type articleData struct {
+	Article *herald.Article
+	Column  *herald.Column
+	Body    string
+	Actions []workflow.Action
+	Events  []eventRow
+}
+
+type eventRow struct {
+	Event *herald.Event
+	Actor string
+}
+
+func (s *Server) article(w http.ResponseWriter, r *http.Request, req *request) {
+	ctx := r.Context()
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	a, err := s.Workflow.Get(ctx, req.staff, id)
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	allowed, err := s.Workflow.Allowed(ctx, req.staff, []*herald.Article{a})
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	d := &articleData{Article: a, Body: a.Body, Actions: allowed[a.ID]}
+	cols, _ := s.Store.FindColumns(ctx)
+	for _, c := range cols {
+		if c.ID == a.ColumnID {
+			d.Column = c
+		}
+	}
+	events, err := s.Store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: id})
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	names := map[int64]string{}
+	for _, e := range events {
+		if _, ok := names[e.ActorID]; !ok && e.ActorID != 0 {
+			if st, err := s.Store.FindStaffByID(ctx, e.ActorID); err == nil {
+				names[e.ActorID] = st.Byline()
+			}
+		}
+		d.Events = append(d.Events, eventRow{Event: e, Actor: names[e.ActorID]})
+	}
+	s.render(w, r, http.StatusOK, "article", req, a.Title, d)
+}
+
+// act runs a workflow action posted from an article page.
+func (s *Server) act(w http.ResponseWriter, r *http.Request, req *request) {
+	id, err := pathID(r)
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	act := workflow.Action(r.PathValue("action"))
+	wreq := workflow.Request{Comment: r.PostFormValue("comment")}
+	if v, err := strconv.Atoi(r.PostFormValue("version")); err == nil {
+		wreq.Version = v
+	}
+	if at := strings.TrimSpace(r.PostFormValue("at")); at != "" && act == workflow.ActPublish {
+		t, err := time.ParseInLocation("2006-01-02T15:04", at, CST)
+		if err != nil {
+			s.fail(w, r, req, herald.Invalid("at", "must be a date and time"))
+			return
+		}
+		wreq.At = &t
+	}
+	if _, err := s.Workflow.Do(r.Context(), req.staff, id, act, wreq); err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	http.Redirect(w, r, "/newsroom/articles/"+r.PathValue("id")+"?done=1", http.StatusSeeOther)
+}
+
+// newData is the new-article form.
+type newData struct {
+	Columns []*herald.Column
+}
+
+func (s *Server) newArticle(w http.ResponseWriter, r *http.Request, req *request) {
+	cols, err := s.Store.FindColumns(r.Context())
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "new", req, s.msgs.T(req.lang, "new.title"), &newData{Columns: cols})
+}
+
+func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, req *request) {
+	col, _ := strconv.ParseInt(r.PostFormValue("column_id"), 10, 64)
+	d := workflow.Draft{ArticleContent: herald.ArticleContent{
+		Title: r.PostFormValue("title"), Summary: r.PostFormValue("summary"), Source: r.PostFormValue("source"),
+		Body: htmlsafe.Sanitize(r.PostFormValue("body")), ColumnID: col, Language: "zh-CN",
+	}}
+	a, err := s.Workflow.Create(r.Context(), req.staff, d)
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	http.Redirect(w, r, "/newsroom/articles/"+strconv.FormatInt(a.ID, 10)+"?done=1", http.StatusSeeOther)
+}

@@ -1,0 +1,290 @@
+// Package newsroom is the staff web interface: sign-in with sessions and CSRF
+// protection, a desk for each role, and the editorial workflow as forms. It
+// speaks Simplified Chinese by default and English on request.
+package newsroom
+
+import (
+	"bytes"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/web"
+	"github.com/heraldnews/herald/workflow"
+)
+
+// CST is the newsroom's time zone.
+var CST = time.FixedZone("CST", 8*3600)
+
+// cookie names.
+const (
+	sessionCookie = "herald_session"
+	langCookie    = "herald_lang"
+)
+
+// Server serves the newsroom under /newsroom/.
+type Server struct {
+	Store    herald.Store
+	Auth     *auth.Service
+	Workflow *workflow.Service
+	Log      *slog.Logger
+	Secure   bool // set cookies Secure (the site runs on https)
+
+	msgs      catalogs
+	templates map[string]*template.Template
+	assets    *web.Assets
+}
+
+// New loads the catalogs and templates; a broken one stops the start-up.
+func New(store herald.Store, authSvc *auth.Service, wf *workflow.Service, log *slog.Logger, secure bool) (*Server, error) {
+	s := &Server{Store: store, Auth: authSvc, Workflow: wf, Log: log, Secure: secure, templates: map[string]*template.Template{}, assets: web.LoadAssets()}
+	var err error
+	if s.msgs, err = loadCatalogs(); err != nil {
+		return nil, err
+	}
+	funcs := template.FuncMap{
+		"asset": s.assets.URL,
+		"ptr": func(t time.Time) *time.Time { return &t },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i].(string)] = kv[i+1]
+			}
+			return m
+		},
+		"html": func(s string) template.HTML { return template.HTML(s) }, // article bodies are sanitized when saved
+		"when": func(t *time.Time) string {
+			if t == nil {
+				return ""
+			}
+			return t.In(CST).Format("2006-01-02 15:04")
+		},
+	}
+	for _, page := range []string{"login", "home", "article", "new", "error"} {
+		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/newsroom-layout.html", "templates/newsroom-"+page+".html")
+		if err != nil {
+			return nil, err
+		}
+		s.templates[page] = t
+	}
+	return s, nil
+}
+
+// Handler returns the newsroom's routes.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /newsroom/login", s.loginPage)
+	mux.HandleFunc("POST /newsroom/login", s.login)
+	mux.HandleFunc("GET /newsroom/lang/{lang}", s.setLanguage)
+	mux.HandleFunc("POST /newsroom/logout", s.signedIn(s.logout))
+	mux.HandleFunc("GET /newsroom/{$}", s.signedIn(s.home))
+	mux.HandleFunc("GET /newsroom/articles/new", s.signedIn(s.newArticle))
+	mux.HandleFunc("POST /newsroom/articles", s.signedIn(s.createArticle))
+	mux.HandleFunc("GET /newsroom/articles/{id}", s.signedIn(s.article))
+	mux.HandleFunc("POST /newsroom/articles/{id}/{action}", s.signedIn(s.act))
+	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))
+	})
+	return mux
+}
+
+// request is one signed-in request.
+type request struct {
+	staff   *herald.Staff
+	session *herald.Session
+	lang    string
+}
+
+// signedIn admits requests with a live session; forms must also carry the
+// session's CSRF token.
+func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, req *request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, _ := r.Cookie(sessionCookie)
+		var secret string
+		if c != nil {
+			secret = c.Value
+		}
+		st, sess, err := s.Auth.SessionStaff(r.Context(), secret)
+		if err != nil {
+			if herald.ErrorCode(err) != herald.EUNAUTHORIZED {
+				s.fail(w, r, nil, err)
+				return
+			}
+			if r.Method == http.MethodGet {
+				http.Redirect(w, r, "/newsroom/login?next="+urlQuery(r.URL.Path), http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, nil, err)
+			return
+		}
+		req := &request{staff: st, session: sess, lang: s.language(r)}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, 4<<20)
+			if !auth.CheckCSRF(sess, r.PostFormValue("csrf")) {
+				s.fail(w, r, req, herald.Errorf(herald.EFORBIDDEN, "%s", s.msgs.T(req.lang, "error.csrf")))
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r, req)
+	}
+}
+
+func urlQuery(path string) string {
+	return strings.NewReplacer("&", "", "?", "", "#", "").Replace(path)
+}
+
+// language is the reader's chosen language, Chinese unless they chose English.
+func (s *Server) language(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil {
+		for _, l := range Languages {
+			if c.Value == l {
+				return l
+			}
+		}
+	}
+	return Languages[0]
+}
+
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
+	lang := r.PathValue("lang")
+	for _, l := range Languages {
+		if l == lang {
+			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/newsroom/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
+		}
+	}
+	back := r.Header.Get("Referer")
+	if !strings.Contains(back, "/newsroom/") {
+		back = "/newsroom/"
+	}
+	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+// view is what every newsroom template gets.
+type view struct {
+	Lang, Title, CSRF, Flash string
+	Staff                    *herald.Staff
+	Data                     any
+	msgs                     catalogs
+}
+
+// T translates a message key for the page.
+func (v *view) T(key string, args ...any) string { return v.msgs.T(v.Lang, key, args...) }
+
+// OtherLang is the language the switch offers.
+func (v *view) OtherLang() string {
+	if v.Lang == "en" {
+		return "zh-CN"
+	}
+	return "en"
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page string, req *request, title string, data any) {
+	v := &view{Lang: Languages[0], Title: title, Data: data, msgs: s.msgs, Flash: r.URL.Query().Get("done")}
+	if req != nil {
+		v.Lang, v.Staff, v.CSRF = req.lang, req.staff, req.session.CSRF
+	} else {
+		v.Lang = s.language(r)
+	}
+	if v.Flash != "" {
+		v.Flash = s.msgs.T(v.Lang, "action.done")
+	}
+	var buf bytes.Buffer
+	if err := s.templates[page].ExecuteTemplate(&buf, "layout", v); err != nil {
+		s.Log.Error("newsroom render", "request_id", httpx.RequestID(r.Context()), "page", page, "error", err)
+		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// fail shows an error page with the message that is safe to show.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, req *request, err error) {
+	status := httpx.Status(err)
+	if status == http.StatusInternalServerError {
+		s.Log.Error("newsroom", "request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err)
+	}
+	lang := s.language(r)
+	s.render(w, r, status, "error", req, s.msgs.T(lang, "error.title"), herald.ErrorMessage(err))
+}
+
+func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "login", nil, s.msgs.T(s.language(r), "login.title"), loginData{Next: safeNext(r.URL.Query().Get("next"))})
+}
+
+// loginData is the sign-in form.
+type loginData struct {
+	Username, Error, Next string
+}
+
+// safeNext keeps redirects inside the newsroom.
+func safeNext(next string) string {
+	if strings.HasPrefix(next, "/newsroom/") && !strings.HasPrefix(next, "/newsroom//") {
+		return next
+	}
+	return "/newsroom/"
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	lang := s.language(r)
+	username, password := r.PostFormValue("username"), r.PostFormValue("password")
+	data := loginData{Username: username, Next: safeNext(r.PostFormValue("next"))}
+	st, err := s.Auth.Login(r.Context(), username, password, httpx.ClientIP(r))
+	if err != nil {
+		status := httpx.Status(err)
+		switch herald.ErrorCode(err) {
+		case herald.ERATELIMITED:
+			data.Error = s.msgs.T(lang, "login.limited")
+		case herald.EUNAUTHORIZED:
+			data.Error = s.msgs.T(lang, "login.failed")
+			if strings.Contains(herald.ErrorMessage(err), "disabled") {
+				data.Error = s.msgs.T(lang, "login.disabled")
+			}
+		default:
+			s.fail(w, r, nil, err)
+			return
+		}
+		s.render(w, r, status, "login", nil, s.msgs.T(lang, "login.title"), data)
+		return
+	}
+	secret, _, err := s.Auth.StartSession(r.Context(), st, r.UserAgent())
+	if err != nil {
+		s.fail(w, r, nil, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/newsroom/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.Secure, MaxAge: int(auth.MaxSessionAge.Seconds())})
+	http.Redirect(w, r, data.Next, http.StatusSeeOther)
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, req *request) {
+	id, action := req.session.ID, "sign_out"
+	if r.PostFormValue("everywhere") != "" {
+		id, action = 0, "sign_out_everywhere"
+	}
+	if _, err := s.Store.DeleteSessions(r.Context(), req.staff.ID, id, herald.Event{At: s.Auth.Clock.Now(), ActorID: req.staff.ID, Action: action}); err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/newsroom/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
+	http.Redirect(w, r, "/newsroom/login", http.StatusSeeOther)
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, herald.Errorf(herald.ENOTFOUND, "No such article.")
+	}
+	return id, nil
+}
+

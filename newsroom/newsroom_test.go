@@ -1,0 +1,207 @@
+package newsroom_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/demo"
+	"github.com/heraldnews/herald/newsroom"
+	"github.com/heraldnews/herald/sqlite"
+	"github.com/heraldnews/herald/workflow"
+)
+
+type fixture struct {
+	store herald.Store
+	url   string
+	now   *time.Time
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "nr.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	if _, err := demo.Seed(ctx, s, now); err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{store: s, now: &now}
+	clock := func() time.Time { return *f.now }
+	srv, err := newsroom.New(s, auth.NewService(s, clock), workflow.NewService(s, clock), slog.New(slog.NewTextHandler(io.Discard, nil)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	f.url = hs.URL
+	return f
+}
+
+// browser is a client with its own cookies that does not follow redirects.
+type browser struct {
+	t *testing.T
+	c *http.Client
+	f *fixture
+}
+
+func (f *fixture) browser(t *testing.T) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, f: f, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) get(path string) (int, string) {
+	b.t.Helper()
+	res, err := b.c.Get(b.f.url + path)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+func (b *browser) post(path string, form url.Values) (int, string, string) {
+	b.t.Helper()
+	res, err := b.c.PostForm(b.f.url+path, form)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header.Get("Location"), string(body)
+}
+
+func (b *browser) login(user string) {
+	b.t.Helper()
+	code, loc, body := b.post("/newsroom/login", url.Values{"username": {user}, "password": {demo.Password}})
+	if code != http.StatusSeeOther || loc != "/newsroom/" {
+		b.t.Fatalf("login %s: %d %s %.300s", user, code, loc, body)
+	}
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func (b *browser) csrf(page string) string {
+	m := csrfField.FindStringSubmatch(page)
+	if m == nil {
+		b.t.Fatal("no CSRF token on the page")
+	}
+	return m[1]
+}
+
+func TestSignInDeskAndReview(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	b := f.browser(t)
+	if code, _ := b.get("/newsroom/"); code != http.StatusSeeOther {
+		t.Fatalf("desk without a session: %d", code)
+	}
+	if code, _, body := b.post("/newsroom/login", url.Values{"username": {"guoting"}, "password": {"wrong password"}}); code != 401 || !strings.Contains(body, "用户名或密码不正确") {
+		t.Fatalf("wrong password: %d", code)
+	}
+	b.login("guoting") // an editor at the publicity center
+	code, desk := b.get("/newsroom/")
+	if code != 200 || !strings.Contains(desk, "待我审核（第 1 审）") || !strings.Contains(desk, "郭婷_DW120") {
+		t.Fatalf("editor's desk: %d", code)
+	}
+	// Take the first piece of the level-1 queue and approve it through the form.
+	waiting, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusSubmitted}, ReviewLevel: 1})
+	var target *herald.Article
+	for _, a := range waiting {
+		if strings.Contains(desk, a.Title) {
+			target = a
+			break
+		}
+	}
+	if target == nil {
+		t.Fatal("no level-1 piece on the editor's desk")
+	}
+	path := "/newsroom/articles/" + itoa(target.ID)
+	_, page := b.get(path)
+	if !strings.Contains(page, `action="`+path+`/approve"`) || strings.Contains(page, `action="`+path+`/retract"`) {
+		t.Fatal("the article page does not offer exactly the allowed actions")
+	}
+	token := b.csrf(page)
+	if code, _, _ := b.post(path+"/approve", url.Values{"csrf": {"forged"}}); code != http.StatusForbidden {
+		t.Fatalf("approve with a forged CSRF token: %d", code)
+	}
+	if code, _, body := b.post(path+"/reject", url.Values{"csrf": {token}}); code != http.StatusBadRequest || !strings.Contains(body, "comment") {
+		t.Fatalf("reject without a comment: %d", code)
+	}
+	if code, loc, _ := b.post(path+"/approve", url.Values{"csrf": {token}, "comment": {"一审同意"}}); code != http.StatusSeeOther || !strings.HasSuffix(loc, "?done=1") {
+		t.Fatalf("approve: %d %s", code, loc)
+	}
+	a, _ := f.store.FindArticleByID(ctx, target.ID)
+	if a.ReviewLevel != 2 && a.Status != herald.StatusApproved {
+		t.Fatalf("after approval: %s level %d", a.Status, a.ReviewLevel)
+	}
+	events, _ := f.store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: a.ID})
+	if last := events[len(events)-1]; last.Action != "approve" || last.Comment != "一审同意" {
+		t.Fatalf("last event %+v", last)
+	}
+	// English, then sign out everywhere.
+	b.get("/newsroom/lang/en")
+	if _, desk := b.get("/newsroom/"); !strings.Contains(desk, "Waiting for my review (level") {
+		t.Fatal("the desk is not in English after choosing it")
+	}
+	_, page = b.get("/newsroom/")
+	if code, loc, _ := b.post("/newsroom/logout", url.Values{"csrf": {b.csrf(page)}, "everywhere": {"1"}}); code != http.StatusSeeOther || loc != "/newsroom/login" {
+		t.Fatalf("sign out: %d %s", code, loc)
+	}
+	if code, _ := b.get("/newsroom/"); code != http.StatusSeeOther {
+		t.Fatalf("desk after signing out: %d", code)
+	}
+}
+
+func TestCorrespondentWritesAndSubmits(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser(t)
+	b.login("baiyonggang")
+	_, page := b.get("/newsroom/articles/new")
+	cols, _ := f.store.FindColumns(context.Background())
+	code, loc, _ := b.post("/newsroom/articles", url.Values{"csrf": {b.csrf(page)}, "title": {"西湾子镇开展法律明白人培训"},
+		"column_id": {itoa(cols[2].ID)}, "body": {"<p>培训覆盖全镇 32 个村。</p><script>alert(1)</script>"}})
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/newsroom/articles/") {
+		t.Fatalf("create: %d %s", code, loc)
+	}
+	path := strings.TrimSuffix(loc, "?done=1")
+	_, page = b.get(path)
+	if strings.Contains(page, "alert(1)") || !strings.Contains(page, "培训覆盖全镇") {
+		t.Fatal("the body is not sanitized or not shown")
+	}
+	if code, _, _ := b.post(path+"/submit", url.Values{"csrf": {b.csrf(page)}}); code != http.StatusSeeOther {
+		t.Fatalf("submit: %d", code)
+	}
+	_, page = b.get(path)
+	if !strings.Contains(page, "审核中") || strings.Contains(page, "/approve\"") {
+		t.Fatal("after submitting, the piece is not in review, or the author is offered approval")
+	}
+}
+
+func TestIdleSessionEnds(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser(t)
+	b.login("wangyalan")
+	*f.now = f.now.Add(auth.IdleTimeout + time.Minute)
+	if code, _ := b.get("/newsroom/"); code != http.StatusSeeOther {
+		t.Fatalf("desk after %s idle: %d", auth.IdleTimeout, code)
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
