@@ -50,7 +50,7 @@ func New(store herald.Store, authSvc *auth.Service, wf *workflow.Service, log *s
 	}
 	funcs := template.FuncMap{
 		"asset": s.assets.URL,
-		"ptr": func(t time.Time) *time.Time { return &t },
+		"ptr":   func(t time.Time) *time.Time { return &t },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -287,4 +287,3 @@ func pathID(r *http.Request) (int64, error) {
 	}
 	return id, nil
 }
-
