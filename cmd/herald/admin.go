@@ -17,25 +17,14 @@ import (
 )
 
 func cmdMigrate(ctx context.Context, e env, args []string) error {
-	fs, resolve := flags(e, "migrate")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	c, err := resolve()
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, c.DB())
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	v, err := store.SchemaVersion(ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "The %s database is at schema %s.\n", store.Engine(), v)
-	return nil
+	return withStore(ctx, e, "migrate", args, nil, func(store *sqlstore.Store, _ *config.Config, _ []string) error {
+		v, err := store.SchemaVersion(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "The %s database is at schema %s.\n", store.Engine(), v)
+		return nil
+	})
 }
 
 // withStore parses a subcommand's flags, opens the store and runs fn.

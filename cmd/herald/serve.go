@@ -10,27 +10,17 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald/config"
+	"github.com/heraldnews/herald/sqlstore"
 )
 
 func cmdServe(ctx context.Context, e env, args []string) error {
-	fs, resolve := flags(e, "serve")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	c, err := resolve()
-	if err != nil {
-		return err
-	}
-	store, err := openStore(ctx, c.DB())
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	a, err := newApp(c, store, newLogger(c, e), nil)
-	if err != nil {
-		return err
-	}
-	return a.serve(ctx, c, nil)
+	return withStore(ctx, e, "serve", args, nil, func(store *sqlstore.Store, c *config.Config, _ []string) error {
+		a, err := newApp(c, store, newLogger(c, e), nil)
+		if err != nil {
+			return err
+		}
+		return a.serve(ctx, c, nil)
+	})
 }
 
 // serve listens on the configured address until ctx ends, publishing scheduled
