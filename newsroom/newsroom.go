@@ -66,7 +66,7 @@ func New(store herald.Store, authSvc *auth.Service, wf *workflow.Service, log *s
 			return t.In(CST).Format("2006-01-02 15:04")
 		},
 	}
-	for _, page := range []string{"login", "home", "article", "new", "error"} {
+	for _, page := range []string{"login", "home", "article", "new", "edit", "revisions", "error"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/newsroom-layout.html", "templates/newsroom-"+page+".html")
 		if err != nil {
 			return nil, err
@@ -87,6 +87,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /newsroom/articles/new", s.signedIn(s.newArticle))
 	mux.HandleFunc("POST /newsroom/articles", s.signedIn(s.createArticle))
 	mux.HandleFunc("GET /newsroom/articles/{id}", s.signedIn(s.article))
+	mux.HandleFunc("GET /newsroom/articles/{id}/edit", s.signedIn(s.editArticle))
+	mux.HandleFunc("POST /newsroom/articles/{id}/edit", s.signedIn(s.saveArticle))
+	mux.HandleFunc("GET /newsroom/articles/{id}/revisions", s.signedIn(s.revisions))
 	mux.HandleFunc("POST /newsroom/articles/{id}/{action}", s.signedIn(s.act))
 	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))

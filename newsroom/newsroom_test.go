@@ -205,3 +205,42 @@ func TestIdleSessionEnds(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestConcurrentEditsAreDetected(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	chief := f.browser(t)
+	chief.login("wangyalan")
+	other := f.browser(t)
+	other.login("wangyalan") // the same person in a second window
+	approved, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusApproved}})
+	if len(approved) == 0 {
+		t.Fatal("no approved article in the demo")
+	}
+	a := approved[0]
+	path := "/newsroom/articles/" + itoa(a.ID) + "/edit"
+	_, page1 := chief.get(path)
+	_, page2 := other.get(path)
+	form := func(page, title string) url.Values {
+		version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)[1]
+		return url.Values{"csrf": {chief.csrf(page)}, "version": {version}, "title": {title}, "body": {a.Body}, "column_id": {itoa(a.ColumnID)}}
+	}
+	if code, _, body := chief.post(path, form(page1, "第一个窗口的标题")); code != http.StatusSeeOther {
+		t.Fatalf("first save: %d %.300s", code, body)
+	}
+	f2 := form(page2, "第二个窗口的标题")
+	f2.Set("csrf", other.csrf(page2))
+	code, _, body := other.post(path, f2)
+	if code != http.StatusConflict || !strings.Contains(body, "已被他人修改") || !strings.Contains(body, `value="第二个窗口的标题"`) ||
+		!strings.Contains(body, "第一个窗口的标题") {
+		t.Fatalf("second save on a stale version: %d (want 409 with the diff and the writer's text kept)", code)
+	}
+	got, _ := f.store.FindArticleByID(ctx, a.ID)
+	if got.Title != "第一个窗口的标题" {
+		t.Fatalf("title %q: the stale save overwrote the first", got.Title)
+	}
+	_, revs := chief.get("/newsroom/articles/" + itoa(a.ID) + "/revisions")
+	if !strings.Contains(revs, "第一个窗口的标题") || !strings.Contains(revs, `class="insert"`) {
+		t.Fatal("the revisions page does not show the title change")
+	}
+}

@@ -415,7 +415,7 @@ func DiffContent(a, b *herald.ArticleContent) []FieldDiff {
 func itoa(x int64) string { return strconv.FormatInt(x, 10) }
 
 // Allowed returns, for each article, the actions actor may take on it now, in
-// the order of Actions: what the newsroom offers as buttons.
+// the order of Actions: what the newsroom offers.
 func (s *Service) Allowed(ctx context.Context, actor *herald.Staff, articles []*herald.Article) (map[int64][]Action, error) {
 	f, cols, err := s.facts(ctx)
 	if err != nil {
@@ -425,8 +425,8 @@ func (s *Service) Allowed(ctx context.Context, actor *herald.Staff, articles []*
 	for _, a := range articles {
 		f.Column = cols[a.ColumnID]
 		for _, act := range Actions {
-			if act == ActCreate || act == ActSchedule || act == ActEdit || act == ActCorrect {
-				continue // offered by the editor, not as a button
+			if act == ActCreate || act == ActSchedule {
+				continue // creating is not an action on an article; scheduling is publishing with a time
 			}
 			if Check(act, actor, a, f) == nil {
 				out[a.ID] = append(out[a.ID], act)
