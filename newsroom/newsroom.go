@@ -66,7 +66,7 @@ func New(store herald.Store, authSvc *auth.Service, wf *workflow.Service, log *s
 			return t.In(CST).Format("2006-01-02 15:04")
 		},
 	}
-	for _, page := range []string{"login", "home", "article", "new", "edit", "revisions", "error"} {
+	for _, page := range []string{"login", "home", "article", "new", "edit", "revisions", "audit", "password", "error"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/newsroom-layout.html", "templates/newsroom-"+page+".html")
 		if err != nil {
 			return nil, err
@@ -90,6 +90,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /newsroom/articles/{id}/edit", s.signedIn(s.editArticle))
 	mux.HandleFunc("POST /newsroom/articles/{id}/edit", s.signedIn(s.saveArticle))
 	mux.HandleFunc("GET /newsroom/articles/{id}/revisions", s.signedIn(s.revisions))
+	mux.HandleFunc("GET /newsroom/audit", s.signedIn(s.audit))
+	mux.HandleFunc("GET /newsroom/password", s.signedIn(s.passwordPage))
+	mux.HandleFunc("POST /newsroom/password", s.signedIn(s.changePassword))
 	mux.HandleFunc("POST /newsroom/articles/{id}/{action}", s.signedIn(s.act))
 	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))
@@ -279,8 +282,12 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, req *request) {
 		s.fail(w, r, req, err)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/newsroom/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
+	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/newsroom/login", http.StatusSeeOther)
+}
+
+func (s *Server) clearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/newsroom/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
 }
 
 func pathID(r *http.Request) (int64, error) {

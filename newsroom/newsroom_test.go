@@ -244,3 +244,43 @@ func TestConcurrentEditsAreDetected(t *testing.T) {
 		t.Fatal("the revisions page does not show the title change")
 	}
 }
+
+func TestAuditLogAndPassword(t *testing.T) {
+	f := newFixture(t)
+	writer := f.browser(t)
+	writer.login("baiyonggang")
+	if code, _ := writer.get("/newsroom/audit"); code != http.StatusForbidden {
+		t.Fatalf("a correspondent reads the audit log: %d", code)
+	}
+	admin := f.browser(t)
+	admin.login("zhaojun")
+	code, page := admin.get("/newsroom/audit?entity=session")
+	if code != 200 || !strings.Contains(page, "sign_in") || !strings.Contains(page, "白永刚_XWZ001") {
+		t.Fatalf("audit page: %d", code)
+	}
+	res, err := admin.c.Get(f.url + "/newsroom/audit?entity=article&format=csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(string(body), "\xef\xbb\xbfid,time (CST),actor") ||
+		strings.Count(string(body), "\n") < 100 || !strings.Contains(string(body), ",approve,") {
+		t.Fatalf("CSV export: %s, %d lines", res.Header.Get("Content-Type"), strings.Count(string(body), "\n"))
+	}
+	// Changing one's password signs out every session, this one included.
+	_, page = writer.get("/newsroom/password")
+	token := writer.csrf(page)
+	if code, _, body := writer.post("/newsroom/password", url.Values{"csrf": {token}, "current": {"nope"}, "new": {"a new long password"}, "confirm": {"a new long password"}}); code != 400 || !strings.Contains(body, "当前密码不正确") {
+		t.Fatalf("wrong current password: %d", code)
+	}
+	if code, loc, _ := writer.post("/newsroom/password", url.Values{"csrf": {token}, "current": {demo.Password}, "new": {"a new long password"}, "confirm": {"a new long password"}}); code != http.StatusSeeOther || loc != "/newsroom/login" {
+		t.Fatalf("password change: %d %s", code, loc)
+	}
+	if code, _ := writer.get("/newsroom/"); code != http.StatusSeeOther {
+		t.Fatal("the session survived the password change")
+	}
+	if code, _, _ := writer.post("/newsroom/login", url.Values{"username": {"baiyonggang"}, "password": {"a new long password"}}); code != http.StatusSeeOther {
+		t.Fatalf("sign in with the new password: %d", code)
+	}
+}

@@ -1,0 +1,114 @@
+package newsroom
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/auth"
+)
+
+// auditData is a page of the audit log.
+type auditData struct {
+	Entity   string
+	Rows     []eventRow
+	Next     int64 // after_id of the next page, 0 for none
+	Entities []string
+}
+
+// AuditPageSize is how many events the audit page shows at a time.
+const AuditPageSize = 100
+
+// auditReaders may read the whole audit log.
+var auditReaders = []herald.Role{herald.RoleAdmin, herald.RoleEditorInChief}
+
+func (s *Server) audit(w http.ResponseWriter, r *http.Request, req *request) {
+	if !req.staff.HasRole(auditReaders...) {
+		s.fail(w, r, req, herald.Errorf(herald.EFORBIDDEN, "Only admins and the editor-in-chief read the audit log."))
+		return
+	}
+	q := r.URL.Query()
+	f := herald.EventFilter{Entity: q.Get("entity"), Limit: AuditPageSize}
+	f.AfterID, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	csvOut := q.Get("format") == "csv"
+	if csvOut {
+		f.Limit = 0 // the whole log (or the filtered part of it)
+	}
+	events, err := s.Store.FindEvents(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	names := map[int64]string{}
+	rows := make([]eventRow, len(events))
+	for i, e := range events {
+		if _, ok := names[e.ActorID]; !ok && e.ActorID != 0 {
+			if st, err := s.Store.FindStaffByID(r.Context(), e.ActorID); err == nil {
+				names[e.ActorID] = st.Byline()
+			}
+		}
+		rows[i] = eventRow{Event: e, Actor: names[e.ActorID]}
+	}
+	if csvOut {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="herald-audit.csv"`)
+		w.Write([]byte("\xef\xbb\xbf")) // a BOM, so that Excel and WPS read the Chinese as UTF-8
+		cw := csv.NewWriter(w)
+		cw.Write([]string{"id", "time (CST)", "actor", "entity", "entity_id", "action", "from", "to", "level", "comment"})
+		for _, row := range rows {
+			e := row.Event
+			cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(CST).Format(time.DateTime), row.Actor, e.Entity,
+				strconv.FormatInt(e.EntityID, 10), e.Action, e.FromStatus, e.ToStatus, strconv.Itoa(e.Level), e.Comment})
+		}
+		cw.Flush()
+		return
+	}
+	d := &auditData{Entity: f.Entity, Rows: rows, Entities: []string{herald.EntityArticle, herald.EntityStaff, herald.EntityUnit,
+		herald.EntityColumn, herald.EntityTheme, herald.EntitySettings, herald.EntityToken, herald.EntitySession, herald.EntityTip}}
+	if len(events) == AuditPageSize {
+		d.Next = events[len(events)-1].ID
+	}
+	s.render(w, r, http.StatusOK, "audit", req, s.msgs.T(req.lang, "audit.title"), d)
+}
+
+func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, req *request) {
+	s.render(w, r, http.StatusOK, "password", req, s.msgs.T(req.lang, "password.title"), "")
+}
+
+// changePassword changes the signed-in person's own password and signs them
+// out everywhere, this browser included, so that a stolen session dies with
+// the old password.
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, req *request) {
+	current, next := r.PostFormValue("current"), r.PostFormValue("new")
+	problem := ""
+	switch {
+	case !auth.CheckPassword(req.staff.PasswordHash, current):
+		problem = s.msgs.T(req.lang, "password.wrong_current")
+	case next != r.PostFormValue("confirm"):
+		problem = s.msgs.T(req.lang, "password.mismatch")
+	case auth.ValidatePassword(next) != nil:
+		problem = s.msgs.T(req.lang, "password.too_short", auth.MinPasswordRunes)
+	}
+	if problem != "" {
+		s.render(w, r, http.StatusBadRequest, "password", req, s.msgs.T(req.lang, "password.title"), problem)
+		return
+	}
+	hash, err := auth.HashPassword(next)
+	if err == nil {
+		now := s.Auth.Clock.Now()
+		_, err = s.Store.UpdateStaff(r.Context(), req.staff.ID, herald.StaffUpdate{PasswordHash: &hash},
+			herald.Event{At: now, ActorID: req.staff.ID, Action: "password_change"})
+		if err == nil {
+			_, err = s.Store.DeleteSessions(r.Context(), req.staff.ID, 0,
+				herald.Event{At: now, ActorID: req.staff.ID, Action: "sign_out_everywhere", Comment: "password changed"})
+		}
+	}
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	s.clearSessionCookie(w)
+	http.Redirect(w, r, "/newsroom/login", http.StatusSeeOther)
+}
