@@ -135,11 +135,10 @@ type StaffUpdate struct {
 	Skills       *[]string `json:"skills"`
 	Disabled     *bool     `json:"disabled"`
 	PasswordHash *string   `json:"-"`
-	Now          time.Time `json:"-"` // when Disabled is set
 }
 
-// Apply copies the set fields of upd into s.
-func (upd StaffUpdate) Apply(s *Staff) {
+// Apply copies the set fields of upd into s; now is when a disabling happens.
+func (upd StaffUpdate) Apply(s *Staff, now time.Time) {
 	setIf(&s.Name, upd.Name)
 	setIf(&s.NameEn, upd.NameEn)
 	setIf(&s.StaffCode, upd.StaffCode)
@@ -150,7 +149,6 @@ func (upd StaffUpdate) Apply(s *Staff) {
 	if upd.Disabled != nil {
 		switch {
 		case *upd.Disabled && s.DisabledAt == nil:
-			now := upd.Now
 			s.DisabledAt = &now
 		case !*upd.Disabled:
 			s.DisabledAt = nil

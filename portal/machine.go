@@ -56,9 +56,6 @@ func (p *Portal) entry(d *siteData, a *herald.Article, editor string) feeds.Entr
 	return e
 }
 
-// feedsJSONLD is the schema.org NewsArticle of an article page.
-func feedsJSONLD(site feeds.Site, e feeds.Entry) string { return feeds.NewsArticleJSONLD(site, e) }
-
 // feedLinks are the <link rel=alternate> feeds of a page; base "" is the site.
 func (p *Portal) feedLinks(base, title string) []feedLink {
 	if base == "" {

@@ -3,57 +3,21 @@ package portal_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/demo"
-	"github.com/heraldnews/herald/portal"
-	"github.com/heraldnews/herald/sqlite"
 )
 
 func TestPortalShowsTheSeedArticle(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "p.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if _, err := demo.Seed(ctx, s, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)); err != nil {
-		t.Fatal(err)
-	}
-	p, err := portal.New(s, nil, nil, slog.New(slog.NewTextHandler(io.Discard, nil)), "https://news.example.gov.cn")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(p)
-	defer srv.Close()
+	f := newFixture(t)
+	s := f.store
 	get := func(path string) (int, string) {
-		res, err := http.Get(srv.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, string(b)
+		rec := get(t, f.portal, path)
+		return rec.Code, rec.Body.String()
 	}
-
-	en, _, _ := s.FindArticles(ctx, herald.ArticleFilter{Language: "en", Statuses: []herald.Status{herald.StatusPublished}, Order: herald.ByPublished})
-	var seed *herald.Article
-	for _, a := range en {
-		if strings.HasPrefix(a.Title, "Provincial Judicial Administration System Publicity Training Course") {
-			seed = a
-		}
-	}
-	if seed == nil {
-		t.Fatal("no seed article")
-	}
+	seed := f.seedArticle(t)
 	status, body := get(fmt.Sprintf("/articles/%d.html", seed.ID))
 	for _, want := range []string{
 		"Release time: <time", ">2019-12-19 16:14:04</time>", "Source: Hebei Legal Network Hebei Party Network",

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/feeds"
 	"github.com/heraldnews/herald/qrsvg"
 )
 
@@ -369,7 +370,7 @@ func (p *Portal) articlePage(ctx context.Context, d *siteData, id int64, phone, 
 	}
 	data.Prev, data.Next = prev, next
 	entry := p.entry(d, a, data.Editor)
-	v.JSONLD = template.JS(feedsJSONLD(p.feedSite(d), entry))
+	v.JSONLD = template.JS(feeds.NewsArticleJSONLD(p.feedSite(d), entry))
 	v.Alternates = []alternate{{Lang: a.Language, URL: pageURL}, {Lang: "x-default", URL: pageURL}}
 	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err

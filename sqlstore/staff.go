@@ -54,10 +54,7 @@ func (s *Store) UpdateStaff(ctx context.Context, id int64, upd herald.StaffUpdat
 		if st, err = tx.findStaffByID(id); err != nil {
 			return err
 		}
-		if upd.Now.IsZero() {
-			upd.Now = ev.At
-		}
-		upd.Apply(st)
+		upd.Apply(st, ev.At)
 		st.Normalize()
 		if err := st.Validate(); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 )
 
 // Templates holds the html/template files.
@@ -93,4 +94,4 @@ func (a *Assets) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // startTime stands for the assets' modification time: they change only with the binary.
-var startTime = buildTime()
+var startTime = time.Now().UTC().Truncate(time.Second)
