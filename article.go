@@ -236,6 +236,7 @@ const (
 // ArticleFilter selects articles; zero fields do not filter.
 type ArticleFilter struct {
 	ID              int64
+	IDs             []int64 // any of these articles; nil does not filter
 	Statuses        []Status
 	ReviewLevel     int
 	UnitIDs         []int64 // articles of any of these units; nil means all, empty means none

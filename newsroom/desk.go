@@ -95,8 +95,21 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, req *request) {
 		s.fail(w, r, req, err)
 		return
 	}
-	for _, t := range top {
-		if a, err := s.Store.FindArticleByID(ctx, t.ArticleID); err == nil && a.IsAuthor(me.ID) {
+	ids := make([]int64, len(top))
+	for i, t := range top {
+		ids[i] = t.ArticleID
+	}
+	read, _, err := s.Store.FindArticles(ctx, herald.ArticleFilter{IDs: ids, NoBody: true, NoCount: true})
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	byID := make(map[int64]*herald.Article, len(read))
+	for _, a := range read {
+		byID[a.ID] = a
+	}
+	for _, t := range top { // in ranking order
+		if a := byID[t.ArticleID]; a != nil && a.IsAuthor(me.ID) {
 			d.Reads = append(d.Reads, row{Article: a, Reads: t.Reads})
 		}
 	}

@@ -263,16 +263,32 @@ func (p *Portal) hotLists(ctx context.Context) (hotLists, error) {
 		if err != nil {
 			return out, err
 		}
+		titles, err := p.titles(ctx, top)
+		if err != nil {
+			return out, err
+		}
 		for _, r := range top {
-			a, err := p.Store.FindArticleByID(ctx, r.ArticleID)
-			if err != nil {
-				continue
+			if title, ok := titles[r.ArticleID]; ok {
+				*period.dst = append(*period.dst, hotItem{URL: ArticlePath(r.ArticleID), Title: title, Reads: r.Reads})
 			}
-			*period.dst = append(*period.dst, hotItem{URL: ArticlePath(a.ID), Title: a.Title, Reads: r.Reads})
 		}
 	}
 	p.hot.lists, p.hot.at = &out, now
 	return out, nil
+}
+
+// titles looks up the titles of ranked articles in one query.
+func (p *Portal) titles(ctx context.Context, top []herald.ArticleReads) (map[int64]string, error) {
+	ids := make([]int64, len(top))
+	for i, r := range top {
+		ids[i] = r.ArticleID
+	}
+	as, _, err := p.Store.FindArticles(ctx, herald.ArticleFilter{IDs: ids, NoBody: true, NoCount: true})
+	out := make(map[int64]string, len(as))
+	for _, a := range as {
+		out[a.ID] = a.Title
+	}
+	return out, err
 }
 
 // hotJSON is the leaderboard for statically exported pages to fetch.

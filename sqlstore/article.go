@@ -208,6 +208,13 @@ func articleWhere(f herald.ArticleFilter) ([]string, []any) {
 	if f.ID != 0 {
 		add("id = ?", f.ID)
 	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			add("1 = 0")
+		} else {
+			add("id IN ("+placeholders(len(f.IDs))+")", int64Args(f.IDs)...)
+		}
+	}
 	if len(f.Statuses) > 0 {
 		vals := make([]any, len(f.Statuses))
 		for i, st := range f.Statuses {

@@ -423,6 +423,18 @@ func testArticleFilters(t *testing.T, s herald.Store) {
 		{"due", herald.ArticleFilter{Statuses: []herald.Status{herald.StatusScheduled}, ScheduledBefore: &cutoff, Order: herald.ByScheduled}, "四", 1},
 		{"page", herald.ArticleFilter{Order: herald.ByUpdated, Limit: 2, Offset: 1}, "四 三", 5},
 	}
+	t.Run("by IDs", func(t *testing.T) {
+		all, _, err := s.FindArticles(ctx, herald.ArticleFilter{Order: herald.ByID})
+		must(t, err)
+		got, total, err := s.FindArticles(ctx, herald.ArticleFilter{IDs: []int64{all[1].ID, all[3].ID}, Order: herald.ByID})
+		must(t, err)
+		if len(got) != 2 || total != 2 || got[0].ID != all[1].ID || got[1].ID != all[3].ID {
+			t.Fatalf("by IDs: %d articles (total %d)", len(got), total)
+		}
+		if none, _, _ := s.FindArticles(ctx, herald.ArticleFilter{IDs: []int64{}}); len(none) != 0 {
+			t.Fatalf("an empty ID list matched %d articles", len(none))
+		}
+	})
 	t.Run("no body, no count", func(t *testing.T) {
 		got, total, err := s.FindArticles(ctx, herald.ArticleFilter{NoBody: true, NoCount: true, Limit: 2})
 		must(t, err)
