@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 
 	"github.com/heraldnews/herald/web"
@@ -16,18 +17,37 @@ var Languages = []string{"zh-CN", "en"}
 type catalogs map[string]map[string]string
 
 // loadCatalogs reads every catalog and checks that each has the default's keys.
+// A language's messages may be split by area: i18n/zh-CN.json holds the common
+// ones, i18n/admin.zh-CN.json those of one area; a key may be defined only once.
 func loadCatalogs() (catalogs, error) {
 	c := catalogs{}
+	files, err := fs.Glob(web.Catalogs, "i18n/*.json")
+	if err != nil {
+		return nil, err
+	}
 	for _, lang := range Languages {
-		b, err := fs.ReadFile(web.Catalogs, "i18n/"+lang+".json")
+		c[lang] = map[string]string{}
+	}
+	for _, name := range files {
+		base := strings.TrimSuffix(path.Base(name), ".json")
+		lang := base[strings.LastIndex(base, ".")+1:]
+		if c[lang] == nil {
+			return nil, fmt.Errorf("catalog %s: unknown language %q", name, lang)
+		}
+		b, err := fs.ReadFile(web.Catalogs, name)
 		if err != nil {
 			return nil, err
 		}
 		m := map[string]string{}
 		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", lang, err)
+			return nil, fmt.Errorf("catalog %s: %w", name, err)
 		}
-		c[lang] = m
+		for key, msg := range m {
+			if _, dup := c[lang][key]; dup {
+				return nil, fmt.Errorf("catalog %s: %q is defined twice", name, key)
+			}
+			c[lang][key] = msg
+		}
 	}
 	for key := range c[Languages[0]] {
 		for _, lang := range Languages[1:] {

@@ -6,6 +6,7 @@ package newsroom
 import (
 	"bytes"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -66,8 +67,16 @@ func New(store herald.Store, authSvc *auth.Service, wf *workflow.Service, log *s
 			return t.In(CST).Format("2006-01-02 15:04")
 		},
 	}
-	for _, page := range []string{"login", "home", "article", "new", "edit", "revisions", "audit", "password", "error"} {
-		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/newsroom-layout.html", "templates/newsroom-"+page+".html")
+	pages, err := fs.Glob(web.Templates, "templates/newsroom-*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range pages {
+		page := strings.TrimSuffix(strings.TrimPrefix(file, "templates/newsroom-"), ".html")
+		if page == "layout" {
+			continue
+		}
+		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/newsroom-layout.html", file)
 		if err != nil {
 			return nil, err
 		}
@@ -94,6 +103,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /newsroom/password", s.signedIn(s.passwordPage))
 	mux.HandleFunc("POST /newsroom/password", s.signedIn(s.changePassword))
 	mux.HandleFunc("POST /newsroom/articles/{id}/{action}", s.signedIn(s.act))
+	s.adminRoutes(mux)
 	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))
 	})
