@@ -16,6 +16,8 @@ const (
 	EntitySettings = "settings"
 	EntityTip      = "tip"
 	EntitySession  = "session"
+	EntityMedia    = "media"
+	EntityWord     = "word"
 )
 
 // Event is one entry of the append-only audit log: who changed what, when, from

@@ -16,6 +16,9 @@ type Column struct {
 	NameEn       string    `json:"name_en,omitempty"`
 	ReviewLevels int       `json:"review_levels"`
 	Position     int       `json:"position"`
+	// Checklist says how each pre-publish check counts in this column: rule →
+	// "required", "recommended" or "off"; rules not named count as the default.
+	Checklist map[string]string `json:"checklist"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`
 }
@@ -49,6 +52,7 @@ type ColumnUpdate struct {
 	NameEn       *string `json:"name_en"`
 	ReviewLevels *int    `json:"review_levels"`
 	Position     *int    `json:"position"`
+	Checklist    *map[string]string `json:"checklist"`
 }
 
 // Apply copies the set fields of upd into c.
@@ -57,6 +61,7 @@ func (upd ColumnUpdate) Apply(c *Column) {
 	setIf(&c.NameEn, upd.NameEn)
 	setIf(&c.ReviewLevels, upd.ReviewLevels)
 	setIf(&c.Position, upd.Position)
+	setIf(&c.Checklist, upd.Checklist)
 }
 
 // Theme is a central-work topic ("雄安新区建设") that plans, articles, special-topic

@@ -24,6 +24,9 @@ const (
 	RoleViewer        Role = "viewer"
 )
 
+// Languages are the languages the newsroom speaks; the first is the default.
+var Languages = []string{"zh-CN", "en"}
+
 // Roles lists every role in display order.
 var Roles = []Role{RoleAdmin, RoleEditorInChief, RoleEditor, RoleCorrespondent, RoleTranslator, RoleTrainer, RoleViewer}
 
@@ -42,6 +45,8 @@ type Staff struct {
 	Skills       []string   `json:"skills"`
 	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
 	PasswordHash string     `json:"-"`
+	Language     string     `json:"language,omitempty"` // the newsroom's language for them: "zh-CN", "en", or "" for the default
+	TOTPSecret   string     `json:"-"`                  // base32 secret of their authenticator app; "" when they use none
 	CreatedAt    time.Time  `json:"created_at"`
 	UpdatedAt    time.Time  `json:"updated_at"`
 }
@@ -86,6 +91,9 @@ func (s *Staff) Validate() error {
 			p.Add("roles", "unknown role %q; roles are %s", r, joinTypes(Roles))
 			break
 		}
+	}
+	if !slices.Contains(Languages, s.Language) && s.Language != "" {
+		p.Add("language", "must be one of %s", strings.Join(Languages, ", "))
 	}
 	if len(s.Skills) > 20 {
 		p.Add("skills", "at most 20 skills")
@@ -135,6 +143,8 @@ type StaffUpdate struct {
 	Skills       *[]string `json:"skills"`
 	Disabled     *bool     `json:"disabled"`
 	PasswordHash *string   `json:"-"`
+	Language     *string   `json:"language"`
+	TOTPSecret   *string   `json:"-"`
 }
 
 // Apply copies the set fields of upd into s; now is when a disabling happens.
@@ -146,6 +156,8 @@ func (upd StaffUpdate) Apply(s *Staff, now time.Time) {
 	setIf(&s.Roles, upd.Roles)
 	setIf(&s.Skills, upd.Skills)
 	setIf(&s.PasswordHash, upd.PasswordHash)
+	setIf(&s.Language, upd.Language)
+	setIf(&s.TOTPSecret, upd.TOTPSecret)
 	if upd.Disabled != nil {
 		switch {
 		case *upd.Disabled && s.DisabledAt == nil:

@@ -21,6 +21,9 @@ type Store interface {
 	ViewStore
 	TipStore
 	SessionStore
+	MediaStore
+	AutosaveStore
+	WordStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string

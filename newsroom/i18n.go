@@ -7,11 +7,12 @@ import (
 	"path"
 	"strings"
 
+	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/web"
 )
 
 // Languages the newsroom speaks; the first is the default.
-var Languages = []string{"zh-CN", "en"}
+var Languages = herald.Languages
 
 // catalogs maps language → message key → text.
 type catalogs map[string]map[string]string

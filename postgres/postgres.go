@@ -67,9 +67,9 @@ var Dialect = sqlstore.Dialect{
 			return "", false
 		}
 		// Constraint names are <table>_<column>_key.
-		name := strings.TrimSuffix(e.ConstraintName, "_key")
-		if i := strings.Index(name, "_"); i >= 0 && strings.HasSuffix(e.ConstraintName, "_key") {
-			return name[i+1:], true
+		col, ok := strings.CutPrefix(e.ConstraintName, e.TableName+"_")
+		if col, found := strings.CutSuffix(col, "_key"); ok && found {
+			return col, true
 		}
 		return "", true
 	},

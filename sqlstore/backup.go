@@ -41,6 +41,10 @@ var backupTables = []backupTable{
 	{name: "tips", orderBy: "id"},
 	{name: "tip_attachments", orderBy: "id"},
 	{name: "sessions", orderBy: "id"},
+	{name: "media", orderBy: "id"},
+	{name: "media_renditions", orderBy: "media_id, name"},
+	{name: "autosaves", orderBy: "article_id, staff_id"},
+	{name: "sensitive_words", orderBy: "id"},
 }
 
 // backupHeader opens a backup.
@@ -218,7 +222,7 @@ func findBackupTable(name string) (backupTable, bool) {
 // loadTable inserts the count rows that follow a section line.
 func (tx *Tx) loadTable(dec *json.Decoder, t backupTable, cols []string, count int) (int, error) {
 	for _, c := range cols {
-		if strings.ContainsFunc(c, func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z') }) {
+		if strings.ContainsFunc(c, func(r rune) bool { return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9') }) {
 			return 0, herald.Errorf(herald.EINVALID, "The backup has a bad column name %q.", c)
 		}
 	}

@@ -13,8 +13,8 @@ func (s *Store) CreateColumn(ctx context.Context, c *herald.Column, ev herald.Ev
 	}
 	return s.write(ctx, func(tx *Tx) error {
 		c.CreatedAt, c.UpdatedAt = ev.At, ev.At
-		id, err := tx.insert(`INSERT INTO columns (slug, name, name_en, review_levels, position, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			c.Slug, c.Name, c.NameEn, c.ReviewLevels, c.Position, s.t(c.CreatedAt), s.t(c.UpdatedAt))
+		id, err := tx.insert(`INSERT INTO columns (slug, name, name_en, review_levels, position, checklist, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Slug, c.Name, c.NameEn, c.ReviewLevels, c.Position, checklistText(c.Checklist), s.t(c.CreatedAt), s.t(c.UpdatedAt))
 		if err != nil {
 			return err
 		}
@@ -40,8 +40,8 @@ func (s *Store) UpdateColumn(ctx context.Context, id int64, upd herald.ColumnUpd
 			return err
 		}
 		c.UpdatedAt = ev.At
-		if _, err := tx.exec(`UPDATE columns SET name = ?, name_en = ?, review_levels = ?, position = ?, updated_at = ? WHERE id = ?`,
-			c.Name, c.NameEn, c.ReviewLevels, c.Position, s.t(c.UpdatedAt), id); err != nil {
+		if _, err := tx.exec(`UPDATE columns SET name = ?, name_en = ?, review_levels = ?, position = ?, checklist = ?, updated_at = ? WHERE id = ?`,
+			c.Name, c.NameEn, c.ReviewLevels, c.Position, checklistText(c.Checklist), s.t(c.UpdatedAt), id); err != nil {
 			return err
 		}
 		ev.Entity, ev.EntityID, ev.Action = herald.EntityColumn, id, "update"
@@ -60,7 +60,7 @@ func (s *Store) FindColumns(ctx context.Context) (cols []*herald.Column, err err
 }
 
 func (tx *Tx) findColumns(id int64) ([]*herald.Column, error) {
-	q, args := `SELECT id, slug, name, name_en, review_levels, position, created_at, updated_at FROM columns`, []any{}
+	q, args := `SELECT id, slug, name, name_en, review_levels, position, checklist, created_at, updated_at FROM columns`, []any{}
 	if id != 0 {
 		q, args = q+" WHERE id = ?", append(args, id)
 	}
@@ -72,7 +72,7 @@ func (tx *Tx) findColumns(id int64) ([]*herald.Column, error) {
 	var cols []*herald.Column
 	for rows.Next() {
 		var c herald.Column
-		if err := rows.Scan(&c.ID, &c.Slug, &c.Name, &c.NameEn, &c.ReviewLevels, &c.Position, timeScan{&c.CreatedAt}, timeScan{&c.UpdatedAt}); err != nil {
+		if err := rows.Scan(&c.ID, &c.Slug, &c.Name, &c.NameEn, &c.ReviewLevels, &c.Position, jsonScan{&c.Checklist}, timeScan{&c.CreatedAt}, timeScan{&c.UpdatedAt}); err != nil {
 			return nil, err
 		}
 		cols = append(cols, &c)
@@ -152,4 +152,12 @@ func (tx *Tx) findThemes(id int64) ([]*herald.Theme, error) {
 		themes = append(themes, &t)
 	}
 	return themes, rows.Err()
+}
+
+// checklistText stores a column's checklist, "{}" when it has none.
+func checklistText(c map[string]string) string {
+	if c == nil {
+		return "{}"
+	}
+	return jsonText(c)
 }

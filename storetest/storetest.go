@@ -35,6 +35,10 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Views", func(t *testing.T) { testViews(t, open(t)) })
 	t.Run("Tips", func(t *testing.T) { testTips(t, open(t)) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
+	t.Run("Media", func(t *testing.T) { testMedia(t, open(t)) })
+	t.Run("Autosaves", func(t *testing.T) { testAutosaves(t, open(t)) })
+	t.Run("Words", func(t *testing.T) { testWords(t, open(t)) })
+	t.Run("Preferences", func(t *testing.T) { testPreferences(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.
@@ -543,6 +547,10 @@ func testBackup(t *testing.T, open Opener) {
 	must(t, src.AddViews(ctx, []herald.ViewCount{{ArticleID: a.ID, Hour: T0, Channel: "web", Views: 7}}))
 	must(t, src.CreateTip(ctx, &herald.Tip{Contact: "x@example.com", Subject: "报料", Body: "内容",
 		Attachments: []herald.TipAttachment{{Filename: "a.png", ContentType: "image/png", Data: []byte("\x89PNG\x00\xff binary")}}}, ev(0)))
+	must(t, src.CreateMedia(ctx, &herald.Media{SHA256: "ff", Format: "png", Width: 2, Height: 1, UploadedBy: w.Writer.ID,
+		Renditions: []herald.MediaRendition{{Name: "original", ContentType: "image/png", Width: 2, Height: 1, Data: []byte("\x89PNG\x00\xfe")}}}, ev(w.Writer.ID)))
+	must(t, src.PutAutosave(ctx, &herald.Autosave{ArticleID: a.ID, StaffID: w.Writer.ID, BaseVersion: 1, Content: a.ArticleContent, SavedAt: T0}))
+	must(t, src.CreateWord(ctx, &herald.SensitiveWord{Word: "布署", Kind: herald.WordMistaken, Suggestion: "部署"}, ev(w.Admin.ID)))
 
 	var buf bytes.Buffer
 	must(t, src.Dump(ctx, &buf))
