@@ -10,17 +10,17 @@ import (
 // Column is a section of the site ("司法要闻"). It sets how many review levels its
 // articles pass before publication: 1 to 3, the third being the editor-in-chief's.
 type Column struct {
-	ID           int64     `json:"id"`
-	Slug         string    `json:"slug"`
-	Name         string    `json:"name"`
-	NameEn       string    `json:"name_en,omitempty"`
-	ReviewLevels int       `json:"review_levels"`
-	Position     int       `json:"position"`
+	ID           int64  `json:"id"`
+	Slug         string `json:"slug"`
+	Name         string `json:"name"`
+	NameEn       string `json:"name_en,omitempty"`
+	ReviewLevels int    `json:"review_levels"`
+	Position     int    `json:"position"`
 	// Checklist says how each pre-publish check counts in this column: rule →
 	// "required", "recommended" or "off"; rules not named count as the default.
 	Checklist map[string]string `json:"checklist"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	CreatedAt time.Time         `json:"created_at"`
+	UpdatedAt time.Time         `json:"updated_at"`
 }
 
 // MaxReviewLevels is the most review levels a column can require.
@@ -48,10 +48,10 @@ func (c *Column) Validate() error {
 
 // ColumnUpdate holds the fields of a column that may change.
 type ColumnUpdate struct {
-	Name         *string `json:"name"`
-	NameEn       *string `json:"name_en"`
-	ReviewLevels *int    `json:"review_levels"`
-	Position     *int    `json:"position"`
+	Name         *string            `json:"name"`
+	NameEn       *string            `json:"name_en"`
+	ReviewLevels *int               `json:"review_levels"`
+	Position     *int               `json:"position"`
 	Checklist    *map[string]string `json:"checklist"`
 }
 
