@@ -14,6 +14,7 @@ type Service struct {
 	Store   herald.Store
 	Clock   herald.Clock
 	Limiter *Limiter
+	used    usedSteps
 }
 
 // NewService returns an auth service that allows 5 failed sign-ins per username

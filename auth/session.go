@@ -32,7 +32,8 @@ func (s *Service) StartSession(ctx context.Context, staff *herald.Staff, userAge
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
 	}
-	sess := &herald.Session{Hash: HashToken(secret), StaffID: staff.ID, CSRF: randomToken(), UserAgent: userAgent, ExpiresAt: now.Add(MaxSessionAge)}
+	sess := &herald.Session{Hash: HashToken(secret), StaffID: staff.ID, CSRF: randomToken(), UserAgent: userAgent, ExpiresAt: now.Add(MaxSessionAge),
+		Pending: staff.TOTPSecret != ""}
 	if err := s.Store.CreateSession(ctx, sess, herald.Event{At: now, ActorID: staff.ID}); err != nil {
 		return "", nil, err
 	}
@@ -40,8 +41,69 @@ func (s *Service) StartSession(ctx context.Context, staff *herald.Staff, userAge
 }
 
 // SessionStaff returns who a session cookie belongs to, ending the session if
-// it is idle or too old. Errors: EUNAUTHORIZED.
+// it is idle or too old. A session still waiting for its second factor admits
+// nothing. Errors: EUNAUTHORIZED.
 func (s *Service) SessionStaff(ctx context.Context, secret string) (*herald.Staff, *herald.Session, error) {
+	st, sess, err := s.session(ctx, secret)
+	if err == nil && sess.Pending {
+		return nil, nil, herald.Errorf(herald.EUNAUTHORIZED, "Please enter the code from your authenticator app.")
+	}
+	return st, sess, err
+}
+
+// PendingSession returns the sign-in that waits for its second factor.
+// Errors: EUNAUTHORIZED when there is none.
+func (s *Service) PendingSession(ctx context.Context, secret string) (*herald.Staff, *herald.Session, error) {
+	st, sess, err := s.session(ctx, secret)
+	if err == nil && !sess.Pending {
+		return nil, nil, herald.Errorf(herald.EUNAUTHORIZED, "This sign-in needs no code.")
+	}
+	return st, sess, err
+}
+
+// SecondFactor completes a pending sign-in with the authenticator code. Wrong
+// codes count against the same limits as wrong passwords, and a code works
+// once. Errors: EUNAUTHORIZED, ERATELIMITED.
+func (s *Service) SecondFactor(ctx context.Context, secret, code, client string) (*herald.Staff, error) {
+	st, sess, err := s.PendingSession(ctx, secret)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	if !s.Limiter.Allow(st.Username, client, now) {
+		return nil, herald.Errorf(herald.ERATELIMITED, "Too many failed sign-ins; try again in a few minutes.")
+	}
+	step, ok := checkTOTP(st.TOTPSecret, code, now)
+	if !ok || !s.used.use(st.ID, step) {
+		s.Limiter.Fail(st.Username, client, now)
+		return nil, herald.Invalid("code", "wrong or already used code")
+	}
+	s.Limiter.Reset(st.Username)
+	return st, s.Store.VerifySession(ctx, sess.ID, herald.Event{At: now, ActorID: st.ID})
+}
+
+// EnableTOTP turns the second factor on once the staff member proves, with a
+// code, that their app holds the secret. Errors: EINVALID.
+func (s *Service) EnableTOTP(ctx context.Context, st *herald.Staff, secret, code string) error {
+	now := s.Clock.Now()
+	step, ok := checkTOTP(secret, code, now)
+	if !ok || len(secret) < 26 {
+		return herald.Invalid("code", "the code does not match; check the phone's time and scan the QR code again")
+	}
+	s.used.use(st.ID, step)
+	_, err := s.Store.UpdateStaff(ctx, st.ID, herald.StaffUpdate{TOTPSecret: &secret}, herald.Event{At: now, ActorID: st.ID, Action: "totp_enable"})
+	return err
+}
+
+// DisableTOTP turns the second factor off: by its owner, or by an
+// administrator for someone who lost their phone.
+func (s *Service) DisableTOTP(ctx context.Context, staffID, actorID int64) error {
+	none := ""
+	_, err := s.Store.UpdateStaff(ctx, staffID, herald.StaffUpdate{TOTPSecret: &none}, herald.Event{At: s.Clock.Now(), ActorID: actorID, Action: "totp_disable"})
+	return err
+}
+
+func (s *Service) session(ctx context.Context, secret string) (*herald.Staff, *herald.Session, error) {
 	unauthorized := herald.Errorf(herald.EUNAUTHORIZED, "Please sign in.")
 	if secret == "" || len(secret) > 100 {
 		return nil, nil, unauthorized

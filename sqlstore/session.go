@@ -11,8 +11,8 @@ import (
 func (s *Store) CreateSession(ctx context.Context, sess *herald.Session, ev herald.Event) error {
 	return s.write(ctx, func(tx *Tx) error {
 		sess.CreatedAt, sess.LastSeenAt = ev.At, ev.At
-		id, err := tx.insert(`INSERT INTO sessions (hash, staff_id, csrf, user_agent, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			sess.Hash, sess.StaffID, sess.CSRF, sess.UserAgent, s.t(sess.CreatedAt), s.t(sess.LastSeenAt), s.t(sess.ExpiresAt))
+		id, err := tx.insert(`INSERT INTO sessions (hash, staff_id, csrf, user_agent, created_at, last_seen_at, expires_at, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			sess.Hash, sess.StaffID, sess.CSRF, sess.UserAgent, s.t(sess.CreatedAt), s.t(sess.LastSeenAt), s.t(sess.ExpiresAt), boolInt(sess.Pending))
 		if err != nil {
 			return err
 		}
@@ -25,11 +25,13 @@ func (s *Store) CreateSession(ctx context.Context, sess *herald.Session, ev hera
 // FindSessionByHash returns the session with the hash.
 func (s *Store) FindSessionByHash(ctx context.Context, hash string) (*herald.Session, error) {
 	var sess herald.Session
+	var pending int
 	err := s.read(ctx, func(tx *Tx) error {
-		err := tx.queryRow(`SELECT id, hash, staff_id, csrf, user_agent, created_at, last_seen_at, expires_at FROM sessions WHERE hash = ?`, hash).
-			Scan(&sess.ID, &sess.Hash, &sess.StaffID, &sess.CSRF, &sess.UserAgent, timeScan{&sess.CreatedAt}, timeScan{&sess.LastSeenAt}, timeScan{&sess.ExpiresAt})
+		err := tx.queryRow(`SELECT id, hash, staff_id, csrf, user_agent, created_at, last_seen_at, expires_at, pending FROM sessions WHERE hash = ?`, hash).
+			Scan(&sess.ID, &sess.Hash, &sess.StaffID, &sess.CSRF, &sess.UserAgent, timeScan{&sess.CreatedAt}, timeScan{&sess.LastSeenAt}, timeScan{&sess.ExpiresAt}, &pending)
 		return notFound(err, "Session not found.")
 	})
+	sess.Pending = pending != 0
 	return &sess, err
 }
 
@@ -38,6 +40,21 @@ func (s *Store) TouchSession(ctx context.Context, id int64, at time.Time) error 
 	return s.write(ctx, func(tx *Tx) error {
 		_, err := tx.exec(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, s.t(at), id)
 		return err
+	})
+}
+
+// VerifySession admits a session whose second factor was right.
+func (s *Store) VerifySession(ctx context.Context, id int64, ev herald.Event) error {
+	return s.write(ctx, func(tx *Tx) error {
+		res, err := tx.exec(`UPDATE sessions SET pending = 0, last_seen_at = ? WHERE id = ?`, s.t(ev.At), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return herald.Errorf(herald.ENOTFOUND, "Session not found.")
+		}
+		ev.Entity, ev.EntityID, ev.Action = herald.EntitySession, id, "second_factor"
+		return tx.insertEvent(ev)
 	})
 }
 
@@ -61,4 +78,12 @@ func (s *Store) DeleteSessions(ctx context.Context, staffID, id int64, ev herald
 		return tx.insertEvent(ev)
 	})
 	return int(n), err
+}
+
+// boolInt stores a flag as 0 or 1, which both engines read back alike.
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -98,6 +98,16 @@ func testSessions(t *testing.T, s herald.Store) {
 		return sess
 	}
 	a, b := mk("aaa"), mk("bbb")
+	pending := &herald.Session{Hash: "ppp", StaffID: w.Editor.ID, CSRF: "c", ExpiresAt: T0.Add(time.Hour), Pending: true}
+	must(t, s.CreateSession(ctx, pending, ev(w.Editor.ID)))
+	if got, _ := s.FindSessionByHash(ctx, "ppp"); !got.Pending {
+		t.Fatal("pending flag lost")
+	}
+	must(t, s.VerifySession(ctx, pending.ID, ev(w.Editor.ID)))
+	if got, _ := s.FindSessionByHash(ctx, "ppp"); got.Pending {
+		t.Fatal("verified session still pending")
+	}
+	wantCode(t, s.VerifySession(ctx, 99999, ev(w.Editor.ID)), herald.ENOTFOUND, "")
 	got, err := s.FindSessionByHash(ctx, "aaa")
 	must(t, err)
 	if got.ID != a.ID || got.CSRF != "csrf-aaa" || !got.ExpiresAt.Equal(T0.Add(12*time.Hour)) {
@@ -114,13 +124,13 @@ func testSessions(t *testing.T, s herald.Store) {
 	_, err = s.FindSessionByHash(ctx, "aaa")
 	wantCode(t, err, herald.ENOTFOUND, "")
 	mk("ccc")
-	if n, err := s.DeleteSessions(ctx, w.Editor.ID, 0, herald.Event{At: T0, ActorID: w.Editor.ID, Action: "sign_out_everywhere"}); err != nil || n != 2 {
+	if n, err := s.DeleteSessions(ctx, w.Editor.ID, 0, herald.Event{At: T0, ActorID: w.Editor.ID, Action: "sign_out_everywhere"}); err != nil || n != 3 {
 		t.Fatalf("sign out everywhere: %d, %v", n, err)
 	}
 	_, err = s.FindSessionByHash(ctx, b.Hash)
 	wantCode(t, err, herald.ENOTFOUND, "")
 	events, _ := s.FindEvents(ctx, herald.EventFilter{Entity: herald.EntitySession})
-	if len(events) != 5 || events[4].Action != "sign_out_everywhere" {
+	if len(events) != 7 || events[6].Action != "sign_out_everywhere" {
 		t.Fatalf("session events = %d", len(events))
 	}
 }

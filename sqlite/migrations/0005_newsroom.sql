@@ -3,6 +3,8 @@
 ALTER TABLE staff ADD COLUMN language TEXT NOT NULL DEFAULT '';
 ALTER TABLE staff ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
 ALTER TABLE columns ADD COLUMN checklist TEXT NOT NULL DEFAULT '{}';
+-- 1 while a sign-in waits for the authenticator code.
+ALTER TABLE sessions ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
 
 CREATE TABLE media (
 	id          INTEGER PRIMARY KEY,
