@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -90,7 +92,13 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /newsroom/login", s.loginPage)
 	mux.HandleFunc("POST /newsroom/login", s.login)
+	mux.HandleFunc("GET /newsroom/login/code", s.codePage)
+	mux.HandleFunc("POST /newsroom/login/code", s.checkCode)
 	mux.HandleFunc("GET /newsroom/lang/{lang}", s.setLanguage)
+	mux.HandleFunc("GET /newsroom/account", s.signedIn(s.accountPage))
+	mux.HandleFunc("POST /newsroom/account/language", s.signedIn(s.chooseLanguage))
+	mux.HandleFunc("POST /newsroom/account/totp", s.signedIn(s.enableTOTP))
+	mux.HandleFunc("POST /newsroom/account/totp/disable", s.signedIn(s.disableTOTP))
 	mux.HandleFunc("POST /newsroom/logout", s.signedIn(s.logout))
 	mux.HandleFunc("GET /newsroom/{$}", s.signedIn(s.home))
 	mux.HandleFunc("GET /newsroom/articles/new", s.signedIn(s.newArticle))
@@ -140,6 +148,9 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, req *re
 			return
 		}
 		req := &request{staff: st, session: sess, lang: s.language(r)}
+		if st.Language != "" {
+			req.lang = st.Language
+		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 4<<20)
 			if !auth.CheckCSRF(sess, r.PostFormValue("csrf")) {
@@ -170,16 +181,18 @@ func (s *Server) language(r *http.Request) string {
 
 func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 	lang := r.PathValue("lang")
-	for _, l := range Languages {
-		if l == lang {
-			http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/newsroom/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
-		}
+	if slices.Contains(Languages, lang) {
+		s.setLanguageCookie(w, lang)
 	}
 	back := r.Header.Get("Referer")
 	if !strings.Contains(back, "/newsroom/") {
 		back = "/newsroom/"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
+}
+
+func (s *Server) setLanguageCookie(w http.ResponseWriter, lang string) {
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/newsroom/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
 }
 
 // view is what every newsroom template gets.
@@ -280,6 +293,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/newsroom/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.Secure, MaxAge: int(auth.MaxSessionAge.Seconds())})
+	if st.Language != "" {
+		s.setLanguageCookie(w, st.Language)
+	}
+	if st.TOTPSecret != "" {
+		http.Redirect(w, r, "/newsroom/login/code?next="+url.QueryEscape(data.Next), http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, data.Next, http.StatusSeeOther)
 }
 
