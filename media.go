@@ -2,6 +2,8 @@ package herald
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -40,4 +42,53 @@ type MediaStore interface {
 	FindMediaBySHA256(ctx context.Context, sha256 string, uploadedBy int64) (*Media, error)
 	// FindRendition returns one rendition with its data, or ENOTFOUND.
 	FindRendition(ctx context.Context, mediaID int64, name string) (*MediaRendition, error)
+}
+
+// URL is where a rendition is served. The path carries part of the image's
+// hash, so that the images of unpublished drafts cannot be found by counting.
+func (m *Media) URL(rendition string) string {
+	for _, r := range m.Renditions {
+		if r.Name == rendition {
+			return "/media/" + strconv.FormatInt(m.ID, 10) + "-" + m.Key() + "/" + r.Name + mediaExt(r.ContentType)
+		}
+	}
+	return ""
+}
+
+// Key is the part of the hash that media URLs carry.
+func (m *Media) Key() string {
+	if len(m.SHA256) < 16 {
+		return m.SHA256
+	}
+	return m.SHA256[:16]
+}
+
+func mediaExt(contentType string) string {
+	switch contentType {
+	case "image/png":
+		return ".png"
+	case "image/gif":
+		return ".gif"
+	}
+	return ".jpg"
+}
+
+// ParseMediaURL reads a media path back: "/media/12-0123456789abcdef/large.jpg"
+// gives 12, "0123456789abcdef", "large". ok is false for anything else.
+func ParseMediaURL(path string) (id int64, key, rendition string, ok bool) {
+	rest, found := strings.CutPrefix(path, "/media/")
+	if !found {
+		return 0, "", "", false
+	}
+	dir, file, found := strings.Cut(rest, "/")
+	idText, key, found2 := strings.Cut(dir, "-")
+	if !found || !found2 || strings.Contains(file, "/") {
+		return 0, "", "", false
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	rendition, ext, _ := strings.Cut(file, ".")
+	if err != nil || id <= 0 || key == "" || rendition == "" || (ext != "jpg" && ext != "png" && ext != "gif") {
+		return 0, "", "", false
+	}
+	return id, key, rendition, true
 }

@@ -15,46 +15,19 @@ import (
 )
 
 // Problem is an RFC 9457 problem document, with the invalid fields listed.
-type Problem struct {
-	Type      string              `json:"type"`
-	Title     string              `json:"title"`
-	Status    int                 `json:"status"`
-	Detail    string              `json:"detail"`
-	Code      string              `json:"code"`
-	Errors    []herald.FieldError `json:"errors,omitempty"`
-	RequestID string              `json:"request_id,omitempty"`
-}
+type Problem = httpx.Problem
 
 // problem writes err as application/problem+json; internal errors are logged
 // with the request ID and shown without detail.
 func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
-	status := httpx.Status(err)
-	code := herald.ErrorCode(err)
-	if code == herald.EINTERNAL {
+	if herald.ErrorCode(err) == herald.EINTERNAL {
 		s.Log.Error("internal error", "request_id", httpx.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err)
 	}
-	p := Problem{
-		Type: "about:blank", Title: http.StatusText(status), Status: status, Code: code,
-		Detail: herald.ErrorMessage(err), Errors: herald.ErrorFields(err), RequestID: httpx.RequestID(r.Context()),
-	}
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(p)
+	httpx.WriteProblem(w, r, err)
 }
 
 // reply writes v as JSON.
-func reply(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // bodies are HTML; keep them readable
-	if err := enc.Encode(v); err != nil {
-		http.Error(w, "encode response", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
-}
+func reply(w http.ResponseWriter, status int, v any) { httpx.WriteJSON(w, status, v) }
 
 // List is a page of results with the total count.
 type List[T any] struct {

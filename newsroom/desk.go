@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/htmlsafe"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -196,32 +195,4 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, req *request) {
 		return
 	}
 	http.Redirect(w, r, "/newsroom/articles/"+r.PathValue("id")+"?done=1", http.StatusSeeOther)
-}
-
-// newData is the new-article form.
-type newData struct {
-	Columns []*herald.Column
-}
-
-func (s *Server) newArticle(w http.ResponseWriter, r *http.Request, req *request) {
-	cols, err := s.Store.FindColumns(r.Context())
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	s.render(w, r, http.StatusOK, "new", req, s.msgs.T(req.lang, "new.title"), &newData{Columns: cols})
-}
-
-func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, req *request) {
-	col, _ := strconv.ParseInt(r.PostFormValue("column_id"), 10, 64)
-	d := workflow.Draft{ArticleContent: herald.ArticleContent{
-		Title: r.PostFormValue("title"), Summary: r.PostFormValue("summary"), Source: r.PostFormValue("source"),
-		Body: htmlsafe.Sanitize(r.PostFormValue("body")), ColumnID: col, Language: "zh-CN",
-	}}
-	a, err := s.Workflow.Create(r.Context(), req.staff, d)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/articles/"+strconv.FormatInt(a.ID, 10)+"?done=1", http.StatusSeeOther)
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/workflow"
@@ -13,15 +14,47 @@ import (
 // editData is the article editor: the content being edited, and after a
 // refused save the reason and how the stored version differs from the edit.
 type editData struct {
-	Article  *herald.Article
+	Article  *herald.Article // nil while writing a new article
 	Content  herald.ArticleContent
 	Tags     string
 	Version  int
 	Columns  []*herald.Column
-	Correct  bool // the piece is published: saving is a correction with a note
+	Themes   []*herald.Theme
+	Editor   string // the responsible editor's byline, once the final level approved
+	Correct  bool   // the piece is published: saving is a correction with a note
 	Note     string
 	Problem  string
 	Conflict []workflow.FieldDiff
+	Restored *time.Time // the form holds the writer's autosaved copy of this time
+	Labels   map[string]string
+	DraftKey string // where the browser keeps its own copy
+}
+
+// HasTheme reports whether the content is filed under theme id.
+func (d *editData) HasTheme(id int64) bool { return slices.Contains(d.Content.ThemeIDs, id) }
+
+// newEditData gathers what every editor page shows.
+func (s *Server) newEditData(r *http.Request, req *request, a *herald.Article, c herald.ArticleContent) (*editData, error) {
+	ctx := r.Context()
+	d := &editData{Article: a, Content: c, Tags: strings.Join(c.Tags, ", "), Labels: s.editorLabels(req.lang)}
+	var err error
+	if d.Columns, err = s.Store.FindColumns(ctx); err != nil {
+		return nil, err
+	}
+	if d.Themes, err = s.Store.FindThemes(ctx); err != nil {
+		return nil, err
+	}
+	d.DraftKey = "herald-draft-new-" + strconv.FormatInt(req.staff.ID, 10)
+	if a != nil {
+		d.Version = a.Version
+		d.DraftKey = "herald-draft-" + strconv.FormatInt(a.ID, 10) + "-" + strconv.FormatInt(req.staff.ID, 10)
+		if a.EditorID != 0 {
+			if ed, err := s.Store.FindStaffByID(ctx, a.EditorID); err == nil {
+				d.Editor = ed.Byline()
+			}
+		}
+	}
+	return d, nil
 }
 
 // editable loads an article and says whether actor may edit or correct it.
@@ -46,18 +79,36 @@ func (s *Server) editable(r *http.Request, req *request) (*herald.Article, workf
 	return nil, "", herald.Errorf(herald.EFORBIDDEN, "You cannot edit this article in its present state.")
 }
 
+// editArticle shows the editor. When the writer has an autosaved copy, the
+// form holds it; if the article changed since, the difference is shown too.
 func (s *Server) editArticle(w http.ResponseWriter, r *http.Request, req *request) {
 	a, act, err := s.editable(r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
 	}
-	cols, err := s.Store.FindColumns(r.Context())
+	c := a.ArticleContent
+	saved, err := s.Store.FindAutosave(r.Context(), a.ID, req.staff.ID)
+	if err != nil && herald.ErrorCode(err) != herald.ENOTFOUND {
+		s.fail(w, r, req, err)
+		return
+	}
+	restored := err == nil && !saved.Content.Equal(&a.ArticleContent)
+	if restored {
+		c = saved.Content
+	}
+	d, err := s.newEditData(r, req, a, c)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
 	}
-	d := &editData{Article: a, Content: a.ArticleContent, Tags: strings.Join(a.Tags, ", "), Version: a.Version, Columns: cols, Correct: act == workflow.ActCorrect}
+	d.Correct = act == workflow.ActCorrect
+	if restored {
+		d.Restored = &saved.SavedAt
+		if saved.BaseVersion != a.Version {
+			d.Conflict = workflow.DiffContent(&saved.Content, &a.ArticleContent)
+		}
+	}
 	s.render(w, r, http.StatusOK, "edit", req, a.Title, d)
 }
 
@@ -70,17 +121,14 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, req *reques
 		s.fail(w, r, req, err)
 		return
 	}
-	c := a.ArticleContent.Clone()
-	c.Title, c.Subtitle, c.Summary = r.PostFormValue("title"), r.PostFormValue("subtitle"), r.PostFormValue("summary")
-	c.Source, c.Body = r.PostFormValue("source"), r.PostFormValue("body")
-	c.Tags = splitTags(r.PostFormValue("tags"))
-	if col, err := strconv.ParseInt(r.PostFormValue("column_id"), 10, 64); err == nil {
-		c.ColumnID = col
-	}
+	c := contentFromForm(r, a.ArticleContent)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	note := r.PostFormValue("note")
 	_, err = s.Workflow.Do(r.Context(), req.staff, a.ID, act, workflow.Request{Version: version, Content: &c, Comment: note})
 	if err == nil {
+		if err := s.Store.DeleteAutosave(r.Context(), a.ID, req.staff.ID); err != nil {
+			s.Log.Warn("drop autosave", "article_id", a.ID, "error", err)
+		}
 		http.Redirect(w, r, "/newsroom/articles/"+strconv.FormatInt(a.ID, 10)+"?done=1", http.StatusSeeOther)
 		return
 	}
@@ -88,14 +136,46 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, req *reques
 		s.fail(w, r, req, err)
 		return
 	}
-	cols, _ := s.Store.FindColumns(r.Context())
-	d := &editData{Article: a, Content: c, Tags: r.PostFormValue("tags"), Version: version, Columns: cols,
-		Correct: act == workflow.ActCorrect, Note: note, Problem: herald.ErrorMessage(err)}
+	d, derr := s.newEditData(r, req, a, c)
+	if derr != nil {
+		s.fail(w, r, req, derr)
+		return
+	}
+	d.Tags, d.Version, d.Correct, d.Note, d.Problem = r.PostFormValue("tags"), version, act == workflow.ActCorrect, note, herald.ErrorMessage(err)
 	if herald.ErrorCode(err) == herald.ECONFLICT && version != a.Version {
 		d.Conflict = workflow.DiffContent(&c, &a.ArticleContent)
 		d.Version = a.Version // saving again now overwrites knowingly
 	}
 	s.render(w, r, httpStatus(err), "edit", req, a.Title, d)
+}
+
+func (s *Server) newArticle(w http.ResponseWriter, r *http.Request, req *request) {
+	d, err := s.newEditData(r, req, nil, herald.ArticleContent{Language: "zh-CN"})
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "edit", req, s.msgs.T(req.lang, "new.title"), d)
+}
+
+func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, req *request) {
+	c := contentFromForm(r, herald.ArticleContent{Language: "zh-CN"})
+	a, err := s.Workflow.Create(r.Context(), req.staff, workflow.Draft{ArticleContent: c})
+	if err == nil {
+		http.Redirect(w, r, "/newsroom/articles/"+strconv.FormatInt(a.ID, 10)+"?done=1", http.StatusSeeOther)
+		return
+	}
+	if herald.ErrorCode(err) != herald.EINVALID {
+		s.fail(w, r, req, err)
+		return
+	}
+	d, derr := s.newEditData(r, req, nil, c)
+	if derr != nil {
+		s.fail(w, r, req, derr)
+		return
+	}
+	d.Tags, d.Problem = r.PostFormValue("tags"), herald.ErrorMessage(err)
+	s.render(w, r, http.StatusBadRequest, "edit", req, s.msgs.T(req.lang, "new.title"), d)
 }
 
 func httpStatus(err error) int {

@@ -5,6 +5,7 @@ package newsroom
 
 import (
 	"bytes"
+	"context"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -38,6 +39,9 @@ type Server struct {
 	Workflow *workflow.Service
 	Log      *slog.Logger
 	Secure   bool // set cookies Secure (the site runs on https)
+	// Preview renders an article as the portal's page (or phone page) would
+	// show it once published; without it, previews are not offered.
+	Preview func(ctx context.Context, a *herald.Article, phone bool) ([]byte, error)
 
 	msgs      catalogs
 	templates map[string]*template.Template
@@ -107,6 +111,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /newsroom/articles/{id}/edit", s.signedIn(s.editArticle))
 	mux.HandleFunc("POST /newsroom/articles/{id}/edit", s.signedIn(s.saveArticle))
 	mux.HandleFunc("GET /newsroom/articles/{id}/revisions", s.signedIn(s.revisions))
+	mux.HandleFunc("POST /newsroom/articles/{id}/autosave", s.signedIn(s.autosave))
+	mux.HandleFunc("GET /newsroom/articles/{id}/preview", s.signedIn(s.preview))
 	mux.HandleFunc("GET /newsroom/audit", s.signedIn(s.audit))
 	mux.HandleFunc("GET /newsroom/password", s.signedIn(s.passwordPage))
 	mux.HandleFunc("POST /newsroom/password", s.signedIn(s.changePassword))
@@ -241,6 +247,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, req *request, err 
 	status := httpx.Status(err)
 	if status == http.StatusInternalServerError {
 		s.Log.Error("newsroom", "request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err)
+	}
+	if wantsJSON(r) {
+		httpx.WriteProblem(w, r, err)
+		return
 	}
 	lang := s.language(r)
 	s.render(w, r, status, "error", req, s.msgs.T(lang, "error.title"), herald.ErrorMessage(err))

@@ -19,6 +19,7 @@ import (
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/demo"
 	"github.com/heraldnews/herald/newsroom"
+	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -43,9 +44,21 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f := &fixture{store: s, now: &now}
 	clock := func() time.Time { return *f.now }
-	srv, err := newsroom.New(s, auth.NewService(s, clock), workflow.NewService(s, clock), slog.New(slog.NewTextHandler(io.Discard, nil)), false)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := newsroom.New(s, auth.NewService(s, clock), workflow.NewService(s, clock), log, false)
 	if err != nil {
 		t.Fatal(err)
+	}
+	site, err := portal.New(s, nil, clock, log, "https://news.example.gov.cn")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Preview = func(ctx context.Context, a *herald.Article, phone bool) ([]byte, error) {
+		page, err := site.Preview(ctx, a, phone)
+		if err != nil {
+			return nil, err
+		}
+		return page.Body, nil
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

@@ -206,6 +206,9 @@ func (p *Portal) exportPaths(ctx context.Context, dir string, paths []string, pr
 				case err != nil:
 				case page.Status == http.StatusOK || path == "/404.html":
 					err = writeAtomic(dir, path, page.Body)
+					if err == nil {
+						err = p.exportMedia(ctx, dir, page.Media)
+					}
 				default: // the path names nothing (any more): no file
 					if err = os.Remove(filepath.Join(dir, filePath(path))); err == nil {
 						removed.Add(1)

@@ -55,6 +55,7 @@ type Page struct {
 	ArticleID   int64  // for view counting; 0 for other pages
 	Channel     string // "web" or "mobile"
 	MaxAge      time.Duration
+	Media       []string // the uploaded images the page shows, exported with it
 	gzip        []byte   // compressed once, when cached
 	headers     *headers // formatted once, when cached
 }

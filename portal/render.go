@@ -46,6 +46,9 @@ func (p *Portal) Render(ctx context.Context, path string, static bool) (*Page, e
 var errNotFound = herald.Errorf(herald.ENOTFOUND, "not found")
 
 func (p *Portal) route(ctx context.Context, d *siteData, path string, static bool) (*Page, error) {
+	if strings.HasPrefix(path, "/media/") {
+		return p.mediaPage(ctx, path)
+	}
 	switch path {
 	case "/":
 		return p.home(ctx, d, static)
@@ -320,6 +323,26 @@ func (p *Portal) articlePage(ctx context.Context, d *siteData, id int64, phone, 
 	if a.Status != herald.StatusPublished || a.PublishedAt == nil {
 		return nil, errNotFound
 	}
+	return p.renderArticle(ctx, d, a, phone, static)
+}
+
+// Preview renders an article, published or not, exactly as its page and its
+// phone page will look once published, for the newsroom's preview.
+func (p *Portal) Preview(ctx context.Context, a *herald.Article, phone bool) (*Page, error) {
+	d, err := p.siteData(ctx)
+	if err != nil {
+		return nil, err
+	}
+	preview := *a
+	if preview.PublishedAt == nil {
+		now := p.Clock.Now()
+		preview.PublishedAt = &now
+	}
+	return p.renderArticle(ctx, d, &preview, phone, false)
+}
+
+func (p *Portal) renderArticle(ctx context.Context, d *siteData, a *herald.Article, phone, static bool) (*Page, error) {
+	id := a.ID
 	path := ArticlePath(id)
 	v := p.newView(d, a.Language, path, static)
 	if phone {
@@ -381,6 +404,7 @@ func (p *Portal) articlePage(ctx context.Context, d *siteData, id int64, phone, 
 		return nil, err
 	}
 	page.ArticleID, page.Channel, page.Modified = a.ID, map[bool]string{true: "mobile", false: "web"}[phone], a.UpdatedAt
+	page.Media = articleMedia(a)
 	return page, nil
 }
 

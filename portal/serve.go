@@ -77,6 +77,9 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/views" && r.Method == http.MethodPost:
 		p.beacon(w, r)
 		return
+	case strings.HasPrefix(path, "/media/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		p.serveMedia(w, r)
+		return
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)

@@ -81,6 +81,13 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	a.workflow.Changed = func(*herald.Article) { a.portal.Wake() }
+	desk.Preview = func(ctx context.Context, art *herald.Article, phone bool) ([]byte, error) {
+		page, err := a.portal.Preview(ctx, art, phone)
+		if err != nil {
+			return nil, err
+		}
+		return page.Body, nil
+	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", apiServer.Handler())
 	mux.Handle("/newsroom/", desk.Handler())

@@ -1,0 +1,81 @@
+package newsroom_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/heraldnews/herald"
+)
+
+// The writer's working copy is kept on every autosave, offered again when the
+// editor is reopened, shown by the preview, and dropped by the real save.
+func TestAutosaveKeepsTheWorkingCopy(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	chief := f.browser(t)
+	chief.login("wangyalan")
+	approved, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusApproved}})
+	a := approved[0]
+	edit := "/newsroom/articles/" + itoa(a.ID) + "/edit"
+	_, page := chief.get(edit)
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)[1]
+	form := url.Values{"csrf": {chief.csrf(page)}, "version": {version}, "title": {"自动保存的标题"}, "body": {"<p>正在写的段落</p>"},
+		"column_id": {itoa(a.ColumnID)}}
+	autosave := func(form url.Values) (int, map[string]any) {
+		req, _ := http.NewRequest("POST", f.url+"/newsroom/articles/"+itoa(a.ID)+"/autosave", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept", "application/json")
+		res, err := chief.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var v map[string]any
+		json.NewDecoder(res.Body).Decode(&v)
+		return res.StatusCode, v
+	}
+	if code, v := autosave(form); code != http.StatusOK || v["saved_at"] == nil {
+		t.Fatalf("autosave: %d %v", code, v)
+	}
+	stored, _ := f.store.FindArticleByID(ctx, a.ID)
+	if stored.Title != a.Title || stored.Version != a.Version {
+		t.Fatal("an autosave changed the article itself")
+	}
+	_, page = chief.get(edit)
+	if !strings.Contains(page, `value="自动保存的标题"`) || !strings.Contains(page, "已恢复您") {
+		t.Fatal("the editor does not offer the autosaved copy again")
+	}
+	if code, body := chief.get("/newsroom/articles/" + itoa(a.ID) + "/preview?view=phone"); code != http.StatusOK || !strings.Contains(body, "自动保存的标题") || !strings.Contains(body, "正在写的段落") {
+		t.Fatalf("preview: %d", code)
+	}
+	// Without a CSRF token nothing is kept, and the answer is a problem document.
+	bad := url.Values{"version": {version}, "title": {"x"}}
+	if code, v := autosave(bad); code != http.StatusForbidden || v["status"] != float64(403) {
+		t.Fatalf("autosave without CSRF: %d %v", code, v)
+	}
+	// A copy of an old version is kept too, and the writer is told.
+	stale := url.Values{"csrf": form["csrf"], "version": {"1"}, "title": {"旧版本上的修改"}, "body": form["body"], "column_id": form["column_id"]}
+	if code, v := autosave(stale); code != http.StatusConflict || v["code"] != herald.ECONFLICT {
+		t.Fatalf("stale autosave: %d %v", code, v)
+	}
+	_, page = chief.get(edit)
+	if !strings.Contains(page, `value="旧版本上的修改"`) || !strings.Contains(page, "已被他人修改") {
+		t.Fatal("the stale copy is not offered with the differences")
+	}
+	// Saving makes the revision and drops the copy.
+	form.Set("title", "正式保存的标题")
+	if code, _, body := chief.post(edit, form); code != http.StatusSeeOther {
+		t.Fatalf("save: %d %.300s", code, body)
+	}
+	if _, page = chief.get(edit); strings.Contains(page, "已恢复您") || !strings.Contains(page, `value="正式保存的标题"`) {
+		t.Fatal("after saving, the editor still offers the old copy")
+	}
+	if got, _ := f.store.FindArticleByID(ctx, a.ID); len(got.ThemeIDs) != len(a.ThemeIDs) {
+		t.Fatalf("a form without theme boxes changed the themes: %v → %v", a.ThemeIDs, got.ThemeIDs)
+	}
+}
