@@ -24,6 +24,7 @@ type editData struct {
 	Correct  bool   // the piece is published: saving is a correction with a note
 	Note     string
 	Problem  string
+	Notice   string
 	Conflict []workflow.FieldDiff
 	Restored *time.Time // the form holds the writer's autosaved copy of this time
 	Labels   map[string]string
@@ -97,12 +98,24 @@ func (s *Server) editArticle(w http.ResponseWriter, r *http.Request, req *reques
 	if restored {
 		c = saved.Content
 	}
+	fromRevision := 0
+	if n, err := strconv.Atoi(r.URL.Query().Get("revision")); err == nil {
+		rev, err := s.Store.FindRevision(r.Context(), a.ID, n)
+		if err != nil {
+			s.fail(w, r, req, err)
+			return
+		}
+		c, restored, fromRevision = rev.Content, false, n
+	}
 	d, err := s.newEditData(r, req, a, c)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
 	}
 	d.Correct = act == workflow.ActCorrect
+	if fromRevision != 0 {
+		d.Notice = s.msgs.T(req.lang, "rev.loaded", fromRevision)
+	}
 	if restored {
 		d.Restored = &saved.SavedAt
 		if saved.BaseVersion != a.Version {
@@ -202,6 +215,7 @@ type revisionsData struct {
 	Revisions []*herald.Revision
 	From, To  int
 	Diff      []workflow.FieldDiff
+	CanEdit   bool // revisions may be loaded into the editor
 }
 
 func (s *Server) revisions(w http.ResponseWriter, r *http.Request, req *request) {
@@ -220,7 +234,8 @@ func (s *Server) revisions(w http.ResponseWriter, r *http.Request, req *request)
 		s.fail(w, r, req, err)
 		return
 	}
-	d := &revisionsData{Article: a, Revisions: revs}
+	_, _, editErr := s.editable(r, req)
+	d := &revisionsData{Article: a, Revisions: revs, CanEdit: editErr == nil}
 	d.From, _ = strconv.Atoi(r.URL.Query().Get("from"))
 	d.To, _ = strconv.Atoi(r.URL.Query().Get("to"))
 	if d.From == 0 && d.To == 0 && len(revs) > 1 {

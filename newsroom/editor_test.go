@@ -79,3 +79,35 @@ func TestAutosaveKeepsTheWorkingCopy(t *testing.T) {
 		t.Fatalf("a form without theme boxes changed the themes: %v → %v", a.ThemeIDs, got.ThemeIDs)
 	}
 }
+
+func TestRevisionsSideBySideAndRestore(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	chief := f.browser(t)
+	chief.login("wangyalan")
+	approved, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusApproved}})
+	a := approved[0]
+	edit := "/newsroom/articles/" + itoa(a.ID) + "/edit"
+	_, page := chief.get(edit)
+	form := url.Values{"csrf": {chief.csrf(page)}, "version": {itoa(int64(a.Version))}, "title": {"改过的标题"}, "body": {a.Body + "<p>新加的一段</p>"}}
+	if code, _, body := chief.post(edit, form); code != http.StatusSeeOther {
+		t.Fatalf("save: %d %.300s", code, body)
+	}
+	revs, _ := f.store.FindRevisions(ctx, a.ID)
+	last := revs[len(revs)-1].Number
+	_, page = chief.get("/newsroom/articles/" + itoa(a.ID) + "/revisions")
+	if !strings.Contains(page, `class="sidebyside"`) || !strings.Contains(page, `<td class="delete">`) || !strings.Contains(page, "新加的一段") {
+		t.Fatalf("no side-by-side diff of the last two revisions")
+	}
+	prev := itoa(int64(last - 1))
+	if !strings.Contains(page, `href="/newsroom/articles/`+itoa(a.ID)+`/edit?revision=`+prev+`"`) {
+		t.Fatal("no link to load an earlier revision into the editor")
+	}
+	_, page = chief.get(edit + "?revision=" + prev)
+	if !strings.Contains(page, `value="`+a.Title+`"`) || strings.Contains(page, `value="改过的标题"`) {
+		t.Fatal("the editor does not hold the chosen revision")
+	}
+	if code, _ := chief.get(edit + "?revision=999"); code != http.StatusNotFound {
+		t.Fatalf("unknown revision: %d", code)
+	}
+}

@@ -6,6 +6,7 @@ package newsroom
 import (
 	"bytes"
 	"context"
+	"errors"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -19,6 +20,7 @@ import (
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/textdiff"
 	"github.com/heraldnews/herald/web"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -65,7 +67,8 @@ func New(store herald.Store, authSvc *auth.Service, wf *workflow.Service, log *s
 			}
 			return m
 		},
-		"html": func(s string) template.HTML { return template.HTML(s) }, // article bodies are sanitized when saved
+		"html":  func(s string) template.HTML { return template.HTML(s) }, // article bodies are sanitized when saved
+		"sides": textdiff.SideBySide,
 		"when": func(t *time.Time) string {
 			if t == nil {
 				return ""
@@ -112,6 +115,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /newsroom/articles/{id}/edit", s.signedIn(s.saveArticle))
 	mux.HandleFunc("GET /newsroom/articles/{id}/revisions", s.signedIn(s.revisions))
 	mux.HandleFunc("POST /newsroom/articles/{id}/autosave", s.signedIn(s.autosave))
+	mux.HandleFunc("POST /newsroom/media", s.signedInLimit(uploadLimits.MaxBytes+1<<20, s.upload))
 	mux.HandleFunc("GET /newsroom/articles/{id}/preview", s.signedIn(s.preview))
 	mux.HandleFunc("GET /newsroom/audit", s.signedIn(s.audit))
 	mux.HandleFunc("GET /newsroom/password", s.signedIn(s.passwordPage))
@@ -134,6 +138,11 @@ type request struct {
 // signedIn admits requests with a live session; forms must also carry the
 // session's CSRF token.
 func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, req *request)) http.HandlerFunc {
+	return s.signedInLimit(4<<20, h)
+}
+
+// signedInLimit is signedIn for forms that may be up to limit bytes.
+func (s *Server) signedInLimit(limit int64, h func(w http.ResponseWriter, r *http.Request, req *request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, _ := r.Cookie(sessionCookie)
 		var secret string
@@ -158,7 +167,11 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, req *re
 			req.lang = st.Language
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 4<<20)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			if err := parseForm(r); err != nil {
+				s.fail(w, r, req, err)
+				return
+			}
 			if !auth.CheckCSRF(sess, r.PostFormValue("csrf")) {
 				s.fail(w, r, req, herald.Errorf(herald.EFORBIDDEN, "%s", s.msgs.T(req.lang, "error.csrf")))
 				return
@@ -167,6 +180,24 @@ func (s *Server) signedIn(h func(w http.ResponseWriter, r *http.Request, req *re
 		w.Header().Set("Cache-Control", "no-store")
 		h(w, r, req)
 	}
+}
+
+// parseForm reads a posted form, telling an oversized one apart from a broken one.
+func parseForm(r *http.Request) error {
+	var err error
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		err = r.ParseMultipartForm(32 << 20)
+	} else {
+		err = r.ParseForm()
+	}
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		return herald.Errorf(herald.ETOOLARGE, "The upload is larger than %d MiB.", tooBig.Limit>>20)
+	case err != nil:
+		return herald.Errorf(herald.EINVALID, "The form could not be read.")
+	}
+	return nil
 }
 
 func urlQuery(path string) string {

@@ -92,3 +92,43 @@ func HTMLBlocks(body string) []string {
 	}
 	return out
 }
+
+// Row is one line of a side-by-side diff: the old text on the left, the new on
+// the right; a side is empty (with an empty Kind) where the other side has a
+// line of its own.
+type Row struct {
+	Left, Right         string
+	LeftKind, RightKind Kind
+}
+
+// SideBySide lays a diff out in two columns, pairing each run of removed lines
+// with the run of added lines that follows it, so that a changed paragraph
+// sits beside its new version.
+func SideBySide(lines []Line) []Row {
+	var rows []Row
+	for i := 0; i < len(lines); {
+		if lines[i].Kind == Equal {
+			rows = append(rows, Row{Left: lines[i].Text, Right: lines[i].Text, LeftKind: Equal, RightKind: Equal})
+			i++
+			continue
+		}
+		var dels, ins []string
+		for ; i < len(lines) && lines[i].Kind == Delete; i++ {
+			dels = append(dels, lines[i].Text)
+		}
+		for ; i < len(lines) && lines[i].Kind == Insert; i++ {
+			ins = append(ins, lines[i].Text)
+		}
+		for j := range max(len(dels), len(ins)) {
+			var r Row
+			if j < len(dels) {
+				r.Left, r.LeftKind = dels[j], Delete
+			}
+			if j < len(ins) {
+				r.Right, r.RightKind = ins[j], Insert
+			}
+			rows = append(rows, r)
+		}
+	}
+	return rows
+}

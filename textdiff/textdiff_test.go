@@ -47,3 +47,24 @@ func TestHTMLBlocks(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestSideBySide(t *testing.T) {
+	lines := []Line{{Equal, "a"}, {Delete, "b"}, {Delete, "c"}, {Insert, "B"}, {Equal, "d"}, {Insert, "e"}, {Delete, "f"}}
+	want := []Row{
+		{"a", "a", Equal, Equal},
+		{"b", "B", Delete, Insert},
+		{"c", "", Delete, ""},
+		{"d", "d", Equal, Equal},
+		{"", "e", "", Insert},
+		{"f", "", Delete, ""},
+	}
+	got := SideBySide(lines)
+	if len(got) != len(want) {
+		t.Fatalf("rows %v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("row %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+}
