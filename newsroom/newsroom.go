@@ -121,6 +121,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /newsroom/password", s.signedIn(s.passwordPage))
 	mux.HandleFunc("POST /newsroom/password", s.signedIn(s.changePassword))
 	mux.HandleFunc("POST /newsroom/articles/{id}/{action}", s.signedIn(s.act))
+	mux.HandleFunc("POST /newsroom/review", s.signedIn(s.bulkReview))
 	s.adminRoutes(mux)
 	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))
