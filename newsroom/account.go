@@ -66,7 +66,7 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, req *request) {
 		return
 	}
 	d := &auditData{Entity: f.Entity, Rows: rows, Entities: []string{herald.EntityArticle, herald.EntityStaff, herald.EntityUnit,
-		herald.EntityColumn, herald.EntityTheme, herald.EntitySettings, herald.EntityToken, herald.EntitySession, herald.EntityTip}}
+		herald.EntityColumn, herald.EntityTheme, herald.EntitySettings, herald.EntityToken, herald.EntitySession, herald.EntityTip, herald.EntityMedia, herald.EntityWord}}
 	if len(events) == AuditPageSize {
 		d.Next = events[len(events)-1].ID
 	}

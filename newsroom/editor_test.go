@@ -152,3 +152,44 @@ func TestBulkReview(t *testing.T) {
 		t.Fatal("a piece changed since the queue was shown was approved")
 	}
 }
+
+func TestWordList(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	admin := f.browser(t)
+	admin.login("zhaojun")
+	_, page := admin.get("/newsroom/words")
+	csrf := admin.csrf(page)
+	if code, loc, _ := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"add"}, "word": {"再接再励"}, "kind": {"mistaken"}, "suggestion": {"再接再厉"}}); code != http.StatusSeeOther || loc != "/newsroom/words?done=1" {
+		t.Fatalf("add: %d %s", code, loc)
+	}
+	if code, _, body := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"add"}, "word": {"再接再励"}, "kind": {"mistaken"}}); code != http.StatusConflict || !strings.Contains(body, `value="再接再励"`) {
+		t.Fatalf("duplicate: %d", code)
+	}
+	if code, _, body := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"import"}, "lines": {"按装,安装\n布署，部署,mistaken,常见错字\n坏行,,rude"}}); code != http.StatusBadRequest || !strings.Contains(body, "line 3") {
+		t.Fatalf("import with a bad line: %d %.300s", code, body)
+	}
+	if words, _ := f.store.FindWords(ctx); len(words) != 1 {
+		t.Fatalf("a refused import added words: %d", len(words))
+	}
+	if code, _, body := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"import"}, "lines": {"按装,安装\n布署，部署,mistaken,常见错字\n再接再励,再接再厉"}}); code != http.StatusOK || !strings.Contains(body, "已导入 2 个词") {
+		t.Fatalf("import: %d", code)
+	}
+	words, _ := f.store.FindWords(ctx)
+	if len(words) != 3 {
+		t.Fatalf("%d words", len(words))
+	}
+	editor := f.browser(t)
+	editor.login("guoting")
+	if code, page := editor.get("/newsroom/words"); code != http.StatusOK || strings.Contains(page, `name="op" value="add"`) {
+		t.Fatalf("an editor sees the list read-only: %d", code)
+	}
+	if code, _, _ := editor.post("/newsroom/words", url.Values{"csrf": {editor.csrf(page)}, "op": {"delete"}, "id": {itoa(words[0].ID)}}); code != http.StatusForbidden {
+		t.Fatalf("an editor deletes a word: %d", code)
+	}
+	writer := f.browser(t)
+	writer.login("baiyonggang")
+	if code, _ := writer.get("/newsroom/words"); code != http.StatusForbidden {
+		t.Fatalf("a correspondent sees the word list page: %d", code)
+	}
+}

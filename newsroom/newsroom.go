@@ -122,6 +122,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /newsroom/password", s.signedIn(s.changePassword))
 	mux.HandleFunc("POST /newsroom/articles/{id}/{action}", s.signedIn(s.act))
 	mux.HandleFunc("POST /newsroom/review", s.signedIn(s.bulkReview))
+	mux.HandleFunc("GET /newsroom/words", s.signedIn(s.wordsPage))
+	mux.HandleFunc("POST /newsroom/words", s.signedIn(s.changeWords))
 	s.adminRoutes(mux)
 	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))
