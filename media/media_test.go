@@ -343,6 +343,7 @@ func TestRefused(t *testing.T) {
 		{"riff but not webp", "", []byte("RIFF\x04\x00\x00\x00WAVE"), "is not a supported image"},
 		{"corrupt webp", "", []byte("RIFF\x0c\x00\x00\x00WEBPVP8L\x00\x00\x00\x00"), "is not a valid WebP image"},
 		{"gif header only", "", []byte("GIF89a"), "is not a valid GIF image"},
+		{"animated webp", "image/webp", []byte("RIFF\x16\x00\x00\x00WEBPVP8X\x0a\x00\x00\x00\x02\x00\x00\x00\x09\x00\x00\x09\x00\x00"), "animated WebP"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -7,6 +7,7 @@ import (
 	"image/jpeg"
 	"image/png"
 
+	"github.com/heraldnews/herald"
 	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
 )
@@ -46,6 +47,9 @@ func render(data []byte, format string) (w, h int, rs []Rendition, err error) {
 		}
 	}
 	if err != nil {
+		if format == "webp" && len(data) > 20 && string(data[12:16]) == "VP8X" && data[20]&2 != 0 {
+			return 0, 0, nil, herald.Invalid("file", "is an animated WebP image, which is not supported; upload a GIF for animations")
+		}
 		return 0, 0, nil, damaged(format)
 	}
 	w, h = src.Bounds().Dx(), src.Bounds().Dy()
