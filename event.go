@@ -41,6 +41,9 @@ type EventFilter struct {
 	EntityID int64
 	ActorID  int64
 	AfterID  int64
+	Action   string
+	Since    *time.Time // at or after
+	Until    *time.Time // before
 	Limit    int
 }
 

@@ -2,8 +2,11 @@ package newsroom
 
 import (
 	"encoding/csv"
+	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/heraldnews/herald"
@@ -12,10 +15,11 @@ import (
 
 // auditData is a page of the audit log.
 type auditData struct {
-	Entity   string
-	Rows     []eventRow
-	Next     int64 // after_id of the next page, 0 for none
-	Entities []string
+	Entity, Actor, Action, From, To string       // the filters, as typed
+	Query                           template.URL // the filters as a query string (escaped by url.Values), for the next page and the CSV
+	Rows                            []eventRow
+	Next                            int64 // after_id of the next page, 0 for none
+	Entities                        []string
 }
 
 // AuditPageSize is how many events the audit page shows at a time.
@@ -30,8 +34,41 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, req *request) {
 		return
 	}
 	q := r.URL.Query()
-	f := herald.EventFilter{Entity: q.Get("entity"), Limit: AuditPageSize}
+	f := herald.EventFilter{Entity: q.Get("entity"), Action: strings.TrimSpace(q.Get("action")), Limit: AuditPageSize}
 	f.AfterID, _ = strconv.ParseInt(q.Get("after"), 10, 64)
+	d := &auditData{Entity: f.Entity, Actor: strings.TrimSpace(q.Get("actor")), Action: f.Action, From: q.Get("from"), To: q.Get("to")}
+	if d.Actor != "" {
+		staff, _, err := s.Store.FindStaff(r.Context(), herald.StaffFilter{Username: strings.ToLower(d.Actor)})
+		if err != nil {
+			s.fail(w, r, req, err)
+			return
+		}
+		if len(staff) == 0 {
+			s.fail(w, r, req, herald.Invalid("actor", "no staff member has the username %q", d.Actor))
+			return
+		}
+		f.ActorID = staff[0].ID
+	}
+	for _, day := range []struct {
+		text  string
+		field string
+		dst   **time.Time
+		next  bool
+	}{{d.From, "from", &f.Since, false}, {d.To, "to", &f.Until, true}} {
+		if day.text == "" {
+			continue
+		}
+		t, err := time.ParseInLocation(time.DateOnly, day.text, CST)
+		if err != nil {
+			s.fail(w, r, req, herald.Invalid(day.field, "must be a date like 2026-11-25"))
+			return
+		}
+		if day.next { // "to" includes the whole day
+			t = t.AddDate(0, 0, 1)
+		}
+		*day.dst = &t
+	}
+	d.Query = template.URL(url.Values{"entity": {d.Entity}, "actor": {d.Actor}, "action": {d.Action}, "from": {d.From}, "to": {d.To}}.Encode())
 	csvOut := q.Get("format") == "csv"
 	if csvOut {
 		f.Limit = 0 // the whole log (or the filtered part of it)
@@ -65,8 +102,8 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, req *request) {
 		cw.Flush()
 		return
 	}
-	d := &auditData{Entity: f.Entity, Rows: rows, Entities: []string{herald.EntityArticle, herald.EntityStaff, herald.EntityUnit,
-		herald.EntityColumn, herald.EntityTheme, herald.EntitySettings, herald.EntityToken, herald.EntitySession, herald.EntityTip, herald.EntityMedia, herald.EntityWord}}
+	d.Rows, d.Entities = rows, []string{herald.EntityArticle, herald.EntityStaff, herald.EntityUnit,
+		herald.EntityColumn, herald.EntityTheme, herald.EntitySettings, herald.EntityToken, herald.EntitySession, herald.EntityTip, herald.EntityMedia, herald.EntityWord}
 	if len(events) == AuditPageSize {
 		d.Next = events[len(events)-1].ID
 	}

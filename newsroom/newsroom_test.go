@@ -281,6 +281,20 @@ func TestAuditLogAndPassword(t *testing.T) {
 		strings.Count(string(body), "\n") < 100 || !strings.Contains(string(body), ",approve,") {
 		t.Fatalf("CSV export: %s, %d lines", res.Header.Get("Content-Type"), strings.Count(string(body), "\n"))
 	}
+	// Filters narrow by who, what and when, and the CSV follows them.
+	code, page = admin.get("/newsroom/audit?entity=session&actor=baiyonggang&action=sign_in&from=2026-11-25&to=2026-11-25")
+	if code != 200 || !strings.Contains(page, "白永刚_XWZ001") || strings.Count(page, "<td>sign_in</td>") != 1 || !strings.Contains(page, "format=csv") {
+		t.Fatalf("filtered audit page: %d", code)
+	}
+	if !strings.Contains(page, `href="/newsroom/audit?action=sign_in&amp;actor=baiyonggang&amp;entity=session&amp;from=2026-11-25&amp;to=2026-11-25&amp;format=csv"`) {
+		t.Fatal("the CSV link does not carry the filters")
+	}
+	if code, page = admin.get("/newsroom/audit?from=2026-11-26&entity=session"); strings.Contains(page, "sign_in") {
+		t.Fatal("a sign-in of the 25th is listed from the 26th on")
+	}
+	if code, _ = admin.get("/newsroom/audit?actor=nobody"); code != http.StatusBadRequest {
+		t.Fatalf("unknown actor: %d", code)
+	}
 	// Changing one's password signs out every session, this one included.
 	_, page = writer.get("/newsroom/password")
 	token := writer.csrf(page)

@@ -34,6 +34,15 @@ func (s *Store) FindEvents(ctx context.Context, f herald.EventFilter) ([]*herald
 	if f.AfterID != 0 {
 		where, args = append(where, "id > ?"), append(args, f.AfterID)
 	}
+	if f.Action != "" {
+		where, args = append(where, "action = ?"), append(args, f.Action)
+	}
+	if f.Since != nil {
+		where, args = append(where, "at >= ?"), append(args, s.t(*f.Since))
+	}
+	if f.Until != nil {
+		where, args = append(where, "at < ?"), append(args, s.t(*f.Until))
+	}
 	q := `SELECT id, at, actor_id, entity, entity_id, action, from_status, to_status, level, comment FROM events`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")

@@ -126,3 +126,21 @@ func testPreferences(t *testing.T, s herald.Store) {
 		}
 	}
 }
+
+func testEventFilters(t *testing.T, s herald.Store) {
+	ctx := context.Background()
+	w := NewWorld(t, s)
+	for i, word := range []string{"一", "二", "三"} {
+		e := herald.Event{At: T0.Add(time.Duration(i) * time.Hour), ActorID: w.Admin.ID}
+		must(t, s.CreateWord(ctx, &herald.SensitiveWord{Word: word, Kind: herald.WordMistaken}, e))
+	}
+	since, until := T0.Add(30*time.Minute), T0.Add(2*time.Hour)
+	got, err := s.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityWord, Since: &since, Until: &until, Action: "create", ActorID: w.Admin.ID})
+	must(t, err)
+	if len(got) != 1 || !got[0].At.Equal(T0.Add(time.Hour)) {
+		t.Fatalf("events between 08:30 and 10:00: %+v", got)
+	}
+	if got, _ := s.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityWord, Action: "delete"}); len(got) != 0 {
+		t.Fatalf("action filter: %d", len(got))
+	}
+}

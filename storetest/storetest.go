@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Autosaves", func(t *testing.T) { testAutosaves(t, open(t)) })
 	t.Run("Words", func(t *testing.T) { testWords(t, open(t)) })
 	t.Run("Preferences", func(t *testing.T) { testPreferences(t, open(t)) })
+	t.Run("EventFilters", func(t *testing.T) { testEventFilters(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.
