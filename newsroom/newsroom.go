@@ -235,6 +235,10 @@ func (s *Server) setLanguageCookie(w http.ResponseWriter, lang string) {
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/newsroom/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
 }
 
+// contentSecurityPolicy lets newsroom pages load only Herald's own scripts,
+// styles and images, so that pasted or injected markup cannot run or call out.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; script-src 'self'; style-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
 // view is what every newsroom template gets.
 type view struct {
 	Lang, Title, CSRF, Flash string
@@ -270,8 +274,12 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		http.Error(w, "Internal Server Error", http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "same-origin")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }

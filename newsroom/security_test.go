@@ -93,3 +93,15 @@ func TestLanguagePreferenceFollowsTheAccount(t *testing.T) {
 		t.Fatalf("stored language %q", st[0].Language)
 	}
 }
+
+func TestPagesForbidForeignScripts(t *testing.T) {
+	f := newFixture(t)
+	res, err := http.Get(f.url + "/newsroom/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || !strings.Contains(csp, "frame-ancestors 'none'") {
+		t.Fatalf("CSP %q", csp)
+	}
+}
