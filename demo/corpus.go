@@ -50,6 +50,8 @@ type ColumnSpec struct {
 	NameEn       string `json:"name_en"`
 	ReviewLevels int    `json:"review_levels"`
 	Position     int    `json:"position"`
+	// Checklist overrides how pre-publish checks count in the column.
+	Checklist map[string]string `json:"checklist,omitempty"`
 }
 
 // ThemeSpec describes a central-work theme.

@@ -66,7 +66,7 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 	}
 	columns := map[string]*herald.Column{}
 	for _, spec := range c.Columns {
-		col := &herald.Column{Slug: spec.Slug, Name: spec.Name, NameEn: spec.NameEn, ReviewLevels: spec.ReviewLevels, Position: spec.Position}
+		col := &herald.Column{Slug: spec.Slug, Name: spec.Name, NameEn: spec.NameEn, ReviewLevels: spec.ReviewLevels, Position: spec.Position, Checklist: spec.Checklist}
 		if err := s.CreateColumn(ctx, col, ev()); err != nil {
 			return nil, fmt.Errorf("column %s: %w", spec.Slug, err)
 		}
