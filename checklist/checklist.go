@@ -81,12 +81,13 @@ var defaultPolicy = Policy{
 	RuleWords:       Required,
 	RuleThemes:      Recommended,
 	RuleSource:      Required,
-	RuleEditor:      Recommended,
+	RuleEditor:      Off, // Herald names the final-level approver; a column may still ask for it
 }
 
 // DefaultPolicy returns the policy of a column that sets none: title, title
-// length, words, image alt text and source are required; links, summary, cover,
-// themes and editor are recommended.
+// length, words, image alt text and source are required; links, summary, cover
+// and themes are recommended; the responsible editor is not checked, since
+// the workflow makes the final-level approver the responsible editor.
 func DefaultPolicy() Policy { return maps.Clone(defaultPolicy) }
 
 // ParsePolicy converts a column's stored checklist (herald.Column.Checklist)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -83,6 +84,12 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 
 	if err := s.UpdateSettings(ctx, SeedSettings(), ev()); err != nil {
 		return nil, fmt.Errorf("site settings: %w", err)
+	}
+	for _, w := range checklist.CommonWords() {
+		word := &herald.SensitiveWord{Word: w.Word, Kind: w.Kind, Suggestion: w.Suggestion, Note: w.Note}
+		if err := s.CreateWord(ctx, word, ev()); err != nil {
+			return nil, fmt.Errorf("word %s: %w", w.Word, err)
+		}
 	}
 
 	shift := shiftFor(c.Articles, now)

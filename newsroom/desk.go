@@ -195,6 +195,7 @@ type articleData struct {
 	Body    string
 	Actions []workflow.Action
 	Events  []eventRow
+	Checks  *checkView // the pre-publish checklist, for those who move the piece on
 }
 
 type eventRow struct {
@@ -220,6 +221,13 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request, req *request) {
 		return
 	}
 	d := &articleData{Article: a, Body: a.Body, Actions: allowed[a.ID]}
+	if d.Checks, err = s.articleChecks(ctx, a, d.Actions); err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	if d.Checks != nil && d.Checks.Body != "" {
+		d.Body = d.Checks.Body
+	}
 	cols, _ := s.Store.FindColumns(ctx)
 	for _, c := range cols {
 		if c.ID == a.ColumnID {
@@ -263,14 +271,16 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, req *request) {
 		}
 		wreq.At = &t
 	}
-	if _, err := s.Workflow.Do(r.Context(), req.staff, id, act, wreq); err != nil {
+	a, err := s.Workflow.Get(r.Context(), req.staff, id)
+	if err == nil {
+		err = s.checkBeforeReview(r, req, a, act)
+	}
+	if err == nil {
+		_, err = s.Workflow.Do(r.Context(), req.staff, id, act, wreq)
+	}
+	if err != nil {
 		s.fail(w, r, req, err)
 		return
 	}
 	http.Redirect(w, r, "/newsroom/articles/"+r.PathValue("id")+"?done=1", http.StatusSeeOther)
-}
-
-// checkBeforeReview runs the pre-publish checklist before a piece moves on.
-func (s *Server) checkBeforeReview(r *http.Request, req *request, a *herald.Article, act workflow.Action) error {
-	return nil
 }

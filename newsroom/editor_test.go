@@ -158,25 +158,26 @@ func TestWordList(t *testing.T) {
 	ctx := context.Background()
 	admin := f.browser(t)
 	admin.login("zhaojun")
+	before, _ := f.store.FindWords(ctx)
 	_, page := admin.get("/newsroom/words")
 	csrf := admin.csrf(page)
-	if code, loc, _ := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"add"}, "word": {"再接再励"}, "kind": {"mistaken"}, "suggestion": {"再接再厉"}}); code != http.StatusSeeOther || loc != "/newsroom/words?done=1" {
+	if code, loc, _ := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"add"}, "word": {"宣传标语甲"}, "kind": {"mistaken"}, "suggestion": {"宣传标语乙"}}); code != http.StatusSeeOther || loc != "/newsroom/words?done=1" {
 		t.Fatalf("add: %d %s", code, loc)
 	}
-	if code, _, body := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"add"}, "word": {"再接再励"}, "kind": {"mistaken"}}); code != http.StatusConflict || !strings.Contains(body, `value="再接再励"`) {
+	if code, _, body := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"add"}, "word": {"宣传标语甲"}, "kind": {"mistaken"}}); code != http.StatusConflict || !strings.Contains(body, `value="宣传标语甲"`) {
 		t.Fatalf("duplicate: %d", code)
 	}
-	if code, _, body := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"import"}, "lines": {"按装,安装\n布署，部署,mistaken,常见错字\n坏行,,rude"}}); code != http.StatusBadRequest || !strings.Contains(body, "line 3") {
+	if code, _, body := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"import"}, "lines": {"测试错词,测试正词\n旧式称谓，新式称谓,mistaken,常见错字\n坏行,,rude"}}); code != http.StatusBadRequest || !strings.Contains(body, "line 3") {
 		t.Fatalf("import with a bad line: %d %.300s", code, body)
 	}
-	if words, _ := f.store.FindWords(ctx); len(words) != 1 {
+	if words, _ := f.store.FindWords(ctx); len(words) != len(before)+1 {
 		t.Fatalf("a refused import added words: %d", len(words))
 	}
-	if code, _, body := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"import"}, "lines": {"按装,安装\n布署，部署,mistaken,常见错字\n再接再励,再接再厉"}}); code != http.StatusOK || !strings.Contains(body, "已导入 2 个词") {
+	if code, _, body := admin.post("/newsroom/words", url.Values{"csrf": {csrf}, "op": {"import"}, "lines": {"测试错词,测试正词\n旧式称谓，新式称谓,mistaken,常见错字\n宣传标语甲,宣传标语乙"}}); code != http.StatusOK || !strings.Contains(body, "已导入 2 个词") {
 		t.Fatalf("import: %d", code)
 	}
 	words, _ := f.store.FindWords(ctx)
-	if len(words) != 3 {
+	if len(words) != len(before)+3 {
 		t.Fatalf("%d words", len(words))
 	}
 	editor := f.browser(t)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/textdiff"
 	"github.com/heraldnews/herald/web"
@@ -44,6 +45,8 @@ type Server struct {
 	// Preview renders an article as the portal's page (or phone page) would
 	// show it once published; without it, previews are not offered.
 	Preview func(ctx context.Context, a *herald.Article, phone bool) ([]byte, error)
+	// Links checks the links of articles for the checklist; nil skips that check.
+	Links checklist.LinkChecker
 
 	msgs      catalogs
 	templates map[string]*template.Template
@@ -249,6 +252,9 @@ type view struct {
 
 // T translates a message key for the page.
 func (v *view) T(key string, args ...any) string { return v.msgs.T(v.Lang, key, args...) }
+
+// TArgs translates a message key with its arguments as a list.
+func (v *view) TArgs(key string, args []any) string { return v.msgs.T(v.Lang, key, args...) }
 
 // OtherLang is the language the switch offers.
 func (v *view) OtherLang() string {

@@ -189,7 +189,7 @@ func TestCorrespondentWritesAndSubmits(t *testing.T) {
 	_, page := b.get("/newsroom/articles/new")
 	cols, _ := f.store.FindColumns(context.Background())
 	code, loc, _ := b.post("/newsroom/articles", url.Values{"csrf": {b.csrf(page)}, "title": {"西湾子镇开展法律明白人培训"},
-		"column_id": {itoa(cols[2].ID)}, "body": {"<p>培训覆盖全镇 32 个村。</p><script>alert(1)</script>"}})
+		"column_id": {itoa(cols[2].ID)}, "body": {"<p>培训覆盖全镇 32 个村，大家表示要再接再励。</p><script>alert(1)</script>"}})
 	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/newsroom/articles/") {
 		t.Fatalf("create: %d %s", code, loc)
 	}
@@ -198,6 +198,21 @@ func TestCorrespondentWritesAndSubmits(t *testing.T) {
 	if strings.Contains(page, "alert(1)") || !strings.Contains(page, "培训覆盖全镇") {
 		t.Fatal("the body is not sanitized or not shown")
 	}
+	// The checklist is shown, and a failed required check (no source, a
+	// commonly mistaken word) stops the submission.
+	if !strings.Contains(page, "发布前检查") || !strings.Contains(page, `<mark class="hit hit-mistaken"`) {
+		t.Fatal("the article page shows no checklist or does not mark the listed word")
+	}
+	if code, _, body := b.post(path+"/submit", url.Values{"csrf": {b.csrf(page)}}); code != http.StatusBadRequest || !strings.Contains(body, "稿件来源") || !strings.Contains(body, "错敏词") {
+		t.Fatalf("submit with failed required checks: %d", code)
+	}
+	_, form := b.get(path + "/edit")
+	version := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(form)[1]
+	if code, _, body := b.post(path+"/edit", url.Values{"csrf": {b.csrf(form)}, "version": {version}, "title": {"西湾子镇开展法律明白人培训"},
+		"source": {"崇礼区司法局"}, "body": {"<p>培训覆盖全镇 32 个村，大家表示要再接再厉。</p>"}}); code != http.StatusSeeOther {
+		t.Fatalf("fix: %d %.300s", code, body)
+	}
+	_, page = b.get(path)
 	if code, _, _ := b.post(path+"/submit", url.Values{"csrf": {b.csrf(page)}}); code != http.StatusSeeOther {
 		t.Fatalf("submit: %d", code)
 	}
