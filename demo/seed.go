@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/workflow"
 )
 
