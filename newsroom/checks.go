@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -90,4 +91,20 @@ func (s *Server) articleChecks(ctx context.Context, a *herald.Article, actions [
 		}
 	}
 	return v, nil
+}
+
+// InternalLink reports whether a site path names something the portal serves:
+// a published article or an uploaded image; other site paths (columns,
+// themes, pages) are taken as fine.
+func (s *Server) InternalLink(ctx context.Context, path string) bool {
+	if id, key, _, ok := herald.ParseMediaURL(path); ok {
+		m, err := s.Store.FindMediaByID(ctx, id)
+		return err == nil && m.Key() == key
+	}
+	var id int64
+	if _, err := fmt.Sscanf(strings.TrimPrefix(path, "/m"), "/articles/%d.html", &id); err == nil {
+		a, err := s.Store.FindArticleByID(ctx, id)
+		return err == nil && a.Status == herald.StatusPublished
+	}
+	return true
 }

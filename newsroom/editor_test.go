@@ -3,6 +3,8 @@ package newsroom_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,6 +14,8 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/newsroom"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -192,5 +196,23 @@ func TestWordList(t *testing.T) {
 	writer.login("baiyonggang")
 	if code, _ := writer.get("/newsroom/words"); code != http.StatusForbidden {
 		t.Fatalf("a correspondent sees the word list page: %d", code)
+	}
+}
+
+func TestBrokenLinksAreReported(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	published, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, Limit: 1})
+	clock := func() time.Time { return *f.now }
+	srv, err := newsroom.New(f.store, auth.NewService(f.store, clock), workflow.NewService(f.store, clock), slog.New(slog.NewTextHandler(io.Discard, nil)), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(href string) bool { return srv.InternalLink(ctx, href) }
+	if !check("/articles/"+itoa(published[0].ID)+".html") || !check("/m/articles/"+itoa(published[0].ID)+".html") || !check("/columns/headlines/") {
+		t.Fatal("a working site link is reported broken")
+	}
+	if check("/articles/999999.html") || check("/media/1-0000000000000000/large.jpg") {
+		t.Fatal("a broken site link passes")
 	}
 }

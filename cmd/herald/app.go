@@ -7,10 +7,12 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/api"
 	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/config"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/httpx"
@@ -81,6 +83,8 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	a.workflow.Changed = func(*herald.Article) { a.portal.Wake() }
+	linkClient := httpx.PublicClient(5 * time.Second)
+	desk.Links = checklist.HTTPLinkChecker(linkClient, func(path string) bool { return desk.InternalLink(context.Background(), path) })
 	desk.Preview = func(ctx context.Context, art *herald.Article, phone bool) ([]byte, error) {
 		page, err := a.portal.Preview(ctx, art, phone)
 		if err != nil {
