@@ -29,7 +29,9 @@ func PublicClient(timeout time.Duration) *http.Client {
 		return nil
 	}}
 	transport := &http.Transport{
-		DialContext:         func(ctx context.Context, network, addr string) (net.Conn, error) { return dialer.DialContext(ctx, network, addr) },
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return dialer.DialContext(ctx, network, addr)
+		},
 		TLSHandshakeTimeout: timeout,
 		MaxIdleConns:        16,
 		IdleConnTimeout:     30 * time.Second,
