@@ -37,6 +37,7 @@ func (s *Server) adminRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /newsroom/admin/staff/{id}/disable", s.admin(s.adminDisableMember))
 	mux.HandleFunc("POST /newsroom/admin/staff/{id}/enable", s.admin(s.adminEnableMember))
 	mux.HandleFunc("POST /newsroom/admin/staff/{id}/password", s.admin(s.adminResetPassword))
+	mux.HandleFunc("POST /newsroom/admin/staff/{id}/totp", s.admin(s.adminClearTOTP))
 
 	mux.HandleFunc("GET /newsroom/admin/columns", s.provinceAdmin(s.adminColumns))
 	mux.HandleFunc("GET /newsroom/admin/columns/new", s.provinceAdmin(s.adminNewColumn))

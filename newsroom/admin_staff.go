@@ -188,8 +188,26 @@ func (s *Server) memberPage(a *adminRequest, saved, st *herald.Staff) *memberFor
 				{Name: "confirm", Label: T("admin.member.confirm"), Type: "password", Required: true, Max: auth.MaxPasswordRunes, Autocomplete: "new-password"},
 			}}}}
 		m.page.Forms = append(m.page.Forms, m.secret)
+		if saved.TOTPSecret != "" {
+			m.page.Forms = append(m.page.Forms, &formSpec{ID: "totp", Heading: T("account.totp"), Secondary: true,
+				Action: "/newsroom/admin/staff/" + idText(saved.ID) + "/totp", Submit: T("admin.member.totp_clear"), Note: T("admin.member.totp_hint")})
+		}
 	}
 	return m
+}
+
+// adminClearTOTP turns off someone's second factor when they lost their phone;
+// they sign in with the password and may enrol again.
+func (s *Server) adminClearTOTP(w http.ResponseWriter, r *http.Request, a *adminRequest) {
+	saved, err := s.managedMember(r, a)
+	if err == nil {
+		err = s.Auth.DisableTOTP(r.Context(), saved.ID, a.staff.ID)
+	}
+	if err != nil {
+		s.fail(w, r, a.request, err)
+		return
+	}
+	http.Redirect(w, r, "/newsroom/admin/staff/"+idText(saved.ID)+"?done=1", http.StatusSeeOther)
 }
 
 // cstTime formats a time as the newsroom shows it.

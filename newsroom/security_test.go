@@ -105,3 +105,23 @@ func TestPagesForbidForeignScripts(t *testing.T) {
 		t.Fatalf("CSP %q", csp)
 	}
 }
+
+func TestAdminClearsALostSecondFactor(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	st, _, _ := f.store.FindStaff(ctx, herald.StaffFilter{Username: "guoting"})
+	secret := auth.NewTOTPSecret()
+	if _, err := f.store.UpdateStaff(ctx, st[0].ID, herald.StaffUpdate{TOTPSecret: &secret}, herald.Event{At: *f.now, ActorID: st[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	admin := f.browser(t)
+	admin.login("zhaojun")
+	_, page := admin.get("/newsroom/admin/staff/" + itoa(st[0].ID))
+	if !strings.Contains(page, "/totp\"") {
+		t.Fatal("the staff page offers no way to clear the second factor")
+	}
+	if code, _, _ := admin.post("/newsroom/admin/staff/"+itoa(st[0].ID)+"/totp", url.Values{"csrf": {admin.csrf(page)}}); code != http.StatusSeeOther {
+		t.Fatalf("clear: %d", code)
+	}
+	f.browser(t).login("guoting") // straight to the desk: no code asked
+}
