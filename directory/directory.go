@@ -42,6 +42,50 @@ func require(actor *herald.Staff, what string, roles ...herald.Role) error {
 	return nil
 }
 
+// within refuses units outside the subtree actor manages: an administrator of a
+// city bureau manages that bureau and the units below it, one of the
+// publicity center the whole department. The operator (nil) manages all.
+func (s *Service) within(ctx context.Context, actor *herald.Staff, unitIDs ...int64) error {
+	if actor == nil {
+		return nil
+	}
+	tree, root, err := s.scope(ctx, actor)
+	if err != nil {
+		return err
+	}
+	for _, id := range unitIDs {
+		if id != 0 && !tree.Within(id, root) {
+			return herald.Errorf(herald.EFORBIDDEN, "Unit %d is outside the units you manage.", id)
+		}
+	}
+	return nil
+}
+
+// wholeProvince refuses actors who manage less than the whole tree: columns,
+// themes and settings are the province's.
+func (s *Service) wholeProvince(ctx context.Context, actor *herald.Staff, what string) error {
+	if actor == nil {
+		return nil
+	}
+	tree, root, err := s.scope(ctx, actor)
+	if err != nil {
+		return err
+	}
+	if u := tree.Unit(root); u == nil || u.ParentID != 0 {
+		return herald.Errorf(herald.EFORBIDDEN, "Only administrators of the whole province can %s.", what)
+	}
+	return nil
+}
+
+func (s *Service) scope(ctx context.Context, actor *herald.Staff) (*herald.UnitTree, int64, error) {
+	units, _, err := s.Store.FindUnits(ctx, herald.UnitFilter{})
+	if err != nil {
+		return nil, 0, err
+	}
+	tree := herald.NewUnitTree(units)
+	return tree, tree.ScopeRoot(actor.UnitID), nil
+}
+
 func roleNames(roles []herald.Role) string {
 	s := make([]string, len(roles))
 	for i, r := range roles {
@@ -55,6 +99,9 @@ func (s *Service) CreateUnit(ctx context.Context, actor *herald.Staff, u *herald
 	if err := require(actor, "add units", herald.RoleAdmin); err != nil {
 		return err
 	}
+	if err := s.within(ctx, actor, u.ParentID); err != nil {
+		return err
+	}
 	return s.Store.CreateUnit(ctx, u, s.event(actor, "create"))
 }
 
@@ -62,6 +109,23 @@ func (s *Service) CreateUnit(ctx context.Context, actor *herald.Staff, u *herald
 func (s *Service) UpdateUnit(ctx context.Context, actor *herald.Staff, id int64, upd herald.UnitUpdate) (*herald.Unit, error) {
 	if err := require(actor, "change units", herald.RoleAdmin); err != nil {
 		return nil, err
+	}
+	parent := int64(0)
+	if upd.ParentID != nil {
+		parent = *upd.ParentID
+	}
+	if err := s.within(ctx, actor, id, parent); err != nil {
+		return nil, err
+	}
+	// Moving or retyping the top of one's own subtree could widen it.
+	if actor != nil && (upd.ParentID != nil || upd.Type != nil) {
+		if _, root, err := s.scope(ctx, actor); err != nil {
+			return nil, err
+		} else if root == id {
+			if err := s.wholeProvince(ctx, actor, "move or retype the unit they administer"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return s.Store.UpdateUnit(ctx, id, upd, s.event(actor, "update"))
 }
@@ -75,6 +139,9 @@ type NewStaff struct {
 // CreateStaff adds a staff member. Admins only.
 func (s *Service) CreateStaff(ctx context.Context, actor *herald.Staff, n NewStaff) (*herald.Staff, error) {
 	if err := require(actor, "add staff", herald.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if err := s.within(ctx, actor, n.UnitID); err != nil {
 		return nil, err
 	}
 	st := n.Staff
@@ -113,6 +180,14 @@ func (s *Service) UpdateStaff(ctx context.Context, actor *herald.Staff, id int64
 		return nil, err
 	}
 	upd.PasswordHash = nil
+	if err := s.withinStaff(ctx, actor, id); err != nil {
+		return nil, err
+	}
+	if upd.UnitID != nil {
+		if err := s.within(ctx, actor, *upd.UnitID); err != nil {
+			return nil, err
+		}
+	}
 	if actor != nil && actor.ID == id {
 		if upd.Disabled != nil && *upd.Disabled {
 			return nil, herald.Invalid("disabled", "you cannot disable your own account")
@@ -138,6 +213,8 @@ func (s *Service) SetPassword(ctx context.Context, actor *herald.Staff, id int64
 		}
 	} else if err := require(actor, "reset other people's passwords", herald.RoleAdmin); err != nil {
 		return err
+	} else if err := s.withinStaff(ctx, actor, id); err != nil {
+		return err
 	}
 	hash, err := auth.HashPassword(next)
 	if err != nil {
@@ -156,12 +233,18 @@ func (s *Service) CreateColumn(ctx context.Context, actor *herald.Staff, c *hera
 	if err := require(actor, "add columns", herald.RoleAdmin, herald.RoleEditorInChief); err != nil {
 		return err
 	}
+	if err := s.wholeProvince(ctx, actor, "add columns"); err != nil {
+		return err
+	}
 	return s.Store.CreateColumn(ctx, c, s.event(actor, "create"))
 }
 
 // UpdateColumn changes a column. Admins and the editor-in-chief.
 func (s *Service) UpdateColumn(ctx context.Context, actor *herald.Staff, id int64, upd herald.ColumnUpdate) (*herald.Column, error) {
 	if err := require(actor, "change columns", herald.RoleAdmin, herald.RoleEditorInChief); err != nil {
+		return nil, err
+	}
+	if err := s.wholeProvince(ctx, actor, "change columns"); err != nil {
 		return nil, err
 	}
 	return s.Store.UpdateColumn(ctx, id, upd, s.event(actor, "update"))
@@ -172,6 +255,9 @@ func (s *Service) CreateTheme(ctx context.Context, actor *herald.Staff, t *heral
 	if err := require(actor, "add themes", herald.RoleAdmin, herald.RoleEditorInChief); err != nil {
 		return err
 	}
+	if err := s.wholeProvince(ctx, actor, "add themes"); err != nil {
+		return err
+	}
 	return s.Store.CreateTheme(ctx, t, s.event(actor, "create"))
 }
 
@@ -180,5 +266,20 @@ func (s *Service) UpdateTheme(ctx context.Context, actor *herald.Staff, id int64
 	if err := require(actor, "change themes", herald.RoleAdmin, herald.RoleEditorInChief); err != nil {
 		return nil, err
 	}
+	if err := s.wholeProvince(ctx, actor, "change themes"); err != nil {
+		return nil, err
+	}
 	return s.Store.UpdateTheme(ctx, id, upd, s.event(actor, "update"))
+}
+
+// withinStaff refuses staff of units outside the subtree actor manages.
+func (s *Service) withinStaff(ctx context.Context, actor *herald.Staff, id int64) error {
+	if actor == nil {
+		return nil
+	}
+	st, err := s.Store.FindStaffByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	return s.within(ctx, actor, st.UnitID)
 }
