@@ -216,6 +216,20 @@ func (f *formSpec) problem(name, msg string) {
 	f.Problems = append(f.Problems, msg)
 }
 
+// finishForm ends a form's post: after success it goes on to next; input that
+// was refused shows the form again with the reasons; anything else is an error
+// page.
+func (s *Server) finishForm(w http.ResponseWriter, r *http.Request, a *adminRequest, d *adminForm, f *formSpec, err error, next string) {
+	switch {
+	case err == nil:
+		http.Redirect(w, r, next, http.StatusSeeOther)
+	case s.refuse(a.lang, f, err):
+		s.renderForm(w, r, a, formStatus(err), d)
+	default:
+		s.fail(w, r, a.request, err)
+	}
+}
+
 // refuse shows what was wrong with the form's input: each field's message
 // next to it, in the reader's language. It reports false for errors that are
 // not about the input, which the caller shows as an error page.

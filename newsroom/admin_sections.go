@@ -113,15 +113,7 @@ func (s *Server) adminCreateColumn(w http.ResponseWriter, r *http.Request, a *ad
 		s.renderForm(w, r, a, http.StatusBadRequest, d)
 		return
 	}
-	if err := a.dir.CreateColumn(r.Context(), a.staff, &c); err != nil {
-		if !s.refuse(a.lang, f, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), d)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/admin/columns?done=1", http.StatusSeeOther)
+	s.finishForm(w, r, a, d, f, a.dir.CreateColumn(r.Context(), a.staff, &c), "/newsroom/admin/columns?done=1")
 }
 
 // findColumn is the column the path names.
@@ -170,15 +162,8 @@ func (s *Server) adminUpdateColumn(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	upd := herald.ColumnUpdate{Name: &c.Name, NameEn: &c.NameEn, ReviewLevels: &c.ReviewLevels, Position: &c.Position, Checklist: &c.Checklist}
-	if _, err := a.dir.UpdateColumn(r.Context(), a.staff, saved.ID, upd); err != nil {
-		if !s.refuse(a.lang, f, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), d)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/admin/columns?done=1", http.StatusSeeOther)
+	_, err = a.dir.UpdateColumn(r.Context(), a.staff, saved.ID, upd)
+	s.finishForm(w, r, a, d, f, err, "/newsroom/admin/columns?done=1")
 }
 
 func (s *Server) adminThemes(w http.ResponseWriter, r *http.Request, a *adminRequest) {
@@ -232,15 +217,7 @@ func (s *Server) adminNewTheme(w http.ResponseWriter, r *http.Request, a *adminR
 func (s *Server) adminCreateTheme(w http.ResponseWriter, r *http.Request, a *adminRequest) {
 	t := themeFromForm(r, herald.Theme{})
 	d, f := s.themeForm(a, &t)
-	if err := a.dir.CreateTheme(r.Context(), a.staff, &t); err != nil {
-		if !s.refuse(a.lang, f, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), d)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/admin/themes?done=1", http.StatusSeeOther)
+	s.finishForm(w, r, a, d, f, a.dir.CreateTheme(r.Context(), a.staff, &t), "/newsroom/admin/themes?done=1")
 }
 
 // findTheme is the theme the path names.
@@ -278,13 +255,6 @@ func (s *Server) adminUpdateTheme(w http.ResponseWriter, r *http.Request, a *adm
 	d, f := s.themeForm(a, &t)
 	d.Title = s.msgs.T(a.lang, "admin.theme.edit", saved.Name)
 	upd := herald.ThemeUpdate{Name: &t.Name, NameEn: &t.NameEn, Description: &t.Description}
-	if _, err := a.dir.UpdateTheme(r.Context(), a.staff, saved.ID, upd); err != nil {
-		if !s.refuse(a.lang, f, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), d)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/admin/themes?done=1", http.StatusSeeOther)
+	_, err = a.dir.UpdateTheme(r.Context(), a.staff, saved.ID, upd)
+	s.finishForm(w, r, a, d, f, err, "/newsroom/admin/themes?done=1")
 }

@@ -145,13 +145,5 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	stored := set // the store sanitizes the pages of its copy; the form keeps what was typed
-	if err := s.Store.UpdateSettings(r.Context(), &stored, herald.Event{At: s.Auth.Clock.Now(), ActorID: a.staff.ID, Action: "update"}); err != nil {
-		if !s.refuse(a.lang, f, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), d)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/admin/settings?done=1", http.StatusSeeOther)
+	s.finishForm(w, r, a, d, f, s.Store.UpdateSettings(r.Context(), &stored, herald.Event{At: s.Auth.Clock.Now(), ActorID: a.staff.ID, Action: "update"}), "/newsroom/admin/settings?done=1")
 }

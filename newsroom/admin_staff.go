@@ -263,15 +263,11 @@ func (s *Server) adminCreateMember(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	created, err := a.dir.CreateStaff(r.Context(), a.staff, directory.NewStaff{Staff: st, Password: password})
-	if err != nil {
-		if !s.refuse(a.lang, m.profile, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), m.page)
-		return
+	next := ""
+	if err == nil {
+		next = "/newsroom/admin/staff/" + idText(created.ID) + "?done=1"
 	}
-	http.Redirect(w, r, "/newsroom/admin/staff/"+idText(created.ID)+"?done=1", http.StatusSeeOther)
+	s.finishForm(w, r, a, m.page, m.profile, err, next)
 }
 
 // managedMember is the staff member the path names, if the admin manages them.
@@ -311,15 +307,8 @@ func (s *Server) adminUpdateMember(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	upd := herald.StaffUpdate{Name: &st.Name, NameEn: &st.NameEn, StaffCode: &st.StaffCode, UnitID: &st.UnitID, Roles: &st.Roles, Skills: &st.Skills}
-	if _, err := a.dir.UpdateStaff(r.Context(), a.staff, saved.ID, upd); err != nil {
-		if !s.refuse(a.lang, m.profile, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), m.page)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/admin/staff/"+idText(saved.ID)+"?done=1", http.StatusSeeOther)
+	_, err = a.dir.UpdateStaff(r.Context(), a.staff, saved.ID, upd)
+	s.finishForm(w, r, a, m.page, m.profile, err, "/newsroom/admin/staff/"+idText(saved.ID)+"?done=1")
 }
 
 func (s *Server) adminDisableMember(w http.ResponseWriter, r *http.Request, a *adminRequest) {
@@ -388,13 +377,5 @@ func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request, a *a
 	if err == nil {
 		err = s.endSessions(r, a, saved.ID, "password reset")
 	}
-	if err != nil {
-		if !s.refuse(a.lang, m.secret, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), m.page)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/admin/staff/"+idText(saved.ID)+"?done=1", http.StatusSeeOther)
+	s.finishForm(w, r, a, m.page, m.secret, err, "/newsroom/admin/staff/"+idText(saved.ID)+"?done=1")
 }

@@ -133,15 +133,7 @@ func (s *Server) adminCreateUnit(w http.ResponseWriter, r *http.Request, a *admi
 		s.renderForm(w, r, a, http.StatusForbidden, d)
 		return
 	}
-	if err := a.dir.CreateUnit(r.Context(), a.staff, &u); err != nil {
-		if !s.refuse(a.lang, f, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), d)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/admin/units?done=1", http.StatusSeeOther)
+	s.finishForm(w, r, a, d, f, a.dir.CreateUnit(r.Context(), a.staff, &u), "/newsroom/admin/units?done=1")
 }
 
 // managedUnit is the unit the path names, if the admin manages it.
@@ -193,13 +185,6 @@ func (s *Server) adminUpdateUnit(w http.ResponseWriter, r *http.Request, a *admi
 		s.renderForm(w, r, a, http.StatusForbidden, d)
 		return
 	}
-	if _, err := a.dir.UpdateUnit(r.Context(), a.staff, u.ID, upd); err != nil {
-		if !s.refuse(a.lang, f, err) {
-			s.fail(w, r, a.request, err)
-			return
-		}
-		s.renderForm(w, r, a, formStatus(err), d)
-		return
-	}
-	http.Redirect(w, r, "/newsroom/admin/units?done=1", http.StatusSeeOther)
+	_, err = a.dir.UpdateUnit(r.Context(), a.staff, u.ID, upd)
+	s.finishForm(w, r, a, d, f, err, "/newsroom/admin/units?done=1")
 }

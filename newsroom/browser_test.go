@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -258,6 +259,48 @@ func (p *page) findOnDesk(heading string, id int64, title string) deskSection {
 	return s
 }
 
+// wordClipboard is what Word puts on the clipboard for a short document: a
+// heading, a bulleted list as Word writes lists (paragraphs with mso-list
+// styles and a bullet in a span), bold text in a styled span and a table.
+const wordClipboard = `<html xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:w="urn:schemas-microsoft-com:office:word">
+<head><meta name=ProgId content=Word.Document><style><!-- p.MsoNormal {mso-style-parent:""; margin:0cm;} --></style></head>
+<body lang=ZH-CN style='tab-interval:21.0pt'><!--StartFragment-->
+<h2 style='mso-para-margin:0cm'><span lang=EN-US style='font-family:黑体'>培训内容<o:p></o:p></span></h2>
+<p class=MsoListParagraph style='margin-left:18.0pt;text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='font-family:Symbol;mso-fareast-font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span style='font-family:宋体'>人民调解法<o:p></o:p></span></p>
+<p class=MsoListParagraph style='margin-left:18.0pt;text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]><span style='font-family:Symbol;mso-fareast-font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt "Times New Roman"'>&nbsp;&nbsp;&nbsp;&nbsp; </span></span></span><![endif]><span style='font-family:宋体'>矛盾纠纷排查<o:p></o:p></span></p>
+<p class=MsoNormal><span style='font-family:宋体'>全镇 </span><span style='font-weight:bold;mso-bidi-font-weight:normal'>32</span><span style='font-family:宋体'> 个村的法律明白人参加了培训。<o:p></o:p></span></p>
+<table class=MsoTableGrid border=1 cellspacing=0 cellpadding=0 style='border-collapse:collapse;mso-yfti-tbllook:1184'>
+<tr style='mso-yfti-irow:0'><td width=276 style='width:207.4pt;border:solid windowtext 1.0pt'><p class=MsoNormal><span style='font-family:宋体'>村数<o:p></o:p></span></p></td><td width=276><p class=MsoNormal><span lang=EN-US>32<o:p></o:p></span></p></td></tr>
+<tr style='mso-yfti-irow:1'><td width=276><p class=MsoNormal><span style='font-family:宋体'>学员<o:p></o:p></span></p></td><td width=276><p class=MsoNormal><span lang=EN-US>96<o:p></o:p></span></p></td></tr>
+</table>
+<!--EndFragment--></body></html>`
+
+// paste pastes html into the element sel matches, as a paste from another
+// program arrives: a paste event carrying the clipboard's text/html.
+func (p *page) paste(sel, html string) {
+	p.t.Helper()
+	browsertest.Eval[bool](p.t, p.ctx, `(() => {
+		const el = document.querySelector(`+jsString(sel)+`);
+		el.focus();
+		const dt = new DataTransfer();
+		dt.setData('text/html', `+jsString(html)+`);
+		dt.setData('text/plain', 'plain text');
+		el.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
+		return true;
+	})()`)
+}
+
+// waitFor waits until the JavaScript condition holds, for at most ten seconds.
+func (p *page) waitFor(cond, what string) {
+	p.t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if browsertest.Eval[bool](p.t, p.ctx, cond) {
+			return
+		}
+	}
+	p.t.Fatalf("%s: waited 10 s for %s (page says %q)", p.who, what, p.text("[role=alert]"))
+}
+
 func articlePath(id int64) string { return "/newsroom/articles/" + strconv.FormatInt(id, 10) }
 
 func jsString(s string) string {
@@ -282,7 +325,7 @@ func TestBrowserNewsroomDay(t *testing.T) {
 		revised       = "西湾子镇举办法律明白人骨干培训班"
 		comment       = "标题请写明培训班名称"
 	)
-	body := "<h2>培训内容</h2>\n<ul><li>人民调解法</li><li>矛盾纠纷排查</li></ul>\n<p>全镇 <strong>32</strong> 个村的法律明白人参加了培训。</p>"
+	const summary = "崇礼区西湾子镇为全镇 32 个村的法律明白人举办培训。"
 	d.meet(t, correspondent, editor1, editor2, chief, "")
 	var id int64
 	var publishAt time.Time
@@ -304,7 +347,20 @@ func TestBrowserNewsroomDay(t *testing.T) {
 				t.Fatalf("the column list has no %s", column)
 			}
 			p.setValue("#column_id", *opt)
-			p.typeIn("#body", body)
+			p.typeIn("#summary", summary)
+			p.typeIn("#source", "崇礼区司法局")
+			// The body comes from Word: paste it into the editor as Word puts
+			// it on the clipboard, then upload a photo.
+			p.paste(".herald-area", wordClipboard)
+			browsertest.AnswerDialogs(t, p.ctx, func(string) string { return "培训现场" }) // the photo's alt text
+			photo := filepath.Join(t.TempDir(), "培训现场.png")
+			if err := os.WriteFile(photo, testPNG(1200, 800), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(p.ctx, chromedp.SetUploadFiles(chromedp.CSS(`.herald-editor input[type=file]`), []string{photo})); err != nil {
+				t.Fatalf("choose the photo: %v", err)
+			}
+			p.waitFor(`document.querySelector('.herald-area figure img[src^="/media/"]') !== null`, "the uploaded photo in the editor")
 			p.submit(`form[action="/newsroom/articles"] button[type=submit]`) // 保存草稿
 			m := savedArticle.FindStringSubmatch(p.location())
 			if m == nil {
@@ -315,8 +371,17 @@ func TestBrowserNewsroomDay(t *testing.T) {
 			if h := p.text("main h1"); h != title {
 				t.Errorf("saved draft's title %q, want %q", h, title)
 			}
-			if n := browsertest.Eval[int](t, p.ctx, `document.querySelectorAll('main .body h2, main .body ul li, main .body strong').length`); n != 4 {
-				t.Errorf("the saved body shows %d of its heading, 2 list items and bold text, want 4", n)
+			if n := browsertest.Eval[int](t, p.ctx, `document.querySelectorAll('main .body h2, main .body ul li, main .body strong, main .body table td').length`); n != 8 {
+				t.Errorf("the saved body shows %d of its heading, 2 list items, bold text and 4 table cells, want 8", n)
+			}
+			if junk := browsertest.Eval[int](t, p.ctx, `document.querySelector('main .body').innerHTML.search(/mso-|o:p|MsoNormal|<span/)`); junk >= 0 {
+				t.Errorf("Word's markup survived the paste: %q", browsertest.Eval[string](t, p.ctx, `document.querySelector('main .body').innerHTML`))
+			}
+			if alt := browsertest.Eval[string](t, p.ctx, `(document.querySelector('main .body img[src^="/media/"]') || {alt: 'no image'}).alt`); alt != "培训现场" {
+				t.Errorf("the uploaded photo's alt text is %q", alt)
+			}
+			if p.text("ul.checklist li.fail.required") != "" {
+				t.Fatalf("required checks fail: %q", p.text("ul.checklist"))
 			}
 			p.submit("button.act-submit") // 提交审核
 			if st := p.status(); !strings.Contains(st, "审核中") || !strings.Contains(st, "第 1 审") {
@@ -406,8 +471,11 @@ func TestBrowserNewsroomDay(t *testing.T) {
 					t.Errorf("the portal article lacks %q", want)
 				}
 			}
-			if n := browsertest.Eval[int](t, p.ctx, `document.querySelectorAll('.story .body h2, .story .body ul li, .story .body strong').length`); n != 4 {
-				t.Errorf("the portal article body shows %d of its heading, 2 list items and bold text, want 4", n)
+			if n := browsertest.Eval[int](t, p.ctx, `document.querySelectorAll('.story .body h2, .story .body ul li, .story .body strong, .story .body table td').length`); n != 8 {
+				t.Errorf("the portal article body shows %d of its heading, 2 list items, bold text and 4 table cells, want 8", n)
+			}
+			if ok := browsertest.Eval[bool](t, p.ctx, `(() => { const i = document.querySelector('.story .body img[src^="/media/"]'); return !!i && i.complete && i.naturalWidth > 0; })()`); !ok {
+				t.Error("the portal article does not show the uploaded photo")
 			}
 		}},
 		{"Accessibility", func(t *testing.T) {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -224,5 +225,25 @@ func Audit(t testing.TB, ctx context.Context, axeJS, where string) {
 		} else {
 			t.Logf("%s: %s", where, v)
 		}
+	}
+}
+
+// AnswerDialogs answers every alert, confirm and prompt the page in ctx opens:
+// prompts get answer(message), the others are accepted.
+func AnswerDialogs(t testing.TB, ctx context.Context, answer func(message string) string) {
+	t.Helper()
+	err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			params := page.HandleJavaScriptDialogParams{Accept: true}
+			if e.Type == page.DialogTypePrompt {
+				params.PromptText = answer(e.Message)
+			}
+			// The listener runs on the goroutine that reads the browser's
+			// messages, so it must not wait for the reply itself.
+			go chromedp.Call(ctx, page.HandleJavaScriptDialog, params)
+		}
+	})
+	if err != nil {
+		t.Fatalf("listen for dialogs: %v", err)
 	}
 }
