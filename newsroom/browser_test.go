@@ -487,6 +487,20 @@ func TestBrowserNewsroomDay(t *testing.T) {
 			browsertest.Audit(t, p.ctx, axe, "newsroom desk at 1280px")
 			p.open(articlePath(id))
 			browsertest.Audit(t, p.ctx, axe, "newsroom article page at 1280px")
+			p.open(articlePath(id) + "/revisions")
+			browsertest.Audit(t, p.ctx, axe, "newsroom revisions at 1280px")
+			w := d.as(t, correspondent)
+			w.open("/newsroom/articles/new")
+			browsertest.Audit(t, w.ctx, axe, "newsroom editor at 1280px")
+			// Tablets: the editor and the desk fit 768 px without scrolling sideways.
+			for _, path := range []string{"/newsroom/articles/new", "/newsroom/", "/newsroom/account"} {
+				browsertest.Viewport(t, w.ctx, 768, 1024)
+				w.open(path)
+				browsertest.Audit(t, w.ctx, axe, "newsroom "+path+" at 768px")
+				if over := browsertest.Eval[int](t, w.ctx, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); over > 0 {
+					t.Errorf("%s at 768px scrolls sideways by %d px", path, over)
+				}
+			}
 		}},
 	}
 	for _, s := range steps {
