@@ -13,8 +13,8 @@ import (
 // form around the file.
 var uploadLimits = media.DefaultLimits()
 
-// uploadSlots bounds how many images are decoded at once: each may take up to
-// about 160 MB while it is resized.
+// uploadSlots bounds how many images are decoded at once: a 40-megapixel photo
+// takes some 300 MB while it is decoded and resized.
 var uploadSlots = make(chan struct{}, 2)
 
 // uploadReply tells the editor where the new image is.
