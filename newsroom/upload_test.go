@@ -3,7 +3,10 @@ package newsroom_test
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -52,6 +55,18 @@ func testPNG(w, h int) []byte {
 	return buf.Bytes()
 }
 
+// pngHeader is the start of a PNG that claims to be w×h pixels: enough for a
+// decoder to allocate for it, which a decompression bomb relies on.
+func pngHeader(w, h uint32) []byte {
+	ihdr := binary.BigEndian.AppendUint32(nil, w)
+	ihdr = binary.BigEndian.AppendUint32(ihdr, h)
+	ihdr = append(ihdr, 8, 6, 0, 0, 0) // 8-bit RGBA
+	chunk := append([]byte("IHDR"), ihdr...)
+	out := append([]byte("\x89PNG\r\n\x1a\n"), binary.BigEndian.AppendUint32(nil, uint32(len(ihdr)))...)
+	out = append(out, chunk...)
+	return binary.BigEndian.AppendUint32(out, crc32.ChecksumIEEE(chunk))
+}
+
 func TestImageUpload(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -80,11 +95,15 @@ func TestImageUpload(t *testing.T) {
 		{"fake.png", "image/png", []byte("<html><script>alert(1)</script></html>"), http.StatusBadRequest},
 		{"claims.jpg", "image/jpeg", pic, http.StatusBadRequest},
 		{"huge.png", "image/png", bytes.Repeat([]byte{0}, 22<<20), http.StatusRequestEntityTooLarge},
+		{"bomb.png", "image/png", pngHeader(50000, 50000), http.StatusBadRequest},
 	} {
 		code, v := writer.upload(csrf, c.name, c.ctype, c.data)
 		if code != c.status {
 			t.Errorf("%s: %d %v, want %d", c.name, code, v, c.status)
 		}
+	}
+	if _, v := writer.upload(csrf, "bomb.png", "image/png", pngHeader(50000, 50000)); !strings.Contains(fmt.Sprint(v["detail"]), "50000x50000") {
+		t.Errorf("a decompression bomb is not refused for its size: %v", v)
 	}
 	if code, _ := writer.upload("", "x.png", "image/png", pic); code != http.StatusForbidden {
 		t.Errorf("upload without CSRF: %d", code)
