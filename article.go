@@ -52,7 +52,25 @@ type ArticleContent struct {
 	Authors    []Author `json:"authors"`
 	ThemeIDs   []int64  `json:"theme_ids"`
 	Tags       []string `json:"tags"`
+	// Channels are where the piece is to go beyond the portal's own pages;
+	// the website is always among them.
+	Channels []Channel `json:"channels"`
 }
+
+// Channel is a way a story reaches its readers: the "4 + 1" of the seed page.
+type Channel string
+
+// Channels.
+const (
+	ChannelWebsite       Channel = "website"        // the portal, its phone pages and feeds
+	ChannelMicroblog     Channel = "microblog"      // the official microblog (ActivityPub)
+	ChannelPublicAccount Channel = "public_account" // the public account and newsletter
+	ChannelPrint         Channel = "print"          // newspapers and periodicals
+	ChannelForeign       Channel = "foreign"        // foreign publicity: translated editions
+)
+
+// Channels lists every channel in display order.
+var Channels = []Channel{ChannelWebsite, ChannelMicroblog, ChannelPublicAccount, ChannelPrint, ChannelForeign}
 
 // Limits on article content.
 const (
@@ -93,6 +111,11 @@ func (c *ArticleContent) Normalize() {
 	if c.Tags == nil {
 		c.Tags = []string{}
 	}
+	if !slices.Contains(c.Channels, ChannelWebsite) {
+		c.Channels = append(c.Channels, ChannelWebsite)
+	}
+	slices.SortFunc(c.Channels, func(a, b Channel) int { return slices.Index(Channels, a) - slices.Index(Channels, b) })
+	c.Channels = slices.Compact(c.Channels)
 }
 
 // Validate checks the content's own fields; references to columns, themes and
@@ -148,6 +171,12 @@ func (c *ArticleContent) Validate() error {
 			break
 		}
 	}
+	for _, ch := range c.Channels {
+		if !slices.Contains(Channels, ch) {
+			p.Add("channels", "unknown channel %q; channels are %s", ch, joinTypes(Channels))
+			break
+		}
+	}
 	return p.Err()
 }
 
@@ -167,7 +196,7 @@ func (c *ArticleContent) Equal(o *ArticleContent) bool {
 	return c.Title == o.Title && c.Subtitle == o.Subtitle && c.Summary == o.Summary && c.Body == o.Body &&
 		c.CoverImage == o.CoverImage && c.Source == o.Source && c.Language == o.Language &&
 		c.ColumnID == o.ColumnID && c.EditorID == o.EditorID && slices.Equal(c.Authors, o.Authors) &&
-		slices.Equal(c.ThemeIDs, o.ThemeIDs) && slices.Equal(c.Tags, o.Tags)
+		slices.Equal(c.ThemeIDs, o.ThemeIDs) && slices.Equal(c.Tags, o.Tags) && slices.Equal(c.Channels, o.Channels)
 }
 
 // Clone returns a deep copy.
@@ -175,6 +204,7 @@ func (c ArticleContent) Clone() ArticleContent {
 	c.Authors = slices.Clone(c.Authors)
 	c.ThemeIDs = slices.Clone(c.ThemeIDs)
 	c.Tags = slices.Clone(c.Tags)
+	c.Channels = slices.Clone(c.Channels)
 	return c
 }
 

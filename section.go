@@ -35,6 +35,8 @@ func checkSlug(p *Problems, slug string) {
 }
 
 // Validate checks the column's fields.
+var checklistRulePattern = regexp.MustCompile(`^[a-z][a-z_]{0,29}$`)
+
 func (c *Column) Validate() error {
 	var p Problems
 	checkSlug(&p, c.Slug)
@@ -42,6 +44,15 @@ func (c *Column) Validate() error {
 	checkName(&p, "name_en", c.NameEn, false)
 	if c.ReviewLevels < 1 || c.ReviewLevels > MaxReviewLevels {
 		p.Add("review_levels", "must be 1, 2 or 3")
+	}
+	if len(c.Checklist) > 30 {
+		p.Add("checklist", "at most 30 rules")
+	}
+	for rule, severity := range c.Checklist {
+		if !checklistRulePattern.MatchString(rule) || (severity != "required" && severity != "recommended" && severity != "off") {
+			p.Add("checklist", "each rule must map to required, recommended or off")
+			break
+		}
 	}
 	return p.Err()
 }

@@ -34,6 +34,14 @@ type editData struct {
 // HasTheme reports whether the content is filed under theme id.
 func (d *editData) HasTheme(id int64) bool { return slices.Contains(d.Content.ThemeIDs, id) }
 
+// Channels are the channels the form offers.
+func (d *editData) Channels() []herald.Channel { return herald.Channels }
+
+// HasChannel reports whether the piece is to go to ch; every piece goes to the website.
+func (d *editData) HasChannel(ch herald.Channel) bool {
+	return ch == herald.ChannelWebsite || slices.Contains(d.Content.Channels, ch)
+}
+
 // newEditData gathers what every editor page shows.
 func (s *Server) newEditData(r *http.Request, req *request, a *herald.Article, c herald.ArticleContent) (*editData, error) {
 	ctx := r.Context()

@@ -43,6 +43,12 @@ func contentFromForm(r *http.Request, base herald.ArticleContent) herald.Article
 	if col, err := strconv.ParseInt(r.PostFormValue("column_id"), 10, 64); err == nil {
 		c.ColumnID = col
 	}
+	if r.PostFormValue("channels") != "" { // as for themes below; the store adds the website
+		c.Channels = []herald.Channel{}
+		for _, v := range r.PostForm["channel"] {
+			c.Channels = append(c.Channels, herald.Channel(v))
+		}
+	}
 	if r.PostFormValue("themes") != "" { // the form shows the theme boxes; none ticked means none
 		c.ThemeIDs = []int64{}
 		for _, v := range r.PostForm["theme_id"] {

@@ -3,6 +3,7 @@ package newsroom_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -81,6 +82,21 @@ func TestAutosaveKeepsTheWorkingCopy(t *testing.T) {
 	}
 	if _, page = chief.get(edit); strings.Contains(page, "已恢复您") || !strings.Contains(page, `value="正式保存的标题"`) {
 		t.Fatal("after saving, the editor still offers the old copy")
+	}
+	// Channels: the boxes ticked, and always the website.
+	_, page = chief.get(edit)
+	version = regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)[1]
+	form.Set("version", version)
+	form.Set("channels", "1")
+	form["channel"] = []string{"microblog", "print"}
+	if code, _, body := chief.post(edit, form); code != http.StatusSeeOther {
+		t.Fatalf("save with channels: %d %.300s", code, body)
+	}
+	if got, _ := f.store.FindArticleByID(ctx, a.ID); fmt.Sprint(got.Channels) != "[website microblog print]" {
+		t.Fatalf("channels %v", got.Channels)
+	}
+	if _, page = chief.get(edit); !strings.Contains(page, `value="microblog" checked`) || strings.Contains(page, `value="foreign" checked`) {
+		t.Fatal("the editor does not show the chosen channels")
 	}
 	if got, _ := f.store.FindArticleByID(ctx, a.ID); len(got.ThemeIDs) != len(a.ThemeIDs) {
 		t.Fatalf("a form without theme boxes changed the themes: %v → %v", a.ThemeIDs, got.ThemeIDs)

@@ -3,6 +3,7 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -143,4 +144,23 @@ func testEventFilters(t *testing.T, s herald.Store) {
 	if got, _ := s.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityWord, Action: "delete"}); len(got) != 0 {
 		t.Fatalf("action filter: %d", len(got))
 	}
+}
+
+func testChannels(t *testing.T, s herald.Store) {
+	ctx := context.Background()
+	w := NewWorld(t, s)
+	a := &herald.Article{ArticleContent: Content(w.News, "渠道"), UnitID: w.City.ID, Status: herald.StatusDraft, CreatedBy: w.Writer.ID}
+	a.Channels = []herald.Channel{herald.ChannelPrint, herald.ChannelMicroblog, herald.ChannelPrint}
+	must(t, s.CreateArticle(ctx, a, ev(w.Writer.ID)))
+	got, err := s.FindArticleByID(ctx, a.ID)
+	must(t, err)
+	want := []herald.Channel{herald.ChannelWebsite, herald.ChannelMicroblog, herald.ChannelPrint}
+	if fmt.Sprint(got.Channels) != fmt.Sprint(want) {
+		t.Fatalf("channels %v, want %v (the website always, in display order, once each)", got.Channels, want)
+	}
+	_, err = s.UpdateArticle(ctx, a.ID, func(a *herald.Article) (herald.ArticleChange, error) {
+		a.Channels = []herald.Channel{"television"}
+		return herald.ArticleChange{Event: ev(w.Writer.ID)}, nil
+	})
+	wantCode(t, err, herald.EINVALID, "channels")
 }

@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Words", func(t *testing.T) { testWords(t, open(t)) })
 	t.Run("Preferences", func(t *testing.T) { testPreferences(t, open(t)) })
 	t.Run("EventFilters", func(t *testing.T) { testEventFilters(t, open(t)) })
+	t.Run("Channels", func(t *testing.T) { testChannels(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.

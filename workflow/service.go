@@ -402,6 +402,7 @@ func DiffContent(a, b *herald.ArticleContent) []FieldDiff {
 		{"authors", authors(a), authors(b)},
 		{"theme_ids", ids(a.ThemeIDs), ids(b.ThemeIDs)},
 		{"tags", a.Tags, b.Tags},
+		{"channels", channelNames(a.Channels), channelNames(b.Channels)},
 	}
 	var out []FieldDiff
 	for _, f := range fields {
@@ -434,4 +435,12 @@ func (s *Service) Allowed(ctx context.Context, actor *herald.Staff, articles []*
 		}
 	}
 	return out, nil
+}
+
+func channelNames(cs []herald.Channel) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = string(c)
+	}
+	return out
 }

@@ -3,6 +3,8 @@
 ALTER TABLE staff ADD COLUMN language TEXT NOT NULL DEFAULT '';
 ALTER TABLE staff ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
 ALTER TABLE columns ADD COLUMN checklist TEXT NOT NULL DEFAULT '{}';
+-- Where each article is to go: a JSON list of channels.
+ALTER TABLE articles ADD COLUMN channels TEXT NOT NULL DEFAULT '["website"]';
 -- 1 while a sign-in waits for the authenticator code.
 ALTER TABLE sessions ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
 
