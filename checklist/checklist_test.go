@@ -76,7 +76,7 @@ func TestGoodPasses(t *testing.T) {
 }
 
 func TestRules(t *testing.T) {
-	words := []Word{{Word: "再接再励", Kind: KindMistaken, Suggestion: "再接再厉"}}
+	words := []Word{{Word: "再接再励", Kind: herald.WordMistaken, Suggestion: "再接再厉"}}
 	brokenLinks := func(_ context.Context, href string) error {
 		if strings.Contains(href, "dead") {
 			return errors.New("HTTP 404")
@@ -232,14 +232,14 @@ func hitWords(hs []Hit) []string {
 
 func TestWords(t *testing.T) {
 	words := []Word{
-		{Word: "再接再励", Kind: KindMistaken, Suggestion: "再接再厉"},
-		{Word: "布署", Kind: KindMistaken, Suggestion: "部署"},
-		{Word: "Dalai  Lama", Kind: KindSensitive, Note: "慎用"},
-		{Word: "台湾总统", Kind: KindSensitive, Suggestion: "台湾地区领导人"},
-		{Word: "总统", Kind: KindSensitive},
-		{Word: "R&D", Kind: KindMistaken, Suggestion: "研发"},
-		{Word: "部长", Kind: KindTitle, Suggestion: "司法部部长"},
-		{Word: "", Kind: KindMistaken}, // ignored
+		{Word: "再接再励", Kind: herald.WordMistaken, Suggestion: "再接再厉"},
+		{Word: "布署", Kind: herald.WordMistaken, Suggestion: "部署"},
+		{Word: "Dalai  Lama", Kind: herald.WordSensitive, Note: "慎用"},
+		{Word: "台湾总统", Kind: herald.WordSensitive, Suggestion: "台湾地区领导人"},
+		{Word: "总统", Kind: herald.WordSensitive},
+		{Word: "R&D", Kind: herald.WordMistaken, Suggestion: "研发"},
+		{Word: "部长", Kind: herald.WordTitle, Suggestion: "司法部部长"},
+		{Word: "", Kind: herald.WordMistaken}, // ignored
 	}
 	tests := []struct {
 		name string
@@ -289,7 +289,7 @@ func TestWords(t *testing.T) {
 }
 
 func TestMatcherOverlaps(t *testing.T) {
-	words := []Word{{Word: "abc", Kind: KindMistaken}, {Word: "bcd", Kind: KindMistaken}, {Word: "c", Kind: KindMistaken}, {Word: "abcdef", Kind: KindMistaken}, {Word: "ABC", Kind: KindSensitive}}
+	words := []Word{{Word: "abc", Kind: herald.WordMistaken}, {Word: "bcd", Kind: herald.WordMistaken}, {Word: "c", Kind: herald.WordMistaken}, {Word: "abcdef", Kind: herald.WordMistaken}, {Word: "ABC", Kind: herald.WordSensitive}}
 	m := newMatcher(words)
 	if len(m.pats) != 4 {
 		t.Fatalf("patterns = %d (duplicates not merged)", len(m.pats))
@@ -319,7 +319,7 @@ func TestMatcherAgainstNaive(t *testing.T) {
 	for round := range 200 {
 		var words []Word
 		for range 1 + rng.IntN(8) {
-			words = append(words, Word{Word: rnd(1 + rng.IntN(4)), Kind: KindMistaken})
+			words = append(words, Word{Word: rnd(1 + rng.IntN(4)), Kind: herald.WordMistaken})
 		}
 		m := newMatcher(words)
 		text := []rune(rnd(40))
@@ -349,9 +349,9 @@ func TestMatcherAgainstNaive(t *testing.T) {
 
 func TestHighlight(t *testing.T) {
 	words := []Word{
-		{Word: "再接再励", Kind: KindMistaken, Suggestion: "再接再厉", Note: "厉同砺"},
-		{Word: "A&B<C", Kind: KindSensitive, Note: `说明"引号"`},
-		{Word: "布署", Kind: KindMistaken, Suggestion: `部署 & "安排"`},
+		{Word: "再接再励", Kind: herald.WordMistaken, Suggestion: "再接再厉", Note: "厉同砺"},
+		{Word: "A&B<C", Kind: herald.WordSensitive, Note: `说明"引号"`},
+		{Word: "布署", Kind: herald.WordMistaken, Suggestion: `部署 & "安排"`},
 		{Word: "司法部长", Kind: "ti tle<x>", Suggestion: "司法部部长"},
 	}
 	tests := []struct{ name, in, want string }{
@@ -382,7 +382,7 @@ func TestHighlight(t *testing.T) {
 	if got := Highlight("<p>布署</p>", nil); got != "<p>布署</p>" {
 		t.Errorf("no words: %s", got)
 	}
-	if got := Highlight("<p>按装</p>", []Word{{Word: "按装", Kind: KindMistaken}}); got != `<p><mark class="hit hit-mistaken">按装</mark></p>` {
+	if got := Highlight("<p>按装</p>", []Word{{Word: "按装", Kind: herald.WordMistaken}}); got != `<p><mark class="hit hit-mistaken">按装</mark></p>` {
 		t.Errorf("no title: %s", got)
 	}
 }
@@ -491,28 +491,9 @@ func TestCheckLinksConcurrency(t *testing.T) {
 	}
 }
 
-func TestWordValidate(t *testing.T) {
-	tests := []struct {
-		w      Word
-		fields []string
-	}{
-		{Word{Word: "按装", Kind: KindMistaken, Suggestion: "安装"}, nil},
-		{Word{Word: " ", Kind: KindMistaken}, []string{"word"}},
-		{Word{Word: strings.Repeat("字", 51), Kind: KindTitle}, []string{"word"}},
-		{Word{Word: "字", Kind: "other"}, []string{"kind"}},
-		{Word{Kind: ""}, []string{"word", "kind"}},
-	}
-	for _, tt := range tests {
-		var fields []string
-		for _, f := range herald.ErrorFields(tt.w.Validate()) {
-			fields = append(fields, f.Field)
-		}
-		if !slices.Equal(fields, tt.fields) {
-			t.Errorf("Validate(%+v) fields = %v, want %v", tt.w, fields, tt.fields)
-		}
-	}
+func TestFromSensitiveWords(t *testing.T) {
 	sw := []*herald.SensitiveWord{{ID: 1, Word: "布署", Kind: herald.WordMistaken, Suggestion: "部署", Note: "n"}}
-	if got := FromSensitiveWords(sw); len(got) != 1 || got[0] != (Word{Word: "布署", Kind: KindMistaken, Suggestion: "部署", Note: "n"}) {
+	if got := FromSensitiveWords(sw); len(got) != 1 || got[0] != *sw[0] {
 		t.Errorf("FromSensitiveWords = %+v", got)
 	}
 }
@@ -520,12 +501,12 @@ func TestWordValidate(t *testing.T) {
 func TestCommonWords(t *testing.T) {
 	ws := CommonWords()
 	seen := map[string]bool{}
-	kinds := map[WordKind]int{}
+	kinds := map[herald.WordKind]int{}
 	for _, w := range ws {
 		if err := w.Validate(); err != nil {
 			t.Errorf("%+v: %v", w, err)
 		}
-		if w.Note == "" || w.Kind != KindSensitive && w.Suggestion == "" {
+		if w.Note == "" || w.Kind != herald.WordSensitive && w.Suggestion == "" {
 			t.Errorf("%s lacks a suggestion or note", w.Word)
 		}
 		if key := string(fold(w.Word)); seen[key] {
@@ -535,7 +516,7 @@ func TestCommonWords(t *testing.T) {
 		}
 		kinds[w.Kind]++
 	}
-	if kinds[KindMistaken] < 60 || kinds[KindSensitive] == 0 || kinds[KindTitle] == 0 {
+	if kinds[herald.WordMistaken] < 60 || kinds[herald.WordSensitive] == 0 || kinds[herald.WordTitle] == 0 {
 		t.Errorf("kinds = %v", kinds)
 	}
 	ws[0].Word = "changed"
@@ -599,7 +580,7 @@ func TestCatalogs(t *testing.T) {
 	empty := herald.ArticleContent{}
 	long := herald.ArticleContent{Title: strings.Repeat("长", 50)}
 	broken := func(context.Context, string) error { return errors.New("HTTP 404") }
-	words := []Word{{Word: "再接再励", Kind: KindMistaken}}
+	words := []Word{{Word: "再接再励", Kind: herald.WordMistaken}}
 	var items []Item
 	for _, c := range []herald.ArticleContent{good(), bad, latin, fewWords, long, empty} {
 		items = append(items, Check(context.Background(), c, allRequired(), words, broken).Items...)
@@ -628,8 +609,8 @@ func TestCatalogs(t *testing.T) {
 // TestConcurrentCheck runs Check from many goroutines with alternating word
 // lists, for the race detector and the matcher cache.
 func TestConcurrentCheck(t *testing.T) {
-	a := []Word{{Word: "布署", Kind: KindMistaken}}
-	b := []Word{{Word: "按装", Kind: KindMistaken}}
+	a := []Word{{Word: "布署", Kind: herald.WordMistaken}}
+	b := []Word{{Word: "按装", Kind: herald.WordMistaken}}
 	c := good()
 	c.Body = "<p>布署按装</p>"
 	var wg sync.WaitGroup
@@ -661,7 +642,7 @@ func benchData(nWords, bodyRunes int) ([]Word, string) {
 		}
 		if w := string(r); !seen[w] {
 			seen[w] = true
-			words = append(words, Word{Word: w, Kind: KindMistaken, Suggestion: "改"})
+			words = append(words, Word{Word: w, Kind: herald.WordMistaken, Suggestion: "改"})
 		}
 	}
 	var body strings.Builder

@@ -1,5 +1,7 @@
 package checklist
 
+import "github.com/heraldnews/herald"
+
 // CommonWords returns a starter list an administrator begins with: words
 // commonly mistaken in official news writing, a few wording rules of the
 // official style guides, and leaders' titles commonly written short. Each entry
@@ -9,7 +11,7 @@ package checklist
 func CommonWords() []Word {
 	out := make([]Word, 0, len(commonWords))
 	for _, w := range commonWords {
-		out = append(out, Word{Word: w[0], Suggestion: w[1], Kind: WordKind(w[2]), Note: w[3]})
+		out = append(out, Word{Word: w[0], Suggestion: w[1], Kind: herald.WordKind(w[2]), Note: w[3]})
 	}
 	return out
 }

@@ -10,68 +10,16 @@ import (
 	"github.com/heraldnews/herald"
 )
 
-// WordKind says why a word is listed. It is the root package's kind, so that
-// the administrator's list (herald.SensitiveWord) converts without mapping.
-type WordKind = herald.WordKind
+// Word is one entry of the list the text is screened against: the
+// administrator's list as the store keeps it.
+type Word = herald.SensitiveWord
 
-// Word kinds.
-const (
-	// KindSensitive is politically sensitive or prohibited wording.
-	KindSensitive WordKind = herald.WordSensitive
-	// KindMistaken is a commonly mistaken word, such as 再接再励 for 再接再厉.
-	KindMistaken WordKind = herald.WordMistaken
-	// KindTitle is a leader's title written wrongly, in an outdated form or in
-	// the wrong order.
-	KindTitle WordKind = herald.WordTitle
-)
-
-// Word is one entry of the list the text is screened against.
-type Word struct {
-	Word       string   `json:"word"`
-	Kind       WordKind `json:"kind"`
-	Suggestion string   `json:"suggestion"` // what to write instead; may be empty for sensitive words
-	Note       string   `json:"note"`
-}
-
-// Limits on a Word's fields, as for herald.SensitiveWord.
-const (
-	MaxWordRunes       = 50
-	MaxSuggestionRunes = 50
-	MaxNoteRunes       = 200
-)
-
-// Validate reports what is wrong with the word, field by field: the word must
-// be 1 to MaxWordRunes characters and the kind one of herald.WordKinds.
-func (w Word) Validate() error {
-	var p herald.Problems
-	if n := utf8.RuneCountInString(w.Word); strings.TrimSpace(w.Word) == "" || n > MaxWordRunes {
-		p.Add("word", "must be 1-%d characters", MaxWordRunes)
-	}
-	if !slices.Contains(herald.WordKinds, w.Kind) {
-		p.Add("kind", "must be one of %s", kindList())
-	}
-	if utf8.RuneCountInString(w.Suggestion) > MaxSuggestionRunes {
-		p.Add("suggestion", "must be at most %d characters", MaxSuggestionRunes)
-	}
-	if utf8.RuneCountInString(w.Note) > MaxNoteRunes {
-		p.Add("note", "must be at most %d characters", MaxNoteRunes)
-	}
-	return p.Err()
-}
-
-func kindList() string {
-	ks := make([]string, len(herald.WordKinds))
-	for i, k := range herald.WordKinds {
-		ks[i] = string(k)
-	}
-	return strings.Join(ks, ", ")
-}
-
-// FromSensitiveWords converts the administrator's list as the store returns it.
+// FromSensitiveWords copies the list as the store returns it, pointers to
+// words, into the values Check and Highlight take.
 func FromSensitiveWords(ws []*herald.SensitiveWord) []Word {
 	out := make([]Word, 0, len(ws))
 	for _, w := range ws {
-		out = append(out, Word{Word: w.Word, Kind: w.Kind, Suggestion: w.Suggestion, Note: w.Note})
+		out = append(out, *w)
 	}
 	return out
 }

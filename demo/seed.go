@@ -86,8 +86,7 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 		return nil, fmt.Errorf("site settings: %w", err)
 	}
 	for _, w := range checklist.CommonWords() {
-		word := &herald.SensitiveWord{Word: w.Word, Kind: w.Kind, Suggestion: w.Suggestion, Note: w.Note}
-		if err := s.CreateWord(ctx, word, ev()); err != nil {
+		if err := s.CreateWord(ctx, &w, ev()); err != nil {
 			return nil, fmt.Errorf("word %s: %w", w.Word, err)
 		}
 	}
