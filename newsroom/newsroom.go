@@ -227,11 +227,17 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 	if slices.Contains(Languages, lang) {
 		s.setLanguageCookie(w, lang)
 	}
-	back := r.Header.Get("Referer")
-	if !strings.Contains(back, "/newsroom/") {
-		back = "/newsroom/"
+	http.Redirect(w, r, backInNewsroom(r), http.StatusSeeOther)
+}
+
+// backInNewsroom is the newsroom page the request came from, or the desk: a
+// Referer of another site, or outside the newsroom, is not followed.
+func backInNewsroom(r *http.Request) string {
+	u, err := url.Parse(r.Header.Get("Referer"))
+	if err != nil || u.Host != r.Host || !strings.HasPrefix(u.Path, "/newsroom/") {
+		return "/newsroom/"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	return u.RequestURI()
 }
 
 func (s *Server) setLanguageCookie(w http.ResponseWriter, lang string) {

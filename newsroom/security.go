@@ -131,9 +131,5 @@ func (s *Server) chooseLanguage(w http.ResponseWriter, r *http.Request, req *req
 		return
 	}
 	s.setLanguageCookie(w, lang)
-	back := r.Header.Get("Referer")
-	if u, err := r.URL.Parse(back); err != nil || u.Host != r.Host {
-		back = "/newsroom/"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, backInNewsroom(r), http.StatusSeeOther)
 }

@@ -125,3 +125,24 @@ func TestAdminClearsALostSecondFactor(t *testing.T) {
 	}
 	f.browser(t).login("guoting") // straight to the desk: no code asked
 }
+
+func TestLanguageSwitchStaysOnSite(t *testing.T) {
+	f := newFixture(t)
+	for referer, want := range map[string]string{
+		"https://evil.example/newsroom/x": "/newsroom/",
+		f.url + "/newsroom/audit?entity=x": "/newsroom/audit?entity=x",
+		f.url + "/api/v1/units":            "/newsroom/",
+		"":                                 "/newsroom/",
+	} {
+		req, _ := http.NewRequest("GET", f.url+"/newsroom/lang/en", nil)
+		req.Header.Set("Referer", referer)
+		res, err := f.browser(t).c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if loc := res.Header.Get("Location"); loc != want {
+			t.Errorf("Referer %q: back to %q, want %q", referer, loc, want)
+		}
+	}
+}
