@@ -129,7 +129,7 @@ func TestAdminClearsALostSecondFactor(t *testing.T) {
 func TestLanguageSwitchStaysOnSite(t *testing.T) {
 	f := newFixture(t)
 	for referer, want := range map[string]string{
-		"https://evil.example/newsroom/x": "/newsroom/",
+		"https://evil.example/newsroom/x":  "/newsroom/",
 		f.url + "/newsroom/audit?entity=x": "/newsroom/audit?entity=x",
 		f.url + "/api/v1/units":            "/newsroom/",
 		"":                                 "/newsroom/",
