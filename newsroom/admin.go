@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
 )
@@ -224,7 +225,7 @@ func (s *Server) finishForm(w http.ResponseWriter, r *http.Request, a *adminRequ
 	case err == nil:
 		http.Redirect(w, r, next, http.StatusSeeOther)
 	case s.refuse(a.lang, f, err):
-		s.renderForm(w, r, a, formStatus(err), d)
+		s.renderForm(w, r, a, httpx.Status(err), d)
 	default:
 		s.fail(w, r, a.request, err)
 	}
@@ -307,14 +308,6 @@ var problemKeys = func() map[string]catalogText {
 // renderForm draws an admin form page; status says whether it was refused.
 func (s *Server) renderForm(w http.ResponseWriter, r *http.Request, a *adminRequest, status int, d *adminForm) {
 	s.render(w, r, status, "admin-form", a.request, d.Title, d)
-}
-
-// formStatus is the status of a refused form: 400, or 409 for a taken value.
-func formStatus(err error) int {
-	if herald.ErrorCode(err) == herald.ECONFLICT {
-		return http.StatusConflict
-	}
-	return http.StatusBadRequest
 }
 
 // unitOptions lists the units an admin manages, depth first, indented by depth,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
 )
@@ -337,7 +338,7 @@ func (s *Server) setMemberDisabled(w http.ResponseWriter, r *http.Request, a *ad
 			s.fail(w, r, a.request, err)
 			return
 		}
-		s.renderForm(w, r, a, formStatus(err), m.page)
+		s.renderForm(w, r, a, httpx.Status(err), m.page)
 		return
 	}
 	http.Redirect(w, r, "/newsroom/admin/staff/"+idText(saved.ID)+"?done=1", http.StatusSeeOther)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -167,7 +168,7 @@ func (s *Server) saveArticle(w http.ResponseWriter, r *http.Request, req *reques
 		d.Conflict = workflow.DiffContent(&c, &a.ArticleContent)
 		d.Version = a.Version // saving again now overwrites knowingly
 	}
-	s.render(w, r, httpStatus(err), "edit", req, a.Title, d)
+	s.render(w, r, httpx.Status(err), "edit", req, a.Title, d)
 }
 
 func (s *Server) newArticle(w http.ResponseWriter, r *http.Request, req *request) {
@@ -197,13 +198,6 @@ func (s *Server) createArticle(w http.ResponseWriter, r *http.Request, req *requ
 	}
 	d.Tags, d.Problem = r.PostFormValue("tags"), herald.ErrorMessage(err)
 	s.render(w, r, http.StatusBadRequest, "edit", req, s.msgs.T(req.lang, "new.title"), d)
-}
-
-func httpStatus(err error) int {
-	if herald.ErrorCode(err) == herald.ECONFLICT {
-		return http.StatusConflict
-	}
-	return http.StatusBadRequest
 }
 
 // splitTags reads a comma-separated tag list (Chinese commas too).

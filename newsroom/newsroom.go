@@ -72,12 +72,7 @@ func New(store herald.Store, authSvc *auth.Service, wf *workflow.Service, log *s
 		},
 		"html":  func(s string) template.HTML { return template.HTML(s) }, // article bodies are sanitized when saved
 		"sides": textdiff.SideBySide,
-		"when": func(t *time.Time) string {
-			if t == nil {
-				return ""
-			}
-			return t.In(CST).Format("2006-01-02 15:04")
-		},
+		"when":  cstTime,
 	}
 	pages, err := fs.Glob(web.Templates, "templates/newsroom-*.html")
 	if err != nil {
