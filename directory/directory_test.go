@@ -57,3 +57,34 @@ func TestAdministratorsManageTheirSubtree(t *testing.T) {
 		t.Fatalf("the editor-in-chief changes a column: %v", err)
 	}
 }
+
+// A password reset or a disabled account ends the person's sessions, whether
+// it comes from the newsroom or the API.
+func TestPasswordResetAndDisableEndSessions(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "d.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := storetest.NewWorld(t, s)
+	dir := directory.NewService(s, func() time.Time { return storetest.T0 })
+	session := func(st *herald.Staff, hash string) {
+		if err := s.CreateSession(ctx, &herald.Session{Hash: hash, StaffID: st.ID, CSRF: "c", ExpiresAt: storetest.T0.Add(time.Hour)}, herald.Event{At: storetest.T0}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	alive := func(hash string) bool { _, err := s.FindSessionByHash(ctx, hash); return err == nil }
+	session(w.Writer, "w1")
+	session(w.Editor, "e1")
+	if err := dir.SetPassword(ctx, w.Admin, w.Writer.ID, "", "a long enough password"); err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	if _, err := dir.UpdateStaff(ctx, w.Admin, w.Editor.ID, herald.StaffUpdate{Disabled: &yes}); err != nil {
+		t.Fatal(err)
+	}
+	if alive("w1") || alive("e1") {
+		t.Fatalf("sessions after reset/disable: writer %v, editor %v", alive("w1"), alive("e1"))
+	}
+}

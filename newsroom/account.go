@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/auth"
 )
 
 // auditData is a page of the audit log.
@@ -118,31 +117,22 @@ func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request, req *reque
 // out everywhere, this browser included, so that a stolen session dies with
 // the old password.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, req *request) {
-	current, next := r.PostFormValue("current"), r.PostFormValue("new")
-	problem := ""
-	switch {
-	case !auth.CheckPassword(req.staff.PasswordHash, current):
-		problem = s.msgs.T(req.lang, "password.wrong_current")
-	case next != r.PostFormValue("confirm"):
-		problem = s.msgs.T(req.lang, "password.mismatch")
-	case auth.ValidatePassword(next) != nil:
-		problem = s.msgs.T(req.lang, "password.too_short", auth.MinPasswordRunes)
-	}
-	if problem != "" {
-		s.render(w, r, http.StatusBadRequest, "password", req, s.msgs.T(req.lang, "password.title"), problem)
+	next := r.PostFormValue("new")
+	if next != r.PostFormValue("confirm") {
+		s.render(w, r, http.StatusBadRequest, "password", req, s.msgs.T(req.lang, "password.title"), s.msgs.T(req.lang, "password.mismatch"))
 		return
 	}
-	hash, err := auth.HashPassword(next)
-	if err == nil {
-		now := s.Auth.Clock.Now()
-		_, err = s.Store.UpdateStaff(r.Context(), req.staff.ID, herald.StaffUpdate{PasswordHash: &hash},
-			herald.Event{At: now, ActorID: req.staff.ID, Action: "password_change"})
-		if err == nil {
-			_, err = s.Store.DeleteSessions(r.Context(), req.staff.ID, 0,
-				herald.Event{At: now, ActorID: req.staff.ID, Action: "sign_out_everywhere", Comment: "password changed"})
+	// SetPassword checks the current password and the new one, and signs the
+	// person out everywhere.
+	err := s.Directory.SetPassword(r.Context(), req.staff, req.staff.ID, r.PostFormValue("current"), next)
+	if code := herald.ErrorCode(err); code == herald.EINVALID {
+		problem := s.msgs.T(req.lang, "password.wrong_current")
+		if fields := herald.ErrorFields(err); len(fields) > 0 && fields[0].Field != "current_password" {
+			problem = s.problemText(req.lang, fields[0])
 		}
-	}
-	if err != nil {
+		s.render(w, r, http.StatusBadRequest, "password", req, s.msgs.T(req.lang, "password.title"), problem)
+		return
+	} else if err != nil {
 		s.fail(w, r, req, err)
 		return
 	}

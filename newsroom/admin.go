@@ -82,7 +82,7 @@ func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, a *adminRe
 			s.fail(w, r, req, err)
 			return
 		}
-		a := &adminRequest{request: req, units: units, tree: herald.NewUnitTree(units), dir: directory.NewService(s.Store, s.Auth.Clock)}
+		a := &adminRequest{request: req, units: units, tree: herald.NewUnitTree(units), dir: s.Directory}
 		a.root = a.tree.ScopeRoot(req.staff.UnitID)
 		if u := a.tree.Unit(a.root); u != nil && u.ParentID == 0 {
 			a.province = true

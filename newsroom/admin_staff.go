@@ -329,9 +329,6 @@ func (s *Server) setMemberDisabled(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	_, err = a.dir.UpdateStaff(r.Context(), a.staff, saved.ID, herald.StaffUpdate{Disabled: &disabled})
-	if err == nil && disabled {
-		err = s.endSessions(r, a, saved.ID, "account disabled")
-	}
 	if err != nil {
 		m := s.memberPage(a, saved, saved)
 		if !s.refuse(a.lang, m.status, err) {
@@ -342,14 +339,6 @@ func (s *Server) setMemberDisabled(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	http.Redirect(w, r, "/newsroom/admin/staff/"+idText(saved.ID)+"?done=1", http.StatusSeeOther)
-}
-
-// endSessions signs a person out everywhere on an admin's behalf. The event
-// is about sessions, so its comment names whose they were.
-func (s *Server) endSessions(r *http.Request, a *adminRequest, staffID int64, why string) error {
-	_, err := s.Store.DeleteSessions(r.Context(), staffID, 0, herald.Event{At: s.Auth.Clock.Now(), ActorID: a.staff.ID,
-		Action: "sign_out_everywhere", Comment: why + ": sessions of staff " + idText(staffID) + " ended by an administrator"})
-	return err
 }
 
 // adminResetPassword sets a temporary password for someone who lost theirs,
@@ -375,8 +364,5 @@ func (s *Server) adminResetPassword(w http.ResponseWriter, r *http.Request, a *a
 		return
 	}
 	err = a.dir.SetPassword(r.Context(), a.staff, saved.ID, "", password)
-	if err == nil {
-		err = s.endSessions(r, a, saved.ID, "password reset")
-	}
 	s.finishForm(w, r, a, m.page, m.secret, err, "/newsroom/admin/staff/"+idText(saved.ID)+"?done=1")
 }

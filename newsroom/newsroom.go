@@ -20,6 +20,7 @@ import (
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/checklist"
+	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/textdiff"
 	"github.com/heraldnews/herald/web"
@@ -39,7 +40,8 @@ const (
 type Server struct {
 	Store    herald.Store
 	Auth     *auth.Service
-	Workflow *workflow.Service
+	Workflow  *workflow.Service
+	Directory *directory.Service
 	Log      *slog.Logger
 	Secure   bool // set cookies Secure (the site runs on https)
 	// Preview renders an article as the portal's page (or phone page) would
@@ -55,7 +57,8 @@ type Server struct {
 
 // New loads the catalogs and templates; a broken one stops the start-up.
 func New(store herald.Store, authSvc *auth.Service, wf *workflow.Service, log *slog.Logger, secure bool) (*Server, error) {
-	s := &Server{Store: store, Auth: authSvc, Workflow: wf, Log: log, Secure: secure, templates: map[string]*template.Template{}, assets: web.LoadAssets()}
+	s := &Server{Store: store, Auth: authSvc, Workflow: wf, Directory: directory.NewService(store, authSvc.Clock), Log: log, Secure: secure,
+		templates: map[string]*template.Template{}, assets: web.LoadAssets()}
 	var err error
 	if s.msgs, err = loadCatalogs(); err != nil {
 		return nil, err

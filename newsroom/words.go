@@ -83,7 +83,7 @@ func (s *Server) changeWords(w http.ResponseWriter, r *http.Request, req *reques
 			s.fail(w, r, req, err)
 			return
 		}
-		d.Problem, d.Fields = herald.ErrorMessage(err), fieldMessages(err)
+		d.Problem, d.Fields = herald.ErrorMessage(err), s.fieldMessages(req.lang, err)
 		s.renderWords(w, r, req, httpx.Status(err), d)
 		return
 	}
@@ -137,11 +137,11 @@ func (s *Server) importWords(r *http.Request, text string, ev herald.Event) (int
 // fieldSeparators are what people separate fields with when they type lists.
 var fieldSeparators = strings.NewReplacer("，", ",", "\t", ",")
 
-// fieldMessages maps an error's fields to their messages, for forms.
-func fieldMessages(err error) map[string]string {
+// fieldMessages maps an error's fields to their messages in lang, for forms.
+func (s *Server) fieldMessages(lang string, err error) map[string]string {
 	m := map[string]string{}
 	for _, f := range herald.ErrorFields(err) {
-		m[f.Field] = f.Message
+		m[f.Field] = s.problemText(lang, f)
 	}
 	return m
 }
