@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
+	"github.com/heraldnews/herald/httpx"
 )
 
 // adminRoutes adds the administration pages: units, staff, columns, themes and

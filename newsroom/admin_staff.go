@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
+	"github.com/heraldnews/herald/httpx"
 )
 
 // staffPageSize is how many people the staff list shows at a time.

@@ -38,12 +38,12 @@ const (
 
 // Server serves the newsroom under /newsroom/.
 type Server struct {
-	Store    herald.Store
-	Auth     *auth.Service
+	Store     herald.Store
+	Auth      *auth.Service
 	Workflow  *workflow.Service
 	Directory *directory.Service
-	Log      *slog.Logger
-	Secure   bool // set cookies Secure (the site runs on https)
+	Log       *slog.Logger
+	Secure    bool // set cookies Secure (the site runs on https)
 	// Preview renders an article as the portal's page (or phone page) would
 	// show it once published; without it, previews are not offered.
 	Preview func(ctx context.Context, a *herald.Article, phone bool) ([]byte, error)
