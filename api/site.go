@@ -23,10 +23,6 @@ type settingsInput struct {
 }
 
 func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	if !actor.HasRole(herald.RoleAdmin) {
-		s.problem(w, r, herald.Errorf(herald.EFORBIDDEN, "Only admins change the site settings."))
-		return
-	}
 	var in settingsInput
 	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
@@ -37,7 +33,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, actor *hera
 		return
 	}
 	set := in.SiteSettings
-	if err := s.Store.UpdateSettings(r.Context(), &set, herald.Event{At: s.Auth.Clock.Now(), ActorID: actor.ID}); err != nil {
+	if err := s.Directory.UpdateSettings(r.Context(), actor, &set); err != nil {
 		s.problem(w, r, err)
 		return
 	}

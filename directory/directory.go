@@ -300,3 +300,15 @@ func (s *Service) withinStaff(ctx context.Context, actor *herald.Staff, id int64
 	}
 	return s.within(ctx, actor, st.UnitID)
 }
+
+// UpdateSettings replaces the site settings. Administrators of the whole
+// province only: the header and footer are the province's.
+func (s *Service) UpdateSettings(ctx context.Context, actor *herald.Staff, set *herald.SiteSettings) error {
+	if err := require(actor, "change the site settings", herald.RoleAdmin); err != nil {
+		return err
+	}
+	if err := s.wholeProvince(ctx, actor, "change the site settings"); err != nil {
+		return err
+	}
+	return s.Store.UpdateSettings(ctx, set, s.event(actor, "update"))
+}

@@ -45,6 +45,7 @@ func TestAdministratorsManageTheirSubtree(t *testing.T) {
 	forbidden["reset the chief's password"] = dir.SetPassword(ctx, cityAdmin, w.Chief.ID, "", "a long enough password")
 	_, forbidden["change a column"] = dir.UpdateColumn(ctx, cityAdmin, w.News.ID, herald.ColumnUpdate{Name: &name})
 	forbidden["add a theme"] = dir.CreateTheme(ctx, cityAdmin, &herald.Theme{Slug: "t", Name: "主题"})
+	forbidden["change the site settings"] = dir.UpdateSettings(ctx, cityAdmin, &herald.SiteSettings{SiteName: "市局网站"})
 	for what, err := range forbidden {
 		if herald.ErrorCode(err) != herald.EFORBIDDEN {
 			t.Errorf("city admin may %s: %v", what, err)

@@ -145,5 +145,5 @@ func (s *Server) adminSaveSettings(w http.ResponseWriter, r *http.Request, a *ad
 		return
 	}
 	stored := set // the store sanitizes the pages of its copy; the form keeps what was typed
-	s.finishForm(w, r, a, d, f, s.Store.UpdateSettings(r.Context(), &stored, herald.Event{At: s.Auth.Clock.Now(), ActorID: a.staff.ID, Action: "update"}), "/newsroom/admin/settings?done=1")
+	s.finishForm(w, r, a, d, f, a.dir.UpdateSettings(r.Context(), a.staff, &stored), "/newsroom/admin/settings?done=1")
 }

@@ -201,6 +201,9 @@ func (s *Server) memberPage(a *adminRequest, saved, st *herald.Staff) *memberFor
 // they sign in with the password and may enrol again.
 func (s *Server) adminClearTOTP(w http.ResponseWriter, r *http.Request, a *adminRequest) {
 	saved, err := s.managedMember(r, a)
+	if err == nil && saved.ID == a.staff.ID { // their own goes off on the account page, with the password
+		err = herald.Errorf(herald.EFORBIDDEN, "%s", s.msgs.T(a.lang, "admin.member.totp_self"))
+	}
 	if err == nil {
 		err = s.Auth.DisableTOTP(r.Context(), saved.ID, a.staff.ID)
 	}
