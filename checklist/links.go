@@ -35,7 +35,7 @@ const (
 // The links come from article bodies, so client should be one whose transport
 // refuses addresses the newsroom must not probe; nil means
 // http.DefaultClient.
-func HTTPLinkChecker(client *http.Client, internal func(path string) bool) LinkChecker {
+func HTTPLinkChecker(client *http.Client, internal func(ctx context.Context, path string) bool) LinkChecker {
 	if client == nil {
 		client = http.DefaultClient
 	}
@@ -60,7 +60,7 @@ func HTTPLinkChecker(client *http.Client, internal func(path string) bool) LinkC
 			case strings.HasPrefix(href, "//"):
 				u.Scheme = "https"
 			case strings.HasPrefix(href, "/"):
-				if internal != nil && !internal(u.Path) {
+				if internal != nil && !internal(ctx, u.Path) {
 					return errors.New("not found on this site")
 				}
 				return nil

@@ -22,6 +22,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/demo"
 	"github.com/heraldnews/herald/internal/browsertest"
 	"github.com/heraldnews/herald/newsroom"
@@ -76,7 +77,9 @@ func newNewsroomDay(t *testing.T) *newsroomDay {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	desk, err := newsroom.New(s, auth.NewService(s, d.clock), workflow.NewService(s, d.clock), log, false)
+	wf := workflow.NewService(s, d.clock)
+	wf.Gate = checklist.Gate(s, nil)
+	desk, err := newsroom.New(s, auth.NewService(s, d.clock), wf, log, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -80,9 +80,6 @@ func (s *Server) bulkReview(w http.ResponseWriter, r *http.Request, req *request
 		}
 		a, err := s.Workflow.Get(r.Context(), req.staff, id)
 		if err == nil {
-			err = s.checkBeforeReview(r, req, a, act)
-		}
-		if err == nil {
 			_, err = s.Workflow.Do(r.Context(), req.staff, id, act, workflow.Request{Version: version, Comment: comment})
 		}
 		if err != nil {
@@ -90,7 +87,7 @@ func (s *Server) bulkReview(w http.ResponseWriter, r *http.Request, req *request
 				s.fail(w, r, req, err)
 				return
 			}
-			f := bulkFailure{ID: id, Reason: herald.ErrorMessage(err)}
+			f := bulkFailure{ID: id, Reason: s.errorText(req.lang, err)}
 			if a != nil {
 				f.Title = a.Title
 			}
@@ -271,14 +268,7 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request, req *request) {
 		}
 		wreq.At = &t
 	}
-	a, err := s.Workflow.Get(r.Context(), req.staff, id)
-	if err == nil {
-		err = s.checkBeforeReview(r, req, a, act)
-	}
-	if err == nil {
-		_, err = s.Workflow.Do(r.Context(), req.staff, id, act, wreq)
-	}
-	if err != nil {
+	if _, err := s.Workflow.Do(r.Context(), req.staff, id, act, wreq); err != nil {
 		s.fail(w, r, req, err)
 		return
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,8 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/auth"
-	"github.com/heraldnews/herald/newsroom"
+	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -219,12 +216,7 @@ func TestBrokenLinksAreReported(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	published, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, Limit: 1})
-	clock := func() time.Time { return *f.now }
-	srv, err := newsroom.New(f.store, auth.NewService(f.store, clock), workflow.NewService(f.store, clock), slog.New(slog.NewTextHandler(io.Discard, nil)), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	check := func(href string) bool { return srv.InternalLink(ctx, href) }
+	check := func(href string) bool { return checklist.SiteLinks(f.store)(ctx, href) }
 	if !check("/articles/"+itoa(published[0].ID)+".html") || !check("/m/articles/"+itoa(published[0].ID)+".html") || !check("/columns/headlines/") {
 		t.Fatal("a working site link is reported broken")
 	}

@@ -305,7 +305,18 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, req *request, err 
 		return
 	}
 	lang := s.language(r)
-	s.render(w, r, status, "error", req, s.msgs.T(lang, "error.title"), herald.ErrorMessage(err))
+	if req != nil {
+		lang = req.lang
+	}
+	s.render(w, r, status, "error", req, s.msgs.T(lang, "error.title"), s.errorText(lang, err))
+}
+
+// errorText is the message of err to show in lang.
+func (s *Server) errorText(lang string, err error) string {
+	if msg, ok := s.gateMessage(lang, err); ok {
+		return msg
+	}
+	return herald.ErrorMessage(err)
 }
 
 func (s *Server) loginPage(w http.ResponseWriter, r *http.Request) {

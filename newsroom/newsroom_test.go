@@ -17,6 +17,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/demo"
 	"github.com/heraldnews/herald/newsroom"
 	"github.com/heraldnews/herald/portal"
@@ -45,7 +46,9 @@ func newFixture(t *testing.T) *fixture {
 	f := &fixture{store: s, now: &now}
 	clock := func() time.Time { return *f.now }
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := newsroom.New(s, auth.NewService(s, clock), workflow.NewService(s, clock), log, false)
+	wf := workflow.NewService(s, clock)
+	wf.Gate = checklist.Gate(s, nil) // as cmd/herald wires it, without probing outside links
+	srv, err := newsroom.New(s, auth.NewService(s, clock), wf, log, false)
 	if err != nil {
 		t.Fatal(err)
 	}

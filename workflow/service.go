@@ -20,6 +20,9 @@ type Service struct {
 	// Changed, if set, is called after every committed change of an article
 	// (the portal uses it to re-render at once).
 	Changed func(a *herald.Article)
+	// Gate, if set, must pass before a piece is submitted or approved (the
+	// pre-publish checklist); its error stops the step.
+	Gate func(ctx context.Context, a *herald.Article) error
 }
 
 // NewService returns a workflow service.
@@ -112,6 +115,17 @@ func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Act
 	f, cols, err := s.facts(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if s.Gate != nil && (act == ActSubmit || act == ActApprove) {
+		// Outside the write transaction: the gate may probe links. The
+		// version check below catches a change made meanwhile.
+		a, err := s.Store.FindArticleByID(ctx, id)
+		if err == nil && (actor == nil || CanView(actor, a, f)) {
+			err = s.Gate(ctx, a)
+		}
+		if err != nil && herald.ErrorCode(err) != herald.ENOTFOUND {
+			return nil, err
+		}
 	}
 	now := s.Clock.Now()
 	if act == ActPublish && req.At != nil && req.At.After(now) {

@@ -83,8 +83,8 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 		return nil, fmt.Errorf("templates: %w", err)
 	}
 	a.workflow.Changed = func(*herald.Article) { a.portal.Wake() }
-	linkClient := httpx.PublicClient(5 * time.Second)
-	desk.Links = checklist.HTTPLinkChecker(linkClient, func(path string) bool { return desk.InternalLink(context.Background(), path) })
+	desk.Links = checklist.HTTPLinkChecker(httpx.PublicClient(5*time.Second), checklist.SiteLinks(store))
+	a.workflow.Gate = checklist.Gate(store, desk.Links)
 	desk.Preview = func(ctx context.Context, art *herald.Article, phone bool) ([]byte, error) {
 		page, err := a.portal.Preview(ctx, art, phone)
 		if err != nil {
