@@ -417,7 +417,9 @@ func TestHTTPLinkChecker(t *testing.T) {
 	defer close(release)
 
 	client := &http.Client{Timeout: 200 * time.Millisecond}
-	internal := func(_ context.Context, path string) bool { return path == "/news/1" || strings.HasPrefix(path, "/media/") }
+	internal := func(_ context.Context, path string) bool {
+		return path == "/news/1" || strings.HasPrefix(path, "/media/")
+	}
 	check := HTTPLinkChecker(client, internal)
 	tests := []struct{ href, err string }{
 		{srv.URL + "/ok", ""},
