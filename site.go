@@ -48,18 +48,19 @@ func (s *SiteSettings) Validate() error {
 	var p Problems
 	checkName(&p, "site_name", s.SiteName, true)
 	checkName(&p, "site_name_en", s.SiteNameEn, false)
-	for field, v := range map[string]string{
-		"description": s.Description, "supervisor": s.Supervisor, "guidance": s.Guidance, "copyright": s.Copyright,
-		"icp": s.ICP, "public_security_filing": s.PublicSecurityFiling, "news_licence": s.NewsLicence, "hotline": s.Hotline,
-		"submission_group": s.SubmissionGroup, "staff_inquiries": s.StaffInquiries, "legal_counsel": s.LegalCounsel,
-		"public_account_name": s.PublicAccountName,
+	// Slices of pairs, not maps, so that problems are listed in form order.
+	for _, f := range []struct{ field, v string }{
+		{"description", s.Description}, {"supervisor", s.Supervisor}, {"guidance", s.Guidance}, {"copyright", s.Copyright},
+		{"icp", s.ICP}, {"public_security_filing", s.PublicSecurityFiling}, {"news_licence", s.NewsLicence}, {"hotline", s.Hotline},
+		{"submission_group", s.SubmissionGroup}, {"staff_inquiries", s.StaffInquiries}, {"legal_counsel", s.LegalCounsel},
+		{"public_account_name", s.PublicAccountName},
 	} {
-		checkText(&p, field, v, 300, false)
+		checkText(&p, f.field, f.v, 300, false)
 	}
 	checkText(&p, "disclaimer", s.Disclaimer, 2000, false)
-	for field, v := range map[string]string{"about_html": s.AboutHTML, "contact_html": s.ContactHTML} {
-		if !utf8.ValidString(v) || len(v) > 200_000 {
-			p.Add(field, "must be valid text of at most 200000 bytes")
+	for _, f := range []struct{ field, v string }{{"about_html", s.AboutHTML}, {"contact_html", s.ContactHTML}} {
+		if !utf8.ValidString(f.v) || len(f.v) > 200_000 {
+			p.Add(f.field, "must be valid text of at most 200000 bytes")
 		}
 	}
 	if s.Mailbox != "" {

@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -48,13 +50,17 @@ func TestMediaServedAndExported(t *testing.T) {
 	a := approved[0]
 	body := a.Body + `<figure><img src="` + url + `" alt="会场"></figure>`
 	c := a.ArticleContent
-	c.Body = body
+	c.Body, c.CoverImage = body, url
 	a, err := wf.Do(ctx, chief[0], a.ID, workflow.ActEdit, workflow.Request{Version: a.Version, Content: &c})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := wf.Do(ctx, chief[0], a.ID, workflow.ActPublish, workflow.Request{}); err != nil {
 		t.Fatal(err)
+	}
+	f.portal.Invalidate()
+	if page := get(t, f.portal, portal.ArticlePath(a.ID)).Body.String(); !strings.Contains(page, `<meta property="og:image" content="`+base+url+`">`) {
+		t.Error("the article page does not offer its cover as og:image")
 	}
 	dir := t.TempDir()
 	if _, err := f.portal.ExportArticles(ctx, dir, []int64{a.ID}); err != nil {

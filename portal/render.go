@@ -394,6 +394,7 @@ func (p *Portal) renderArticle(ctx context.Context, d *siteData, a *herald.Artic
 	data.Prev, data.Next = prev, next
 	entry := p.entry(d, a, data.Editor)
 	v.JSONLD = template.JS(feeds.NewsArticleJSONLD(p.feedSite(d), entry))
+	v.Image = entry.ImageURL // og:image and the large card, when there is a cover
 	v.Alternates = []alternate{{Lang: a.Language, URL: pageURL}, {Lang: "x-default", URL: pageURL}}
 	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err

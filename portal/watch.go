@@ -36,14 +36,17 @@ func (p *Portal) Watch(ctx context.Context, interval time.Duration, exportDir st
 			}
 			continue
 		}
+		last = next
+		if whole || len(articles) > 0 {
+			p.Invalidate() // before the mourning check, which reads the cached settings
+		}
 		if m := p.mourningNow(ctx); m != mourning {
 			mourning, whole = m, true
+			p.Invalidate()
 		}
-		last = next
 		if !whole && len(articles) == 0 {
 			continue
 		}
-		p.Invalidate()
 		if exportDir == "" {
 			continue
 		}
@@ -61,9 +64,11 @@ func (p *Portal) Watch(ctx context.Context, interval time.Duration, exportDir st
 	}
 }
 
+// mourningNow says whether the settings put the site in mourning now. It reads
+// the cached site data, so the watch loop costs no query while nothing changes.
 func (p *Portal) mourningNow(ctx context.Context) bool {
-	s, err := p.Store.FindSettings(ctx)
-	return err == nil && s.Mourning(p.Clock.Now())
+	d, err := p.siteData(ctx)
+	return err == nil && d.settings.Mourning(p.Clock.Now())
 }
 
 // changesSince reads the events after last and says which published articles

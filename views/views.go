@@ -21,7 +21,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -30,6 +29,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/httpx"
 )
 
 // Channels a view can be counted on.
@@ -171,7 +171,7 @@ func (c *Counter) Record(r *http.Request, articleID int64, channel string) bool 
 	if !countable(ua, IsPrefetch(r.Header), articleID, ch) {
 		return false
 	}
-	return c.remember(c.hash(clientIP(r), ua, header(r.Header, "Accept-Language")), articleID, ch)
+	return c.remember(c.hash(httpx.ClientIP(r), ua, header(r.Header, "Accept-Language")), articleID, ch)
 }
 
 // RecordReader is Record with an explicit reader key, User-Agent and prefetch
@@ -247,14 +247,6 @@ func header(h http.Header, key string) string {
 		return v[0]
 	}
 	return ""
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // botPatterns are lower-case substrings of User-Agents that are not readers:

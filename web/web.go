@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -41,8 +42,11 @@ type Assets struct {
 	byName, byURL map[string]*Asset
 }
 
-// LoadAssets hashes every embedded static file.
-func LoadAssets() *Assets {
+// LoadAssets returns the static files with their hashes, computed once per
+// process: the portal and the newsroom share them, and they never change.
+func LoadAssets() *Assets { return loadAssets() }
+
+var loadAssets = sync.OnceValue(func() *Assets {
 	a := &Assets{byName: map[string]*Asset{}, byURL: map[string]*Asset{}}
 	fs.WalkDir(static, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -61,7 +65,7 @@ func LoadAssets() *Assets {
 		return nil
 	})
 	return a
-}
+})
 
 // URL returns the hashed URL of a static file ("" if there is none).
 func (a *Assets) URL(name string) string {
