@@ -40,19 +40,55 @@ func (p *Portal) Export(ctx context.Context, dir string, progress func(done, tot
 	if err != nil {
 		return ExportStats{}, err
 	}
-	stats, err := p.exportPaths(ctx, dir, paths, progress)
+	stats, media, err := p.exportPaths(ctx, dir, paths, progress)
 	if err != nil {
 		return stats, err
+	}
+	keep := make(map[string]bool, len(paths)+len(media))
+	for _, path := range append(paths, media...) {
+		keep[filePath(path)] = true
 	}
 	for _, a := range p.assets.All() {
 		if err := writeAtomic(dir, a.URL, a.Body); err != nil {
 			return stats, err
 		}
+		keep[filePath(a.URL)] = true
 		stats.Pages++
 		stats.Bytes += int64(len(a.Body))
 	}
+	removed, err := prune(dir, keep)
+	stats.Removed += removed
 	stats.Duration = time.Since(start)
-	return stats, nil
+	return stats, err
+}
+
+// prune deletes the files under dir that the export did not write: pages of
+// articles retracted while no export ran, old asset versions, images no page
+// shows any more. A full export into a used folder then equals one into an
+// empty folder. Hidden files and folders (.well-known, .htaccess) are the
+// web server's and stay, except leftovers of interrupted writes.
+func prune(dir string, keep map[string]bool) (int, error) {
+	removed := 0
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || path == dir {
+			return err
+		}
+		if hidden := strings.HasPrefix(d.Name(), "."); hidden && d.IsDir() {
+			return filepath.SkipDir
+		} else if d.IsDir() || hidden && !strings.HasPrefix(d.Name(), ".tmp-") {
+			return nil
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil || keep[rel] {
+			return err
+		}
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		removed++
+		return nil
+	})
+	return removed, err
 }
 
 // ExportArticles re-renders into dir only what the publication, correction or
@@ -119,7 +155,7 @@ func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (E
 	for path := range set {
 		paths = append(paths, path)
 	}
-	stats, err := p.exportPaths(ctx, dir, paths, nil)
+	stats, _, err := p.exportPaths(ctx, dir, paths, nil)
 	stats.Duration = time.Since(start)
 	return stats, err
 }
@@ -187,10 +223,13 @@ func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
 	return paths, nil
 }
 
-// exportPaths renders paths on every core and writes them under dir.
-func (p *Portal) exportPaths(ctx context.Context, dir string, paths []string, progress func(done, total int)) (ExportStats, error) {
+// exportPaths renders paths on every core and writes them under dir, with the
+// images they show, which it returns.
+func (p *Portal) exportPaths(ctx context.Context, dir string, paths []string, progress func(done, total int)) (ExportStats, []string, error) {
 	var stats ExportStats
 	var done, bytes, removed atomic.Int64
+	var mediaMu sync.Mutex
+	var media []string
 	work := make(chan string)
 	errc := make(chan error, 1)
 	var wg sync.WaitGroup
@@ -206,8 +245,11 @@ func (p *Portal) exportPaths(ctx context.Context, dir string, paths []string, pr
 				case err != nil:
 				case page.Status == http.StatusOK || path == "/404.html":
 					err = writeAtomic(dir, path, page.Body)
-					if err == nil {
+					if err == nil && len(page.Media) > 0 {
 						err = p.exportMedia(ctx, dir, page.Media)
+						mediaMu.Lock()
+						media = append(media, page.Media...)
+						mediaMu.Unlock()
 					}
 				default: // the path names nothing (any more): no file
 					if err = os.Remove(filepath.Join(dir, filePath(path))); err == nil {
@@ -244,9 +286,9 @@ func (p *Portal) exportPaths(ctx context.Context, dir string, paths []string, pr
 	stats.Pages, stats.Bytes, stats.Removed = int(done.Load()-removed.Load()), bytes.Load(), int(removed.Load())
 	select {
 	case err := <-errc:
-		return stats, err
+		return stats, media, err
 	default:
-		return stats, ctx.Err()
+		return stats, media, ctx.Err()
 	}
 }
 

@@ -407,6 +407,23 @@ func TestIncrementalExportEqualsFullExport(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(live, fmt.Sprintf("articles/%d.html", published[3].ID))); !os.IsNotExist(err) {
 		t.Error("the retracted article's page is still in the static site")
 	}
+	// A full export over a used folder removes what no longer exists (here, a
+	// page of an article retracted while no export ran) and keeps the web
+	// server's hidden files.
+	stale := filepath.Join(live, "articles", "999999.html")
+	os.WriteFile(stale, []byte("old"), 0o644)
+	os.MkdirAll(filepath.Join(live, ".well-known"), 0o755)
+	os.WriteFile(filepath.Join(live, ".well-known", "security.txt"), []byte("x"), 0o644)
+	stats, err := f.portal.Export(ctx, live, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) || stats.Removed == 0 {
+		t.Errorf("a full export left a stale page (removed %d)", stats.Removed)
+	}
+	if _, err := os.Stat(filepath.Join(live, ".well-known", "security.txt")); err != nil {
+		t.Error("a full export removed the web server's hidden file")
+	}
 }
 
 func TestStaticBeacon(t *testing.T) {
