@@ -96,7 +96,7 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, req *request) {
 		for _, row := range rows {
 			e := row.Event
 			cw.Write([]string{strconv.FormatInt(e.ID, 10), e.At.In(CST).Format(time.DateTime), row.Actor, e.Entity,
-				strconv.FormatInt(e.EntityID, 10), e.Action, e.FromStatus, e.ToStatus, strconv.Itoa(e.Level), e.Comment})
+				strconv.FormatInt(e.EntityID, 10), e.Action, e.FromStatus, e.ToStatus, strconv.Itoa(e.Level), spreadsheetSafe(e.Comment)})
 		}
 		cw.Flush()
 		return
@@ -138,4 +138,14 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, req *req
 	}
 	s.clearSessionCookie(w)
 	http.Redirect(w, r, "/newsroom/login", http.StatusSeeOther)
+}
+
+// spreadsheetSafe keeps Excel and WPS from reading a typed comment as a
+// formula: text starting with = + - @ (or a tab or carriage return) gets a
+// leading apostrophe, which spreadsheets show as text.
+func spreadsheetSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

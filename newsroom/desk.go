@@ -121,13 +121,8 @@ func (s *Server) desk(r *http.Request, req *request) (*deskData, error) {
 			continue
 		}
 		note := ""
-		if events, err := s.Store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: a.ID}); err == nil {
-			for _, e := range slices.Backward(events) {
-				if e.Action == string(workflow.ActReject) {
-					note = e.Comment
-					break
-				}
-			}
+		if events, err := s.Store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: a.ID, Action: string(workflow.ActReject)}); err == nil && len(events) > 0 {
+			note = events[len(events)-1].Comment
 		}
 		d.Rejected = append(d.Rejected, row{Article: a, Note: note})
 	}

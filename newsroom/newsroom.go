@@ -160,7 +160,7 @@ func (s *Server) signedInLimit(limit int64, h func(w http.ResponseWriter, r *htt
 				return
 			}
 			if r.Method == http.MethodGet {
-				http.Redirect(w, r, "/newsroom/login?next="+urlQuery(r.URL.Path), http.StatusSeeOther)
+				http.Redirect(w, r, "/newsroom/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return
 			}
 			s.fail(w, r, nil, err)
@@ -202,10 +202,6 @@ func parseForm(r *http.Request) error {
 		return herald.Errorf(herald.EINVALID, "The form could not be read.")
 	}
 	return nil
-}
-
-func urlQuery(path string) string {
-	return strings.NewReplacer("&", "", "?", "", "#", "").Replace(path)
 }
 
 // language is the reader's chosen language, Chinese unless they chose English.

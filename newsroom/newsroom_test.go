@@ -2,6 +2,7 @@ package newsroom_test
 
 import (
 	"context"
+	"encoding/csv"
 	"io"
 	"log/slog"
 	"net/http"
@@ -299,6 +300,10 @@ func TestAuditLogAndPassword(t *testing.T) {
 		strings.Count(string(body), "\n") < 100 || !strings.Contains(string(body), ",approve,") {
 		t.Fatalf("CSV export: %s, %d lines", res.Header.Get("Content-Type"), strings.Count(string(body), "\n"))
 	}
+	// A comment that looks like a formula stays text in spreadsheets.
+	if got := csvCommentOf(t, admin, "=HYPERLINK(\"http://x\")"); got != "'=HYPERLINK(\"http://x\")" {
+		t.Errorf("formula comment exported as %q", got)
+	}
 	// Filters narrow by who, what and when, and the CSV follows them.
 	code, page = admin.get("/newsroom/audit?entity=session&actor=baiyonggang&action=sign_in&from=2026-11-25&to=2026-11-25")
 	if code != 200 || !strings.Contains(page, "白永刚_XWZ001") || strings.Count(page, "<td>sign_in</td>") != 1 || !strings.Contains(page, "format=csv") {
@@ -329,3 +334,29 @@ func TestAuditLogAndPassword(t *testing.T) {
 		t.Fatalf("sign in with the new password: %d", code)
 	}
 }
+
+// csvCommentOf rejects a submitted piece with comment and returns the comment
+// as the audit CSV gives it.
+func csvCommentOf(t *testing.T, admin *browser, comment string) string {
+	t.Helper()
+	ctx := context.Background()
+	submitted, _, _ := admin.f.store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusSubmitted}, Limit: 1})
+	chief, _, _ := admin.f.store.FindStaff(ctx, herald.StaffFilter{Username: "wangyalan"})
+	wf := workflow.NewService(admin.f.store, func() time.Time { return *admin.f.now })
+	a := submitted[0]
+	if _, err := wf.Do(ctx, chief[0], a.ID, workflow.ActReject, workflow.Request{Comment: comment}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := admin.c.Get(admin.f.url + "/newsroom/audit?entity=article&action=reject&format=csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(readAll(res.Body), "\xef\xbb\xbf"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows[len(rows)-1][9]
+}
+
+func readAll(r io.Reader) string { b, _ := io.ReadAll(r); return string(b) }
