@@ -167,7 +167,7 @@ func (p *Portal) published(ctx context.Context, f herald.ArticleFilter) ([]*hera
 
 // countPublished counts the published articles that match f.
 func (p *Portal) countPublished(ctx context.Context, f herald.ArticleFilter) (int, error) {
-	f.Statuses, f.Limit, f.NoCount = []herald.Status{herald.StatusPublished}, 1, false
+	f.Statuses, f.Limit, f.NoCount, f.NoBody = []herald.Status{herald.StatusPublished}, 1, false, true
 	_, total, err := p.Store.FindArticles(ctx, f)
 	return total, err
 }
@@ -194,13 +194,6 @@ func (p *Portal) home(ctx context.Context, d *siteData, static bool) (*Page, err
 		return nil, err
 	}
 	data.Latest = toItems(latest)
-	if len(d.columns) > 0 {
-		lead, err := p.published(ctx, herald.ArticleFilter{ColumnID: d.columns[0].ID, Limit: 3, NoBody: true})
-		if err != nil {
-			return nil, err
-		}
-		data.Lead = toItems(lead)
-	}
 	for _, c := range d.columns {
 		as, err := p.published(ctx, herald.ArticleFilter{ColumnID: c.ID, Limit: 6, NoBody: true})
 		if err != nil {
@@ -209,6 +202,9 @@ func (p *Portal) home(ctx context.Context, d *siteData, static bool) (*Page, err
 		if len(as) > 0 {
 			data.Blocks = append(data.Blocks, columnBlock{Column: c, Items: toItems(as)})
 		}
+	}
+	if len(data.Blocks) > 0 && data.Blocks[0].Column == d.columns[0] { // the lead: the first column's newest three
+		data.Lead = data.Blocks[0].Items[:min(3, len(data.Blocks[0].Items))]
 	}
 	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err
