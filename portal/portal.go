@@ -53,7 +53,7 @@ type Page struct {
 	ETag        string
 	Modified    time.Time
 	ArticleID   int64  // for view counting; 0 for other pages
-	Channel     string // "web" or "mobile"
+	Channel     string // views.ChannelWeb or views.ChannelMobile
 	MaxAge      time.Duration
 	Media       []string // the uploaded images the page shows, exported with it
 	gzip        []byte   // compressed once, when cached

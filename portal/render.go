@@ -14,6 +14,7 @@ import (
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/feeds"
 	"github.com/heraldnews/herald/qrsvg"
+	"github.com/heraldnews/herald/views"
 )
 
 // PageSize is how many articles a column or theme page lists.
@@ -400,7 +401,10 @@ func (p *Portal) renderArticle(ctx context.Context, d *siteData, a *herald.Artic
 	if err != nil {
 		return nil, err
 	}
-	page.ArticleID, page.Channel, page.Modified = a.ID, map[bool]string{true: "mobile", false: "web"}[phone], a.UpdatedAt
+	page.ArticleID, page.Channel, page.Modified = a.ID, views.ChannelWeb, a.UpdatedAt
+	if phone {
+		page.Channel = views.ChannelMobile
+	}
 	page.Media = articleMedia(a)
 	return page, nil
 }

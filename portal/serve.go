@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/views"
 )
 
 // MaxQueryBytes is the longest query string the portal reads.
@@ -187,7 +188,7 @@ func (p *Portal) beacon(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Views != nil {
-		p.Views.Record(r, in.ArticleID, "static")
+		p.Views.Record(r, in.ArticleID, views.ChannelStatic)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
