@@ -3,6 +3,7 @@ package checklist
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/heraldnews/herald"
@@ -71,8 +72,8 @@ func Gate(store herald.Store, links LinkChecker) func(ctx context.Context, a *he
 const GateField = "checklist"
 
 // SiteLinks says whether a site path names something the portal serves: a
-// published article or an uploaded image; other site paths (columns, themes,
-// pages) are taken as fine.
+// published article, an uploaded image, a column's or theme's pages; other
+// site paths (the home page, feeds, fixed pages) are taken as fine.
 func SiteLinks(store herald.Store) func(ctx context.Context, path string) bool {
 	return func(ctx context.Context, path string) bool {
 		if id, key, _, ok := herald.ParseMediaURL(path); ok {
@@ -83,6 +84,16 @@ func SiteLinks(store herald.Store) func(ctx context.Context, path string) bool {
 		if _, err := fmt.Sscanf(strings.TrimPrefix(path, "/m"), "/articles/%d.html", &id); err == nil {
 			a, err := store.FindArticleByID(ctx, id)
 			return err == nil && a.Status == herald.StatusPublished
+		}
+		if rest, ok := strings.CutPrefix(path, "/columns/"); ok {
+			slug, _, _ := strings.Cut(rest, "/")
+			cols, err := store.FindColumns(ctx)
+			return err == nil && slices.ContainsFunc(cols, func(c *herald.Column) bool { return c.Slug == slug })
+		}
+		if rest, ok := strings.CutPrefix(path, "/themes/"); ok {
+			slug, _, _ := strings.Cut(rest, "/")
+			themes, err := store.FindThemes(ctx)
+			return err == nil && slices.ContainsFunc(themes, func(t *herald.Theme) bool { return t.Slug == slug })
 		}
 		return true
 	}

@@ -78,6 +78,7 @@ func TestPasswordResetAndDisableEndSessions(t *testing.T) {
 	alive := func(hash string) bool { _, err := s.FindSessionByHash(ctx, hash); return err == nil }
 	session(w.Writer, "w1")
 	session(w.Editor, "e1")
+	session(w.Chief, "c1") // a bystander
 	if err := dir.SetPassword(ctx, w.Admin, w.Writer.ID, "", "a long enough password"); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +86,7 @@ func TestPasswordResetAndDisableEndSessions(t *testing.T) {
 	if _, err := dir.UpdateStaff(ctx, w.Admin, w.Editor.ID, herald.StaffUpdate{Disabled: &yes}); err != nil {
 		t.Fatal(err)
 	}
-	if alive("w1") || alive("e1") {
-		t.Fatalf("sessions after reset/disable: writer %v, editor %v", alive("w1"), alive("e1"))
+	if alive("w1") || alive("e1") || !alive("c1") {
+		t.Fatalf("sessions after reset/disable: writer %v, editor %v, bystander %v", alive("w1"), alive("e1"), alive("c1"))
 	}
 }

@@ -17,7 +17,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/heraldnews/herald"
 	"golang.org/x/image/webp"
@@ -379,18 +378,13 @@ func TestDecompressionBomb(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			start := time.Now()
 			_, err := Process(bytes.NewReader(tt.data), "", tt.lim)
-			elapsed := time.Since(start)
 			runtime.ReadMemStats(&after)
 			if herald.ErrorCode(err) != herald.EINVALID || !strings.Contains(herald.ErrorMessage(err), tt.want) {
 				t.Fatalf("got %v, want a refusal mentioning %q", err, tt.want)
 			}
 			if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
 				t.Errorf("allocated %d bytes before refusing", n)
-			}
-			if elapsed > time.Second {
-				t.Errorf("took %v to refuse", elapsed)
 			}
 		})
 	}

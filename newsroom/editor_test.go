@@ -199,11 +199,15 @@ func TestWordList(t *testing.T) {
 	}
 	editor := f.browser(t)
 	editor.login("guoting")
-	if code, page := editor.get("/newsroom/words"); code != http.StatusOK || strings.Contains(page, `name="op" value="add"`) {
+	code, editorPage := editor.get("/newsroom/words")
+	if code != http.StatusOK || strings.Contains(editorPage, `name="op" value="add"`) {
 		t.Fatalf("an editor sees the list read-only: %d", code)
 	}
-	if code, _, _ := editor.post("/newsroom/words", url.Values{"csrf": {editor.csrf(page)}, "op": {"delete"}, "id": {itoa(words[0].ID)}}); code != http.StatusForbidden {
+	if code, _, _ := editor.post("/newsroom/words", url.Values{"csrf": {editor.csrf(editorPage)}, "op": {"delete"}, "id": {itoa(words[0].ID)}}); code != http.StatusForbidden {
 		t.Fatalf("an editor deletes a word: %d", code)
+	}
+	if after, _ := f.store.FindWords(ctx); len(after) != len(words) {
+		t.Fatal("an editor's delete removed a word")
 	}
 	writer := f.browser(t)
 	writer.login("baiyonggang")
@@ -220,7 +224,10 @@ func TestBrokenLinksAreReported(t *testing.T) {
 	if !check("/articles/"+itoa(published[0].ID)+".html") || !check("/m/articles/"+itoa(published[0].ID)+".html") || !check("/columns/headlines/") {
 		t.Fatal("a working site link is reported broken")
 	}
-	if check("/articles/999999.html") || check("/media/1-0000000000000000/large.jpg") {
+	if !check("/themes/xiongan/") || !check("/about.html") {
+		t.Fatal("a theme page or a fixed page is reported broken")
+	}
+	if check("/articles/999999.html") || check("/media/1-0000000000000000/large.jpg") || check("/columns/nope/") || check("/themes/nope/page/2.html") {
 		t.Fatal("a broken site link passes")
 	}
 }

@@ -164,15 +164,6 @@ func editorjsUntil(t *testing.T, ctx context.Context, what, cond, state string) 
 		func() string { return browsertest.Eval[string](t, ctx, state) })
 }
 
-// editorjsQuote makes s a JavaScript string literal.
-func editorjsQuote(s string) string {
-	b, err := json.Marshal(s)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
 // editorjsNoViolations fails the test if the page has broken its
 // Content-Security-Policy since it loaded.
 func editorjsNoViolations(t *testing.T, ctx context.Context, where string) {
@@ -374,7 +365,7 @@ func TestEditorCleansPastes(t *testing.T) {
 			r := browsertest.Eval[struct {
 				Once  string `json:"once"`
 				Twice string `json:"twice"`
-			}](t, ctx, `((clean) => { const once = clean(`+editorjsQuote(clipboard)+`); return {once, twice: clean(once)}; })(HeraldEditor.cleanPastedHTML)`)
+			}](t, ctx, `((clean) => { const once = clean(`+jsString(clipboard)+`); return {once, twice: clean(once)}; })(HeraldEditor.cleanPastedHTML)`)
 			editorjsGolden(t, c.name, r.Once)
 			editorjsCheckClean(t, r.Once)
 			for _, s := range c.gone {
@@ -411,7 +402,7 @@ func TestEditorCleansPastes(t *testing.T) {
 			{"news/1.html", nil},
 			{"http://", nil},
 		} {
-			got := browsertest.Eval[*string](t, ctx, `HeraldEditor.safeHref(`+editorjsQuote(c.in)+`)`)
+			got := browsertest.Eval[*string](t, ctx, `HeraldEditor.safeHref(`+jsString(c.in)+`)`)
 			switch {
 			case c.want == nil && got != nil:
 				t.Errorf("safeHref(%q) = %q, want it refused", c.in, *got)
@@ -449,7 +440,7 @@ func TestEditorCleansPastes(t *testing.T) {
 			const area = HeraldEditor.editor.area;
 			area.focus();
 			const dt = new DataTransfer();
-			dt.setData('text/html', `+editorjsQuote(editorjsTestdata(t, "word.html"))+`);
+			dt.setData('text/html', `+jsString(editorjsTestdata(t, "word.html"))+`);
 			dt.setData('text/plain', '2026年全省司法行政工作会议召开');
 			area.dispatchEvent(new ClipboardEvent('paste', {clipboardData: dt, bubbles: true, cancelable: true}));
 			const centred = area.querySelector('p[style]');
@@ -558,7 +549,7 @@ func TestEditorAutosaveOffline(t *testing.T) {
 	ctx := editorjsTab(t)
 	editURL := site.srv.URL + "/newsroom/articles/42/edit"
 	status := `document.getElementById('autosave-status').textContent`
-	state := `JSON.stringify({status: ` + status + `, local: localStorage.getItem(` + editorjsQuote(key) + `), editor: HeraldEditor.editor && HeraldEditor.editor.area.innerHTML})`
+	state := `JSON.stringify({status: ` + status + `, local: localStorage.getItem(` + jsString(key) + `), editor: HeraldEditor.editor && HeraldEditor.editor.area.innerHTML})`
 	saved := strings.ReplaceAll(labels["saved"], "{time}", "21:30:00") // saved_at in China Standard Time
 
 	// Each step needs the one before it.
@@ -576,10 +567,10 @@ func TestEditorAutosaveOffline(t *testing.T) {
 			t.Fatalf("type into the editor: %v", err)
 		}
 		editorjsUntil(t, ctx, "the offline notice and the local copy", `(() => {
-			const draft = JSON.parse(localStorage.getItem(`+editorjsQuote(key)+`) || 'null');
+			const draft = JSON.parse(localStorage.getItem(`+jsString(key)+`) || 'null');
 			const fields = draft && Array.isArray(draft.fields) ? Object.fromEntries(draft.fields) : {};
-			return `+status+` === `+editorjsQuote(labels["offline"])+` && String(fields.body).includes(`+editorjsQuote(typed)+`)
-				&& fields.title === '西湾子镇开展法律明白人培训' && !('csrf' in fields) && draft.version === `+editorjsQuote(version)+`;
+			return `+status+` === `+jsString(labels["offline"])+` && String(fields.body).includes(`+jsString(typed)+`)
+				&& fields.title === '西湾子镇开展法律明白人培训' && !('csrf' in fields) && draft.version === `+jsString(version)+`;
 		})()`, state)
 		if refused, saved := desk.state(); refused == 0 || len(saved) > 0 {
 			t.Fatalf("while the desk was down it cut %d autosave(s) off and received %d, want at least 1 and 0", refused, len(saved))
@@ -606,7 +597,7 @@ func TestEditorAutosaveOffline(t *testing.T) {
 			t.Errorf("the autosave posted the body %q, want %q", f.Get("body"), want)
 		}
 		editorjsUntil(t, ctx, "the saved notice and the local copy dropped",
-			status+` === `+editorjsQuote(saved)+` && localStorage.getItem(`+editorjsQuote(key)+`) === null`, state)
+			status+` === `+jsString(saved)+` && localStorage.getItem(`+jsString(key)+`) === null`, state)
 		editorjsNoViolations(t, ctx, "the edit page")
 	})
 
@@ -624,7 +615,7 @@ func TestEditorAutosaveOffline(t *testing.T) {
 			t.Fatal(err)
 		}
 		browsertest.Navigate(t, ctx, site.srv.URL+"/newsroom/")
-		browsertest.Eval[bool](t, ctx, `localStorage.setItem(`+editorjsQuote(key)+`, `+editorjsQuote(string(b))+`) === undefined`)
+		browsertest.Eval[bool](t, ctx, `localStorage.setItem(`+jsString(key)+`, `+jsString(string(b))+`) === undefined`)
 		browsertest.Navigate(t, ctx, editURL)
 		editorjsUntil(t, ctx, "the editor and its autosave", `!!(window.HeraldEditor && HeraldEditor.autosave)`, `document.documentElement.outerHTML`)
 		r := browsertest.Eval[struct {
@@ -651,7 +642,7 @@ func TestEditorAutosaveOffline(t *testing.T) {
 			return f.Get("title") == title && f.Get("body") == body && f.Get("version") == "3"
 		}, func() string { _, s := desk.state(); return fmt.Sprintf("the desk received %v", s) })
 		editorjsUntil(t, ctx, "the restored and saved notices and the local copy dropped",
-			status+`.startsWith(`+editorjsQuote(restored)+`) && `+status+`.endsWith(' '+`+editorjsQuote(saved)+`) && localStorage.getItem(`+editorjsQuote(key)+`) === null`, state)
+			status+`.startsWith(`+jsString(restored)+`) && `+status+`.endsWith(' '+`+jsString(saved)+`) && localStorage.getItem(`+jsString(key)+`) === null`, state)
 		editorjsNoViolations(t, ctx, "the edit page with a restored copy")
 	})
 }

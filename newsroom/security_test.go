@@ -73,7 +73,7 @@ func TestLanguagePreferenceFollowsTheAccount(t *testing.T) {
 	b := f.browser(t)
 	b.login("liuxiaomin")
 	_, page := b.get("/newsroom/")
-	if !strings.Contains(page, `lang="zh-CN"`) {
+	if !strings.Contains(page, `<html lang="zh-CN">`) {
 		t.Fatal("desk is not in Chinese by default")
 	}
 	if status, _, _ := b.post("/newsroom/account/language", url.Values{"csrf": {b.csrf(page)}, "lang": {"fr"}}); status != http.StatusBadRequest {
