@@ -43,7 +43,7 @@ func TestUserAndUnitCommands(t *testing.T) {
 		{[]string{"user", "disable", "--db", db, "wangyalan"}, "", "", "wangyalan is now disabled"},
 		{[]string{"user", "list", "--db", db}, "", "", "false"},
 		{[]string{"user", "disable", "--db", db, "nobody"}, "", `no user "nobody"`, ""},
-		{[]string{"migrate", "--db", db}, "", "", "The sqlite database is at schema "+newestMigration(t)},
+		{[]string{"migrate", "--db", db}, "", "", "The sqlite database is at schema " + newestMigration(t)},
 		{[]string{"serve", "--db", db, "--addr", "nonsense"}, "", "option addr", ""},
 		{[]string{"frobnicate"}, "", "unknown command", ""},
 		{[]string{"version"}, "", "", "herald dev"},
