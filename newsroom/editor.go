@@ -27,10 +27,10 @@ func (s *Server) editorLabels(lang string) map[string]string {
 }
 
 // contentFromForm reads the article form over base: fields the form does not
-// carry (authors, language, responsible editor) keep their values.
+// carry (authors, language, responsible editor) keep their values. signedIn
+// has parsed the form.
 func contentFromForm(r *http.Request, base herald.ArticleContent) herald.ArticleContent {
 	c := base.Clone()
-	r.ParseForm()
 	for name, field := range map[string]*string{"title": &c.Title, "subtitle": &c.Subtitle, "summary": &c.Summary,
 		"source": &c.Source, "body": &c.Body, "cover_image": &c.CoverImage} {
 		if v, ok := r.PostForm[name]; ok {
