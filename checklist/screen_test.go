@@ -60,3 +60,31 @@ func TestGateStopsTheWorkflow(t *testing.T) {
 		t.Fatalf("submit once fixed: %v", err)
 	}
 }
+
+// Links are probed where a column requires them, however many articles of
+// other columns passed the gate before.
+func TestGateProbesLinksWhereRequired(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "g.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	w := storetest.NewWorld(t, s)
+	policy := map[string]string{"links": "required"}
+	if _, err := s.UpdateColumn(ctx, w.Local.ID, herald.ColumnUpdate{Checklist: &policy}, herald.Event{At: storetest.T0}); err != nil {
+		t.Fatal(err)
+	}
+	probed := 0
+	gate := checklist.Gate(s, func(context.Context, string) error { probed++; return nil })
+	for _, col := range []*herald.Column{w.News, w.Local} {
+		c := storetest.Content(col, "有链接的稿件")
+		c.Body = `<p>见<a href="https://www.moj.gov.cn/">司法部网站</a>。</p>`
+		if err := gate(ctx, &herald.Article{ArticleContent: c}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if probed != 1 {
+		t.Fatalf("links probed %d times, want once (only the column that requires it)", probed)
+	}
+}

@@ -116,12 +116,13 @@ func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Act
 	if err != nil {
 		return nil, err
 	}
+	gated := 0 // the version the gate passed, if it ran
 	if s.Gate != nil && (act == ActSubmit || act == ActApprove) {
 		// Outside the write transaction: the gate may probe links. The
-		// version check below catches a change made meanwhile.
+		// transaction below refuses the step if the article changed meanwhile.
 		a, err := s.Store.FindArticleByID(ctx, id)
 		if err == nil && (actor == nil || CanView(actor, a, f)) {
-			err = s.Gate(ctx, a)
+			err, gated = s.Gate(ctx, a), a.Version
 		}
 		if err != nil && herald.ErrorCode(err) != herald.ENOTFOUND {
 			return nil, err
@@ -136,6 +137,9 @@ func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Act
 	a, err := s.Store.UpdateArticle(ctx, id, func(a *herald.Article) (herald.ArticleChange, error) {
 		if actor != nil && !CanView(actor, a, f) {
 			return herald.ArticleChange{}, herald.Errorf(herald.ENOTFOUND, "Article %d not found.", id)
+		}
+		if gated != 0 && gated != a.Version {
+			return herald.ArticleChange{}, herald.Errorf(herald.ECONFLICT, "The article changed while it was being checked; try again.")
 		}
 		if req.Version != 0 && req.Version != a.Version {
 			return herald.ArticleChange{}, herald.Errorf(herald.ECONFLICT,
