@@ -12,6 +12,7 @@ import (
 type tokenRequest struct {
 	Username     string `json:"username"`
 	Password     string `json:"password"`
+	Code         string `json:"code,omitempty"` // from the authenticator app, for accounts that use one
 	Name         string `json:"name"`
 	ExpiresInDay int    `json:"expires_in_days"`
 }
@@ -47,6 +48,9 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, _ *herald.S
 		return
 	}
 	st, err := s.Auth.Login(r.Context(), req.Username, req.Password, httpx.ClientIP(r))
+	if err == nil && st.TOTPSecret != "" {
+		err = s.Auth.VerifyCode(st, req.Code, httpx.ClientIP(r))
+	}
 	if err != nil {
 		s.problem(w, r, err)
 		return

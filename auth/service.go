@@ -52,7 +52,9 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 	if !st.Active() {
 		return nil, herald.Errorf(herald.EUNAUTHORIZED, "This account is disabled.")
 	}
-	s.Limiter.Reset(username)
+	if st.TOTPSecret == "" { // else the failures count on until the code is right too
+		s.Limiter.Reset(username)
+	}
 	return st, nil
 }
 
