@@ -34,9 +34,10 @@ func checkSlug(p *Problems, slug string) {
 	}
 }
 
-// Validate checks the column's fields.
+// checklistRulePattern is the shape of a checklist rule's name.
 var checklistRulePattern = regexp.MustCompile(`^[a-z][a-z_]{0,29}$`)
 
+// Validate checks the column's fields.
 func (c *Column) Validate() error {
 	var p Problems
 	checkSlug(&p, c.Slug)

@@ -90,11 +90,7 @@ const tokenPrefix = "hrd_"
 
 // NewTokenSecret returns a new random API token and the hash to store.
 func NewTokenSecret() (secret, hash string) {
-	b := make([]byte, 32)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	secret = tokenPrefix + base64.RawURLEncoding.EncodeToString(b)
+	secret = tokenPrefix + randomToken()
 	return secret, HashToken(secret)
 }
 

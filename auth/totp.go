@@ -44,11 +44,16 @@ func TOTPURI(issuer, account, secret string) string {
 
 // TOTPCode returns the code of the step that holds t.
 func TOTPCode(secret string, t time.Time) (string, error) {
-	key, err := totpEncoding.DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
+	key, err := decodeTOTPSecret(secret)
 	if err != nil {
 		return "", fmt.Errorf("totp secret: %w", err)
 	}
 	return totpCode(key, t.Unix()/int64(totpStep.Seconds())), nil
+}
+
+// decodeTOTPSecret reads a base32 secret as apps show it: any case, padded or not.
+func decodeTOTPSecret(secret string) ([]byte, error) {
+	return totpEncoding.DecodeString(strings.ToUpper(strings.TrimRight(secret, "=")))
 }
 
 func totpCode(key []byte, step int64) string {
@@ -65,7 +70,7 @@ func totpCode(key []byte, step int64) string {
 // checkTOTP returns the step whose code matches, if any within the skew.
 func checkTOTP(secret, code string, now time.Time) (int64, bool) {
 	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
-	key, err := totpEncoding.DecodeString(strings.ToUpper(secret))
+	key, err := decodeTOTPSecret(secret)
 	if err != nil || len(code) != totpDigits {
 		return 0, false
 	}

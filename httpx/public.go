@@ -1,7 +1,6 @@
 package httpx
 
 import (
-	"context"
 	"errors"
 	"net"
 	"net/http"
@@ -29,9 +28,7 @@ func PublicClient(timeout time.Duration) *http.Client {
 		return nil
 	}}
 	transport := &http.Transport{
-		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			return dialer.DialContext(ctx, network, addr)
-		},
+		DialContext:         dialer.DialContext,
 		TLSHandshakeTimeout: timeout,
 		MaxIdleConns:        16,
 		IdleConnTimeout:     30 * time.Second,
