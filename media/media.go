@@ -37,13 +37,9 @@ func DefaultLimits() Limits {
 	return Limits{MaxBytes: 20 << 20, MaxPixels: 40_000_000, MaxSide: 12000}
 }
 
-// Rendition is one encoded size of an image; pages pick the smallest that fits.
-type Rendition struct {
-	Name          string // "original", "large", "medium" or "thumb"
-	Width, Height int
-	ContentType   string // "image/jpeg", "image/png" or "image/gif"
-	Data          []byte
-}
+// Rendition is one encoded size of an image ("original", "large", "medium"
+// or "thumb"; "image/jpeg", "image/png" or "image/gif"), as the store keeps it.
+type Rendition = herald.MediaRendition
 
 // Image is a processed upload: what was detected about it and the renditions to
 // store in its place.
@@ -78,20 +74,8 @@ func Process(r io.Reader, claimedType string, lim Limits) (*Image, error) {
 	if err != nil {
 		return nil, fmt.Errorf("media: reading upload: %w", err)
 	}
-	if int64(len(data)) > lim.MaxBytes {
-		return nil, herald.Errorf(herald.ETOOLARGE, "The file is larger than the %s MiB limit.", mib(lim.MaxBytes))
-	}
-	if len(data) == 0 {
-		return nil, herald.Invalid("file", "is empty; %s", allowed)
-	}
-	format := sniff(data)
-	if format == "" {
-		return nil, herald.Invalid("file", "is not a supported image; %s", allowed)
-	}
-	if err := checkClaim(format, claimedType); err != nil {
-		return nil, err
-	}
-	if err := checkSize(data, format, lim); err != nil {
+	format, err := Check(data, claimedType, lim)
+	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
@@ -100,6 +84,25 @@ func Process(r io.Reader, claimedType string, lim Limits) (*Image, error) {
 		return nil, err
 	}
 	return im, nil
+}
+
+// Check does what Process does before decoding any pixels, cheaply: it
+// refuses files that are too large, not a supported image, not what they
+// claim to be, or too many pixels, and returns the format.
+func Check(data []byte, claimedType string, lim Limits) (format string, err error) {
+	if int64(len(data)) > lim.MaxBytes {
+		return "", herald.Errorf(herald.ETOOLARGE, "The file is larger than the %s MiB limit.", mib(lim.MaxBytes))
+	}
+	if len(data) == 0 {
+		return "", herald.Invalid("file", "is empty; %s", allowed)
+	}
+	if format = sniff(data); format == "" {
+		return "", herald.Invalid("file", "is not a supported image; %s", allowed)
+	}
+	if err := checkClaim(format, claimedType); err != nil {
+		return "", err
+	}
+	return format, checkSize(data, format, lim)
 }
 
 // sniff names the format from the magic bytes; the file name and the claimed

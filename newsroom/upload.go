@@ -1,6 +1,11 @@
 package newsroom
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"mime/multipart"
 	"net/http"
 	"path/filepath"
 
@@ -40,25 +45,21 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, req *request) {
 		return
 	}
 	defer file.Close()
-	select {
-	case uploadSlots <- struct{}{}:
-		defer func() { <-uploadSlots }()
-	case <-r.Context().Done():
-		return
-	}
-	img, err := media.Process(file, header.Header.Get("Content-Type"), uploadLimits)
+	// One byte over the limit is enough for Process to refuse the file.
+	data, err := io.ReadAll(io.LimitReader(file, uploadLimits.MaxBytes+1))
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
 	}
-	m, err := s.Store.FindMediaBySHA256(r.Context(), img.SHA256, req.staff.ID)
+	if _, err := media.Check(data, header.Header.Get("Content-Type"), uploadLimits); err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	// A repeated upload is found by its hash before any pixel is decoded.
+	sum := sha256.Sum256(data)
+	m, err := s.Store.FindMediaBySHA256(r.Context(), hex.EncodeToString(sum[:]), req.staff.ID)
 	if herald.ErrorCode(err) == herald.ENOTFOUND {
-		m = &herald.Media{SHA256: img.SHA256, Format: img.Format, Width: img.Width, Height: img.Height,
-			Filename: filepath.Base(header.Filename), UploadedBy: req.staff.ID}
-		for _, rd := range img.Renditions {
-			m.Renditions = append(m.Renditions, herald.MediaRendition{Name: rd.Name, ContentType: rd.ContentType, Width: rd.Width, Height: rd.Height, Data: rd.Data})
-		}
-		err = s.Store.CreateMedia(r.Context(), m, herald.Event{At: s.Auth.Clock.Now(), ActorID: req.staff.ID})
+		m, err = s.storeImage(r, req, data, header)
 	}
 	if err != nil {
 		s.fail(w, r, req, err)
@@ -74,4 +75,21 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, req *request) {
 		reply.URL = m.URL("original")
 	}
 	httpx.WriteJSON(w, http.StatusCreated, reply)
+}
+
+// storeImage processes a new upload, at most two at a time, and stores it.
+func (s *Server) storeImage(r *http.Request, req *request, data []byte, header *multipart.FileHeader) (*herald.Media, error) {
+	select {
+	case uploadSlots <- struct{}{}:
+		defer func() { <-uploadSlots }()
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
+	img, err := media.Process(bytes.NewReader(data), header.Header.Get("Content-Type"), uploadLimits)
+	if err != nil {
+		return nil, err
+	}
+	m := &herald.Media{SHA256: img.SHA256, Format: img.Format, Width: img.Width, Height: img.Height,
+		Filename: filepath.Base(header.Filename), UploadedBy: req.staff.ID, Renditions: img.Renditions}
+	return m, s.Store.CreateMedia(r.Context(), m, herald.Event{At: s.Auth.Clock.Now(), ActorID: req.staff.ID})
 }
