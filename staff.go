@@ -172,6 +172,8 @@ func (upd StaffUpdate) Apply(s *Staff, now time.Time) {
 // taken), ENOTFOUND.
 type StaffStore interface {
 	CreateStaff(ctx context.Context, s *Staff, ev Event) error
+	// UpdateStaff changes a staff member; a new password or a disabled account
+	// also ends all their sessions, in the same transaction.
 	UpdateStaff(ctx context.Context, id int64, upd StaffUpdate, ev Event) (*Staff, error)
 	FindStaff(ctx context.Context, f StaffFilter) ([]*Staff, int, error)
 	FindStaffByID(ctx context.Context, id int64) (*Staff, error)

@@ -6,7 +6,6 @@ package directory
 import (
 	"context"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/heraldnews/herald"
@@ -201,20 +200,7 @@ func (s *Service) UpdateStaff(ctx context.Context, actor *herald.Staff, id int64
 	if upd.Disabled != nil {
 		action = map[bool]string{true: "disable", false: "enable"}[*upd.Disabled]
 	}
-	st, err := s.Store.UpdateStaff(ctx, id, upd, s.event(actor, action))
-	if err == nil && upd.Disabled != nil && *upd.Disabled {
-		// Otherwise enabling the account again would bring its sessions back.
-		err = s.endSessions(ctx, actor, id, "account disabled")
-	}
-	return st, err
-}
-
-// endSessions signs a person out on every browser, saying why.
-func (s *Service) endSessions(ctx context.Context, actor *herald.Staff, id int64, why string) error {
-	ev := s.event(actor, "sign_out_everywhere")
-	ev.Comment = why + ": sessions of staff " + strconv.FormatInt(id, 10) + " ended"
-	_, err := s.Store.DeleteSessions(ctx, id, 0, ev)
-	return err
+	return s.Store.UpdateStaff(ctx, id, upd, s.event(actor, action)) // disabling ends their sessions
 }
 
 // SetPassword changes a password: staff change their own by giving the current
@@ -239,10 +225,8 @@ func (s *Service) SetPassword(ctx context.Context, actor *herald.Staff, id int64
 	if self {
 		action = "password_change"
 	}
-	if _, err = s.Store.UpdateStaff(ctx, id, herald.StaffUpdate{PasswordHash: &hash}, s.event(actor, action)); err != nil {
-		return err
-	}
-	return s.endSessions(ctx, actor, id, strings.ReplaceAll(action, "_", " "))
+	_, err = s.Store.UpdateStaff(ctx, id, herald.StaffUpdate{PasswordHash: &hash}, s.event(actor, action)) // and ends their sessions
+	return err
 }
 
 // CreateColumn adds a column. Admins and the editor-in-chief.

@@ -237,14 +237,14 @@ func TestAdminResetsPasswordAndDisables(t *testing.T) {
 	}
 	zhaojun := f.member(t, "zhaojun")
 	events := f.eventsAfter(t, before)
-	var reset, ended bool
+	// One audited step: the reset, which ended the sessions (checked above) in
+	// the same transaction.
+	var reset bool
 	for _, e := range events {
 		reset = reset || e.Entity == herald.EntityStaff && e.EntityID == gaofeng.ID && e.Action == "password_reset" && e.ActorID == zhaojun.ID
-		ended = ended || e.Entity == herald.EntitySession && e.Action == "sign_out_everywhere" && e.ActorID == zhaojun.ID &&
-			strings.Contains(e.Comment, "staff "+itoa(gaofeng.ID))
 	}
-	if !reset || !ended {
-		t.Fatalf("audit after the reset (reset %v, sessions ended %v): %+v", reset, ended, events)
+	if !reset {
+		t.Fatalf("audit after the reset: %+v", events)
 	}
 
 	// Disabling signs them out and keeps them out; enabling lets them back in.

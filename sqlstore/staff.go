@@ -73,6 +73,13 @@ func (s *Store) UpdateStaff(ctx context.Context, id int64, upd herald.StaffUpdat
 				return err
 			}
 		}
+		if upd.PasswordHash != nil || st.DisabledAt != nil {
+			// A new password or a disabled account ends every session, in the
+			// same transaction, so that no session outlives the change.
+			if _, err := tx.exec(`DELETE FROM sessions WHERE staff_id = ?`, id); err != nil {
+				return err
+			}
+		}
 		ev.Entity, ev.EntityID = herald.EntityStaff, id
 		if ev.Action == "" {
 			ev.Action = "update"

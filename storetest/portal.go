@@ -133,4 +133,16 @@ func testSessions(t *testing.T, s herald.Store) {
 	if len(events) != 7 || events[6].Action != "sign_out_everywhere" {
 		t.Fatalf("session events = %d", len(events))
 	}
+	// A new password ends the person's sessions in the same transaction, and
+	// no one else's.
+	mine, theirs := mk("ddd"), &herald.Session{Hash: "eee", StaffID: w.Writer.ID, CSRF: "c", ExpiresAt: T0.Add(time.Hour)}
+	must(t, s.CreateSession(ctx, theirs, ev(w.Writer.ID)))
+	hash := "new-hash"
+	_, err = s.UpdateStaff(ctx, w.Editor.ID, herald.StaffUpdate{PasswordHash: &hash}, herald.Event{At: T0, Action: "password_reset"})
+	must(t, err)
+	_, err = s.FindSessionByHash(ctx, mine.Hash)
+	wantCode(t, err, herald.ENOTFOUND, "")
+	if _, err := s.FindSessionByHash(ctx, theirs.Hash); err != nil {
+		t.Fatalf("another person's session ended: %v", err)
+	}
 }
