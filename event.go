@@ -18,6 +18,7 @@ const (
 	EntitySession  = "session"
 	EntityMedia    = "media"
 	EntityWord     = "word"
+	EntitySearch   = "search"
 )
 
 // Event is one entry of the append-only audit log: who changed what, when, from
@@ -54,4 +55,27 @@ type EventStore interface {
 	// LastEventID returns the newest event's ID (0 for none): processes poll it
 	// to learn that something changed.
 	LastEventID(ctx context.Context) (int64, error)
+	// RecordEvent appends an event that stands for itself: an operation
+	// (such as a request to rebuild the search index) that changes no row.
+	RecordEvent(ctx context.Context, ev Event) error
+}
+
+// EventsAfter calls fn with each event after the one with ID after, oldest
+// first, and returns the ID of the last one it saw (after, if none). Processes
+// that follow the log to keep caches and indexes current share it.
+func EventsAfter(ctx context.Context, store EventStore, after int64, fn func(*Event)) (int64, error) {
+	const page = 1000
+	for {
+		events, err := store.FindEvents(ctx, EventFilter{AfterID: after, Limit: page})
+		if err != nil {
+			return after, err
+		}
+		for _, e := range events {
+			fn(e)
+			after = e.ID
+		}
+		if len(events) < page {
+			return after, nil
+		}
+	}
 }

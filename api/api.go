@@ -11,6 +11,7 @@ import (
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
+	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -20,6 +21,7 @@ type Server struct {
 	Auth         *auth.Service
 	Directory    *directory.Service
 	Workflow     *workflow.Service
+	Search       *search.Service // nil: the search routes answer 503
 	Log          *slog.Logger
 	MaxBodyBytes int64
 }

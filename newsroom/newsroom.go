@@ -22,6 +22,7 @@ import (
 	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/textdiff"
 	"github.com/heraldnews/herald/web"
 	"github.com/heraldnews/herald/workflow"
@@ -49,6 +50,8 @@ type Server struct {
 	Preview func(ctx context.Context, a *herald.Article, phone bool) ([]byte, error)
 	// Links checks the links of articles for the checklist; nil skips that check.
 	Links checklist.LinkChecker
+	// Search finds articles; nil hides the search page.
+	Search *search.Service
 
 	msgs      catalogs
 	templates map[string]*template.Template

@@ -18,6 +18,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/qrsvg"
+	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/views"
 	"github.com/heraldnews/herald/web"
 )
@@ -31,7 +32,8 @@ type Portal struct {
 	Views   *views.Counter // nil: views are not counted
 	Clock   herald.Clock
 	Log     *slog.Logger
-	BaseURL string // "https://news.example.gov.cn", no trailing slash
+	BaseURL string          // "https://news.example.gov.cn", no trailing slash
+	Search  *search.Service // nil: no search page
 
 	assets    *web.Assets
 	templates map[string]*template.Template

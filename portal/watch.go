@@ -78,27 +78,20 @@ func (p *Portal) changesSince(ctx context.Context, last int64) (next int64, arti
 	if err != nil || newest == last {
 		return last, nil, false, err
 	}
-	next = last
-	for {
-		events, err := p.Store.FindEvents(ctx, herald.EventFilter{AfterID: next, Limit: 1000})
-		if err != nil {
-			return last, nil, false, err
-		}
-		for _, e := range events {
-			switch e.Entity {
-			case herald.EntitySettings, herald.EntityColumn, herald.EntityTheme:
-				whole = true
-			case herald.EntityArticle:
-				if (e.FromStatus == string(herald.StatusPublished) || e.ToStatus == string(herald.StatusPublished)) && !slices.Contains(articles, e.EntityID) {
-					articles = append(articles, e.EntityID)
-				}
+	next, err = herald.EventsAfter(ctx, p.Store, last, func(e *herald.Event) {
+		switch e.Entity {
+		case herald.EntitySettings, herald.EntityColumn, herald.EntityTheme:
+			whole = true
+		case herald.EntityArticle:
+			if (e.FromStatus == string(herald.StatusPublished) || e.ToStatus == string(herald.StatusPublished)) && !slices.Contains(articles, e.EntityID) {
+				articles = append(articles, e.EntityID)
 			}
-			next = e.ID
 		}
-		if len(events) < 1000 {
-			return next, articles, whole, nil
-		}
+	})
+	if err != nil {
+		return last, nil, false, err
 	}
+	return next, articles, whole, nil
 }
 
 // Wake makes Watch look for changes now instead of at its next tick: this

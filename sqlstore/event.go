@@ -18,6 +18,11 @@ func (tx *Tx) insertEvent(ev herald.Event) error {
 	return err
 }
 
+// RecordEvent appends an event that changes no other row.
+func (s *Store) RecordEvent(ctx context.Context, ev herald.Event) error {
+	return s.write(ctx, func(tx *Tx) error { return tx.insertEvent(ev) })
+}
+
 // FindEvents reads the audit log, oldest first.
 func (s *Store) FindEvents(ctx context.Context, f herald.EventFilter) ([]*herald.Event, error) {
 	var where []string

@@ -19,6 +19,7 @@ import (
 	"github.com/heraldnews/herald/newsroom"
 	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/postgres"
+	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/sqlstore"
 	"github.com/heraldnews/herald/views"
@@ -65,15 +66,17 @@ type app struct {
 	workflow *workflow.Service
 	views    *views.Counter
 	portal   *portal.Portal
+	search   *search.Service
 	handler  http.Handler
 }
 
 func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald.Clock) (*app, error) {
-	a := &app{store: store, log: log, clock: clock, workflow: workflow.NewService(store, clock), views: views.New(store, clock, log)}
+	a := &app{store: store, log: log, clock: clock, workflow: workflow.NewService(store, clock), views: views.New(store, clock, log),
+		search: search.NewService(store, clock, log)}
 	authSvc := auth.NewService(store, clock)
 	apiServer := &api.Server{
 		Store: store, Auth: authSvc, Directory: directory.NewService(store, clock),
-		Workflow: a.workflow, Log: log, MaxBodyBytes: c.MaxBody(),
+		Workflow: a.workflow, Search: a.search, Log: log, MaxBodyBytes: c.MaxBody(),
 	}
 	desk, err := newsroom.New(store, authSvc, a.workflow, log, strings.HasPrefix(c.BaseURL(), "https://"))
 	if err != nil {
@@ -82,7 +85,11 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	if a.portal, err = portal.New(store, a.views, clock, log, c.BaseURL()); err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
-	a.workflow.Changed = func(*herald.Article) { a.portal.Wake() }
+	a.workflow.Changed = func(*herald.Article) {
+		a.portal.Wake()
+		a.search.Wake()
+	}
+	a.portal.Search, desk.Search = a.search, a.search
 	desk.Links = checklist.HTTPLinkChecker(httpx.PublicClient(5*time.Second), checklist.SiteLinks(store))
 	a.workflow.Gate = checklist.Gate(store, desk.Links)
 	desk.Preview = func(ctx context.Context, art *herald.Article, phone bool) ([]byte, error) {

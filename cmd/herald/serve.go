@@ -39,11 +39,12 @@ func (a *app) serve(ctx context.Context, c *config.Config, ready func(addr strin
 		MaxHeaderBytes:    64 << 10,
 	}
 	// Background work: scheduled publishing, view-count flushing, and following
-	// changes (cache invalidation, static export). It stops after the server.
+	// changes (cache invalidation, the search index, static export). It stops after the server.
 	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	var bg sync.WaitGroup
 	bg.Go(func() { a.runScheduler(bgCtx, c.Duration("scheduler-interval")) })
 	bg.Go(func() { a.views.Run(bgCtx) })
+	bg.Go(func() { a.search.Follow(bgCtx, 200*time.Millisecond) })
 	exportDir := c.Get("export-dir")
 	bg.Go(func() {
 		if exportDir != "" {

@@ -1,0 +1,428 @@
+package search
+
+import (
+	"cmp"
+	"container/heap"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/heraldnews/herald"
+)
+
+// Sort says how results are ordered.
+type Sort string
+
+// Sorts.
+const (
+	ByRelevance Sort = "relevance" // best match first (the default)
+	ByDate      Sort = "date"      // newest first
+)
+
+// Limits on paging.
+const (
+	MaxLimit  = 50
+	MaxOffset = 1000
+)
+
+// Query is a search and its filters. Zero fields do not filter.
+type Query struct {
+	Text     string
+	ColumnID int64
+	ThemeID  int64
+	UnitIDs  []int64 // articles of any of these units; nil: any unit
+	Language string  // a language tag or its prefix: "zh" matches zh-CN
+	From     time.Time
+	Until    time.Time // exclusive
+	// Statuses limits the workflow states searched; nil means published only.
+	Statuses []herald.Status
+	// Private lists the units whose unpublished articles the searcher may see;
+	// nil means none, so only published articles are found.
+	Private []int64
+	Sort    Sort
+	Offset  int
+	Limit   int       // 10 when zero
+	Now     time.Time // for the recency boost
+}
+
+// Validate checks the paging and sort fields.
+func (q *Query) Validate() error {
+	var p herald.Problems
+	if q.Sort != "" && q.Sort != ByRelevance && q.Sort != ByDate {
+		p.Add("sort", "must be relevance or date")
+	}
+	if q.Limit < 0 || q.Limit > MaxLimit {
+		p.Add("limit", "must be between 1 and %d", MaxLimit)
+	}
+	if q.Offset < 0 || q.Offset > MaxOffset {
+		p.Add("offset", "must be between 0 and %d", MaxOffset)
+	}
+	if !q.From.IsZero() && !q.Until.IsZero() && !q.From.Before(q.Until) {
+		p.Add("until", "must be after from")
+	}
+	return p.Err()
+}
+
+// Hit is one found document.
+type Hit struct {
+	ID    int64
+	Score float64
+}
+
+// Result is a page of hits.
+type Result struct {
+	Total int
+	Hits  []Hit
+	// Marks says what to highlight in the hits' text.
+	Marks *Marks
+	// When nothing was found: how many documents each word alone would find
+	// (under the same filters), and how many the whole query finds without
+	// the filters.
+	Partial    []Partial
+	Unfiltered int
+}
+
+// Partial is one word of a query that found nothing together, and what it
+// finds alone.
+type Partial struct {
+	Text  string
+	Total int
+}
+
+// Ranking constants; docs/search.md explains them.
+const (
+	bm25K1         = 1.2
+	bm25B          = 0.75
+	recencyBoost   = 0.2             // a piece published now scores up to 20% more …
+	recencyHalfAge = 180 * 24 * 3600 // … and half that boost after 180 days
+)
+
+// match is a document that satisfies a clause and how strongly: its
+// occurrences weighted by the field each is in.
+type match struct {
+	doc int32
+	wtf float64
+}
+
+// Search runs a query. An empty query finds nothing; a query it cannot read
+// returns EINVALID naming the field.
+func (ix *Index) Search(q Query) (*Result, error) {
+	if err := q.Validate(); err != nil {
+		return nil, err
+	}
+	p, err := parse(q.Text)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit == 0 {
+		q.Limit = 10
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	res := &Result{Hits: []Hit{}}
+	if p.empty() {
+		res.Marks = &Marks{}
+		return res, nil
+	}
+	groups := ix.resolve(p)
+	res.Marks = &Marks{clauses: slices.Concat(groups...)}
+	keep := ix.filter(&q)
+	scored := ix.evaluate(groups, p.excluded, keep)
+	res.Total = len(scored)
+	res.Hits = ix.top(scored, &q)
+	if res.Total == 0 {
+		if q.filtering() {
+			all := q
+			all.ColumnID, all.ThemeID, all.UnitIDs, all.Language, all.From, all.Until = 0, 0, nil, "", time.Time{}, time.Time{}
+			res.Unfiltered = len(ix.evaluate(groups, p.excluded, ix.filter(&all)))
+		}
+		if len(groups) == 1 && len(groups[0]) > 1 {
+			for _, c := range groups[0] {
+				res.Partial = append(res.Partial, Partial{Text: c.text, Total: len(ix.evaluate([][]clause{{c}}, p.excluded, keep))})
+			}
+		}
+	}
+	return res, nil
+}
+
+func (q *Query) filtering() bool {
+	return q.ColumnID != 0 || q.ThemeID != 0 || q.UnitIDs != nil || q.Language != "" || !q.From.IsZero() || !q.Until.IsZero()
+}
+
+// resolve splits the unquoted ideographic runs of every group where the
+// index lacks a pair of characters.
+func (ix *Index) resolve(p *parsed) [][]clause {
+	known := func(term string) bool { return ix.terms[term] != nil }
+	out := make([][]clause, 0, len(p.groups))
+	for _, g := range p.groups {
+		var cs []clause
+		for _, c := range g {
+			cs = append(cs, splitIdeo(c, known)...)
+		}
+		out = append(out, cs)
+	}
+	return out
+}
+
+// filter returns the predicate a document must pass to be found by q.
+func (ix *Index) filter(q *Query) func(int32) bool {
+	statuses := q.Statuses
+	if statuses == nil {
+		statuses = []herald.Status{herald.StatusPublished}
+	}
+	var from, until int64 = math.MinInt64, math.MaxInt64
+	if !q.From.IsZero() {
+		from = q.From.Unix()
+	}
+	if !q.Until.IsZero() {
+		until = q.Until.Unix()
+	}
+	lang := strings.ToLower(q.Language)
+	return func(num int32) bool {
+		d := &ix.docs[num]
+		switch {
+		case !d.live,
+			!slices.Contains(statuses, d.status),
+			d.status != herald.StatusPublished && !slices.Contains(q.Private, d.unit),
+			q.ColumnID != 0 && d.column != q.ColumnID,
+			q.ThemeID != 0 && !slices.Contains(d.themes, q.ThemeID),
+			q.UnitIDs != nil && !slices.Contains(q.UnitIDs, d.unit),
+			d.date < from || d.date >= until:
+			return false
+		case lang != "":
+			l := strings.ToLower(d.lang)
+			return l == lang || strings.HasPrefix(l, lang+"-")
+		}
+		return true
+	}
+}
+
+// scoredDoc is a document found and its score.
+type scoredDoc struct {
+	doc   int32
+	score float64
+}
+
+// evaluate finds the documents that match every clause of some group and no
+// excluded clause and pass keep, and scores them with BM25 over the weighted
+// occurrences. Clause frequencies count every live document, so scores do not
+// depend on who searches.
+func (ix *Index) evaluate(groups [][]clause, excluded []clause, keep func(int32) bool) []scoredDoc {
+	n := float64(ix.live)
+	avgLen := 1.0
+	if ix.live > 0 {
+		avgLen = math.Max(1, float64(ix.liveLen)/n)
+	}
+	best := map[int32]float64{}
+	var order []int32
+	for _, g := range groups {
+		var acc []scoredDoc
+		for i, c := range g {
+			ms := ix.matches(c)
+			idf := math.Log(1 + (n-float64(len(ms))+0.5)/(float64(len(ms))+0.5))
+			score := func(m match) float64 {
+				norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.docs[m.doc].length)/avgLen)
+				return idf * m.wtf * (bm25K1 + 1) / (m.wtf + norm)
+			}
+			if i == 0 {
+				acc = make([]scoredDoc, 0, len(ms))
+				for _, m := range ms {
+					if keep(m.doc) {
+						acc = append(acc, scoredDoc{m.doc, score(m)})
+					}
+				}
+				continue
+			}
+			acc = intersect(acc, ms, score)
+			if len(acc) == 0 {
+				break
+			}
+		}
+		for _, s := range acc {
+			old, seen := best[s.doc]
+			if !seen {
+				order = append(order, s.doc)
+			}
+			if s.score > old {
+				best[s.doc] = s.score
+			}
+		}
+	}
+	for _, c := range excluded {
+		for _, m := range ix.matches(c) {
+			delete(best, m.doc)
+		}
+	}
+	out := make([]scoredDoc, 0, len(best))
+	for _, d := range order {
+		if s, ok := best[d]; ok {
+			out = append(out, scoredDoc{d, s})
+		}
+	}
+	return out
+}
+
+// intersect keeps the documents of acc that are also in ms (both in document
+// order), adding their scores.
+func intersect(acc []scoredDoc, ms []match, score func(match) float64) []scoredDoc {
+	out := acc[:0]
+	j := 0
+	for _, a := range acc {
+		for j < len(ms) && ms[j].doc < a.doc {
+			j++
+		}
+		if j < len(ms) && ms[j].doc == a.doc {
+			out = append(out, scoredDoc{a.doc, a.score + score(ms[j])})
+		}
+	}
+	return out
+}
+
+// matches returns the live documents that contain a clause, in document order.
+func (ix *Index) matches(c clause) []match {
+	cursors := make([]cursor, len(c.elems))
+	for i, e := range c.elems {
+		pl := ix.terms[e.term]
+		if pl == nil {
+			return nil
+		}
+		cursors[i] = cursor{data: pl.data, doc: -1}
+	}
+	var out []match
+	var first []int32
+	others := make([][]int32, len(c.elems))
+	for {
+		// line all cursors up on the next document they share
+		target := cursors[0].doc + 1
+		for aligned := false; !aligned; {
+			aligned = true
+			for i := range cursors {
+				if !cursors[i].seek(target) {
+					return out
+				}
+				if cursors[i].doc > target {
+					target, aligned = cursors[i].doc, false
+				}
+			}
+		}
+		d := &ix.docs[target]
+		if d.live {
+			first = cursors[0].positions(first)
+			var wtf float64
+			if len(cursors) == 1 {
+				for _, p := range first {
+					wtf += fieldBoost[d.field(p)]
+				}
+			} else {
+				for i := 1; i < len(cursors); i++ {
+					others[i] = cursors[i].positions(others[i])
+				}
+				for _, p := range first {
+					if phraseAt(p, c.elems, others) {
+						wtf += fieldBoost[d.field(p)]
+					}
+				}
+			}
+			if wtf > 0 {
+				out = append(out, match{target, wtf})
+			}
+		}
+	}
+}
+
+// phraseAt reports whether every element of a phrase sits at its distance
+// from p.
+func phraseAt(p int32, elems []elem, positions [][]int32) bool {
+	for i := 1; i < len(elems); i++ {
+		if _, ok := slices.BinarySearch(positions[i], p+int32(elems[i].rel-elems[0].rel)); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// top returns the page of hits q asks for, best (or newest) first.
+func (ix *Index) top(docs []scoredDoc, q *Query) []Hit {
+	k := q.Offset + q.Limit
+	if q.Sort == ByDate {
+		h := &hitHeap{less: func(a, b scoredDoc) bool { return ix.newer(b, a) }}
+		pushTop(h, docs, k)
+		return ix.hits(h, q.Offset)
+	}
+	now := q.Now.Unix()
+	boost := func(s scoredDoc) scoredDoc {
+		age := float64(max(0, now-ix.docs[s.doc].date))
+		s.score *= 1 + recencyBoost*math.Exp2(-age/recencyHalfAge)
+		return s
+	}
+	for i := range docs {
+		docs[i] = boost(docs[i])
+	}
+	h := &hitHeap{less: func(a, b scoredDoc) bool { return ix.better(b, a) }}
+	pushTop(h, docs, k)
+	return ix.hits(h, q.Offset)
+}
+
+// better orders by score, then newer, then higher ID: a total order, so pages
+// never overlap.
+func (ix *Index) better(a, b scoredDoc) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return ix.newer(a, b)
+}
+
+func (ix *Index) newer(a, b scoredDoc) bool {
+	da, db := &ix.docs[a.doc], &ix.docs[b.doc]
+	if da.date != db.date {
+		return da.date > db.date
+	}
+	return da.id > db.id
+}
+
+// pushTop keeps the k best documents in h, whose root is the worst kept.
+func pushTop(h *hitHeap, docs []scoredDoc, k int) {
+	for _, d := range docs {
+		if h.Len() < k {
+			heap.Push(h, d)
+		} else if h.less(h.items[0], d) {
+			h.items[0] = d
+			heap.Fix(h, 0)
+		}
+	}
+}
+
+func (ix *Index) hits(h *hitHeap, offset int) []Hit {
+	kept := h.items
+	slices.SortFunc(kept, func(a, b scoredDoc) int {
+		switch {
+		case h.less(b, a):
+			return -1
+		case h.less(a, b):
+			return 1
+		}
+		return cmp.Compare(a.doc, b.doc)
+	})
+	out := []Hit{}
+	for i := offset; i < len(kept); i++ {
+		out = append(out, Hit{ID: ix.docs[kept[i].doc].id, Score: kept[i].score})
+	}
+	return out
+}
+
+// hitHeap is a heap whose root is the least by less.
+type hitHeap struct {
+	items []scoredDoc
+	less  func(a, b scoredDoc) bool
+}
+
+func (h *hitHeap) Len() int           { return len(h.items) }
+func (h *hitHeap) Less(i, j int) bool { return h.less(h.items[i], h.items[j]) }
+func (h *hitHeap) Swap(i, j int)      { h.items[i], h.items[j] = h.items[j], h.items[i] }
+func (h *hitHeap) Push(x any)         { h.items = append(h.items, x.(scoredDoc)) }
+func (h *hitHeap) Pop() any {
+	x := h.items[len(h.items)-1]
+	h.items = h.items[:len(h.items)-1]
+	return x
+}

@@ -1,0 +1,316 @@
+package search
+
+import (
+	"context"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/heraldnews/herald"
+)
+
+// Service keeps an index of every article current and answers searches with
+// the articles themselves, their titles and snippets marked. Each process
+// holds its own index: it builds it from the store at start, then follows the
+// audit log, so a publication, correction or retraction made by any process
+// is searchable within the follow interval.
+type Service struct {
+	Store herald.Store
+	Clock herald.Clock
+	Log   *slog.Logger
+
+	index    atomic.Pointer[Index]
+	ready    atomic.Bool
+	building sync.Mutex
+	wakeOnce sync.Once
+	wake     chan struct{}
+	names    atomic.Pointer[map[int64][]string]
+}
+
+// NewService returns a service with an empty index; Follow fills it.
+func NewService(store herald.Store, clock herald.Clock, log *slog.Logger) *Service {
+	s := &Service{Store: store, Clock: clock, Log: log}
+	s.index.Store(NewIndex())
+	return s
+}
+
+// Index returns the index searches run on now.
+func (s *Service) Index() *Index { return s.index.Load() }
+
+// Ready reports whether the index has been built since start.
+func (s *Service) Ready() bool { return s.ready.Load() }
+
+// BuildStats says what a build did.
+type BuildStats struct {
+	Articles int
+	Terms    int
+	Duration time.Duration
+}
+
+// Build makes a new index of every article in the store and, when it is
+// complete, puts it in place of the current one: searches go on meanwhile.
+// progress, if set, is called after each batch with how many were indexed.
+func (s *Service) Build(ctx context.Context, progress func(done int)) (BuildStats, error) {
+	s.building.Lock()
+	defer s.building.Unlock()
+	start := time.Now()
+	names, err := s.staffNames(ctx)
+	if err != nil {
+		return BuildStats{}, err
+	}
+	ix := NewIndex()
+	batches := make(chan []*herald.Article, 2)
+	var wg sync.WaitGroup
+	for range max(1, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for batch := range batches {
+				for _, a := range batch {
+					ix.Put(DocumentOf(a, names))
+				}
+			}
+		})
+	}
+	done := 0
+	var after int64
+	for err == nil {
+		var batch []*herald.Article
+		batch, _, err = s.Store.FindArticles(ctx, herald.ArticleFilter{AfterID: after, Order: herald.ByID, Limit: 500, NoCount: true})
+		if err != nil || len(batch) == 0 {
+			break
+		}
+		batches <- batch
+		after = batch[len(batch)-1].ID
+		done += len(batch)
+		if progress != nil {
+			progress(done)
+		}
+	}
+	close(batches)
+	wg.Wait()
+	if err != nil {
+		return BuildStats{}, err
+	}
+	s.index.Store(ix)
+	s.ready.Store(true)
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return BuildStats{Articles: ix.live, Terms: len(ix.terms), Duration: time.Since(start)}, nil
+}
+
+// staffNames loads every staff member's names and keeps them for Follow.
+func (s *Service) staffNames(ctx context.Context) (func(int64) []string, error) {
+	staff, _, err := s.Store.FindStaff(ctx, herald.StaffFilter{})
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[int64][]string, len(staff))
+	for _, st := range staff {
+		m[st.ID] = []string{st.Name}
+		if st.NameEn != "" {
+			m[st.ID] = append(m[st.ID], st.NameEn)
+		}
+	}
+	s.names.Store(&m)
+	return func(id int64) []string { return m[id] }, nil
+}
+
+// Follow builds the index, then keeps it current: it re-indexes each article
+// the audit log says changed, reloads staff names when staff change, and
+// rebuilds the whole index when someone runs `herald search reindex`. It
+// returns when ctx ends.
+func (s *Service) Follow(ctx context.Context, interval time.Duration) {
+	last, err := s.Store.LastEventID(ctx)
+	if err != nil {
+		s.Log.Error("search follow", "error", err)
+	}
+	s.rebuild(ctx)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.wakeChan():
+		}
+		var changed []int64
+		staff, reindex := false, false
+		next, err := herald.EventsAfter(ctx, s.Store, last, func(e *herald.Event) {
+			switch e.Entity {
+			case herald.EntityArticle:
+				changed = append(changed, e.EntityID)
+			case herald.EntityStaff:
+				staff = true
+			case herald.EntitySearch:
+				reindex = true
+			}
+		})
+		if err != nil {
+			if ctx.Err() == nil {
+				s.Log.Error("search follow", "error", err)
+			}
+			continue
+		}
+		last = next
+		if reindex {
+			// changes made while it builds are in the log after next: the
+			// next round applies them to the new index
+			s.rebuild(ctx)
+			continue
+		}
+		if staff {
+			if _, err := s.staffNames(ctx); err != nil {
+				s.Log.Error("search follow", "error", err)
+			}
+		}
+		if err := s.Refresh(ctx, changed...); err != nil && ctx.Err() == nil {
+			s.Log.Error("search follow", "error", err)
+		}
+	}
+}
+
+func (s *Service) rebuild(ctx context.Context) {
+	stats, err := s.Build(ctx, nil)
+	if err != nil {
+		if ctx.Err() == nil {
+			s.Log.Error("search index build", "error", err)
+		}
+		return
+	}
+	s.Log.Info("search index built", "articles", stats.Articles, "terms", stats.Terms, "duration_ms", stats.Duration.Milliseconds())
+}
+
+// Refresh re-indexes the given articles as the store has them now.
+func (s *Service) Refresh(ctx context.Context, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	arts, _, err := s.Store.FindArticles(ctx, herald.ArticleFilter{IDs: ids, NoCount: true})
+	if err != nil {
+		return err
+	}
+	names := func(id int64) []string {
+		if m := s.names.Load(); m != nil {
+			return (*m)[id]
+		}
+		return nil
+	}
+	ix := s.Index()
+	found := map[int64]bool{}
+	for _, a := range arts {
+		ix.Put(DocumentOf(a, names))
+		found[a.ID] = true
+	}
+	for _, id := range ids {
+		if !found[id] {
+			ix.Delete(id)
+		}
+	}
+	return nil
+}
+
+// Wake makes Follow look at the log now: this process calls it after its own
+// changes, others notice at their next tick.
+func (s *Service) Wake() {
+	select {
+	case s.wakeChan() <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Service) wakeChan() chan struct{} {
+	s.wakeOnce.Do(func() { s.wake = make(chan struct{}, 1) })
+	return s.wake
+}
+
+// RequestReindex asks every process following the log to rebuild its index.
+func RequestReindex(ctx context.Context, store herald.Store, clock herald.Clock) error {
+	return store.RecordEvent(ctx, herald.Event{At: clock.Now(), Entity: herald.EntitySearch, Action: "reindex"})
+}
+
+// Page is a page of search results with what to show of each.
+type Page struct {
+	Query      Query
+	Total      int
+	Hits       []PageHit
+	Partial    []Partial
+	Unfiltered int
+	// Building is true while the index is still being built after start: the
+	// results may be incomplete.
+	Building bool
+}
+
+// PageHit is one found article, its title and a snippet of its text with the
+// matches marked.
+type PageHit struct {
+	Article *herald.Article
+	Score   float64
+	Title   []Span
+	Snippet []Span
+}
+
+// SnippetRunes is how long a snippet is.
+const SnippetRunes = 120
+
+// Search runs q and loads the articles found. The caller sets the permission
+// fields of q (Statuses, Private); the rest comes from the searcher.
+func (s *Service) Search(ctx context.Context, q Query) (*Page, error) {
+	if q.Now.IsZero() {
+		q.Now = s.Clock.Now()
+	}
+	res, err := s.Index().Search(q)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit == 0 {
+		q.Limit = 10
+	}
+	page := &Page{Query: q, Total: res.Total, Hits: []PageHit{}, Partial: res.Partial, Unfiltered: res.Unfiltered, Building: !s.Ready()}
+	if len(res.Hits) == 0 {
+		return page, nil
+	}
+	ids := make([]int64, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	arts, _, err := s.Store.FindArticles(ctx, herald.ArticleFilter{IDs: ids, NoCount: true})
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*herald.Article, len(arts))
+	for _, a := range arts {
+		byID[a.ID] = a
+	}
+	for _, h := range res.Hits {
+		a := byID[h.ID]
+		if a == nil {
+			continue // deleted since it was found
+		}
+		page.Hits = append(page.Hits, PageHit{Article: a, Score: h.Score, Title: res.Marks.Highlight(a.Title), Snippet: snippet(res.Marks, a)})
+	}
+	return page, nil
+}
+
+// snippet shows where an article matched: in its summary or body, else the
+// beginning of either.
+func snippet(m *Marks, a *herald.Article) []Span {
+	texts := []string{a.Summary, PlainText(a.Body)}
+	for _, t := range texts {
+		if len(m.ranges(t)) > 0 {
+			return m.Snippet(t, SnippetRunes)
+		}
+	}
+	for _, t := range texts {
+		if t != "" {
+			return m.Snippet(t, SnippetRunes)
+		}
+	}
+	return nil
+}
+
+// Suggest returns titles of published articles containing what was typed.
+func (s *Service) Suggest(typed, language string, n int) ([]Suggestion, error) {
+	return s.Index().Suggest(typed, language, n)
+}
