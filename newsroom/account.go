@@ -48,24 +48,13 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, req *request) {
 		}
 		f.ActorID = staff[0].ID
 	}
-	for _, day := range []struct {
-		text  string
-		field string
-		dst   **time.Time
-		next  bool
-	}{{d.From, "from", &f.Since, false}, {d.To, "to", &f.Until, true}} {
-		if day.text == "" {
-			continue
-		}
-		t, err := time.ParseInLocation(time.DateOnly, day.text, CST)
-		if err != nil {
-			s.fail(w, r, req, herald.Invalid(day.field, "must be a date like 2026-11-25"))
-			return
-		}
-		if day.next { // "to" includes the whole day
-			t = t.AddDate(0, 0, 1)
-		}
-		*day.dst = &t
+	var err error
+	if f.Since, err = parseDay(d.From, "from", false); err == nil {
+		f.Until, err = parseDay(d.To, "to", true)
+	}
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
 	}
 	d.Query = template.URL(url.Values{"entity": {d.Entity}, "actor": {d.Actor}, "action": {d.Action}, "from": {d.From}, "to": {d.To}}.Encode())
 	csvOut := q.Get("format") == "csv"
@@ -102,7 +91,7 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, req *request) {
 		return
 	}
 	d.Rows, d.Entities = rows, []string{herald.EntityArticle, herald.EntityStaff, herald.EntityUnit,
-		herald.EntityColumn, herald.EntityTheme, herald.EntitySettings, herald.EntityToken, herald.EntitySession, herald.EntityTip, herald.EntityMedia, herald.EntityWord}
+		herald.EntityColumn, herald.EntityTheme, herald.EntitySettings, herald.EntityToken, herald.EntitySession, herald.EntityTip, herald.EntityMedia, herald.EntityWord, herald.EntitySearch}
 	if len(events) == AuditPageSize {
 		d.Next = events[len(events)-1].ID
 	}

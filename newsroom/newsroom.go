@@ -126,6 +126,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /newsroom/password", s.signedIn(s.changePassword))
 	mux.HandleFunc("POST /newsroom/articles/{id}/{action}", s.signedIn(s.act))
 	mux.HandleFunc("POST /newsroom/review", s.signedIn(s.bulkReview))
+	mux.HandleFunc("GET /newsroom/search", s.signedIn(s.searchArticles))
 	mux.HandleFunc("GET /newsroom/words", s.signedIn(s.wordsPage))
 	mux.HandleFunc("POST /newsroom/words", s.signedIn(s.changeWords))
 	s.adminRoutes(mux)

@@ -22,6 +22,7 @@ import (
 	"github.com/heraldnews/herald/demo"
 	"github.com/heraldnews/herald/newsroom"
 	"github.com/heraldnews/herald/portal"
+	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -63,6 +64,10 @@ func newFixture(t *testing.T) *fixture {
 			return nil, err
 		}
 		return page.Body, nil
+	}
+	srv.Search = search.NewService(s, clock, log)
+	if _, err := srv.Search.Build(ctx, nil); err != nil {
+		t.Fatal(err)
 	}
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)

@@ -9,7 +9,7 @@ import (
 )
 
 // DocumentOf turns an article into what the index keeps; names gives the names
-// (Chinese and English) of a staff member credited as author.
+// (Chinese and English) of a staff member credited as author or editor.
 func DocumentOf(a *herald.Article, names func(staffID int64) []string) *Document {
 	d := &Document{
 		ID: a.ID, Title: a.Title, Subtitle: a.Subtitle, Tags: a.Tags, Source: a.Source, Summary: a.Summary,
@@ -25,6 +25,9 @@ func DocumentOf(a *herald.Article, names func(staffID int64) []string) *Document
 		} else if names != nil {
 			d.Authors = append(d.Authors, names(au.StaffID)...)
 		}
+	}
+	if a.EditorID != 0 && names != nil { // the responsible editor is named on the page too
+		d.Authors = append(d.Authors, names(a.EditorID)...)
 	}
 	return d
 }
