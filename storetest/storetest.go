@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Preferences", func(t *testing.T) { testPreferences(t, open(t)) })
 	t.Run("EventFilters", func(t *testing.T) { testEventFilters(t, open(t)) })
 	t.Run("Channels", func(t *testing.T) { testChannels(t, open(t)) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.
