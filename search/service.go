@@ -3,7 +3,9 @@ package search
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -117,8 +119,9 @@ func (s *Service) staffNames(ctx context.Context) (func(int64) []string, error) 
 }
 
 // Follow builds the index, then keeps it current: it re-indexes each article
-// the audit log says changed, reloads staff names when staff change, and
-// rebuilds the whole index when someone runs `herald search reindex`. It
+// the audit log says changed, rebuilds the whole index when a staff member's
+// name changed (articles credit them by name) and when someone runs
+// `herald search reindex`. It
 // returns when ctx ends.
 func (s *Service) Follow(ctx context.Context, interval time.Duration) {
 	last, err := s.Store.LastEventID(ctx)
@@ -161,8 +164,14 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) {
 			continue
 		}
 		if staff {
+			before := s.names.Load()
 			if _, err := s.staffNames(ctx); err != nil {
 				s.Log.Error("search follow", "error", err)
+			} else if before != nil && !maps.EqualFunc(*before, *s.names.Load(), slices.Equal) {
+				// someone's name changed: the articles that credit them are
+				// found by the new name once the index is rebuilt
+				s.rebuild(ctx)
+				continue
 			}
 		}
 		if err := s.Refresh(ctx, changed...); err != nil && ctx.Err() == nil {
