@@ -31,7 +31,12 @@ type Server struct {
 type Route struct {
 	Method, Path string
 	Public       bool
-	handler      func(s *Server, w http.ResponseWriter, r *http.Request, actor *herald.Staff)
+	// OptionalToken marks a public route that also reads a token when one is
+	// sent: the handler gets the token's staff member, or nil without a
+	// token. A token that is sent but invalid is refused with 401, not
+	// ignored, so that a caller never mistakes a public answer for theirs.
+	OptionalToken bool
+	handler       func(s *Server, w http.ResponseWriter, r *http.Request, actor *herald.Staff)
 }
 
 // Routes lists every API operation.
@@ -42,6 +47,9 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/v1/tokens", handler: (*Server).listTokens},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", handler: (*Server).deleteToken},
 		{Method: "GET", Path: "/api/v1/me", handler: (*Server).me},
+
+		{Method: "GET", Path: "/api/v1/search", Public: true, OptionalToken: true, handler: (*Server).searchArticles},
+		{Method: "GET", Path: "/api/v1/search/suggest", Public: true, handler: (*Server).suggestTitles},
 
 		{Method: "GET", Path: "/api/v1/units", handler: (*Server).listUnits},
 		{Method: "POST", Path: "/api/v1/units", handler: (*Server).createUnit},
@@ -115,7 +123,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) wrap(rt Route) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var actor *herald.Staff
-		if !rt.Public {
+		if !rt.Public || rt.OptionalToken && r.Header.Get("Authorization") != "" {
 			var err error
 			if actor, err = s.authenticate(r); err != nil {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="herald"`)

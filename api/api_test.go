@@ -19,6 +19,7 @@ import (
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/postgres/pgtest"
+	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/storetest"
 	"github.com/heraldnews/herald/workflow"
@@ -47,6 +48,7 @@ type client struct {
 type response struct {
 	status int
 	body   []byte
+	header http.Header
 }
 
 func (r response) decode(t *testing.T, v any) {
@@ -77,7 +79,7 @@ func (c *client) do(method, path string, body any) response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return response{res.StatusCode, b}
+	return response{res.StatusCode, b, res.Header}
 }
 
 // must fails unless the response has the status.
@@ -90,20 +92,25 @@ func (r response) must(t *testing.T, status int) response {
 }
 
 type testServer struct {
-	store herald.Store
-	world *storetest.World
-	url   string
-	now   time.Time
+	store   herald.Store
+	world   *storetest.World
+	search  *search.Service // its index is empty until a test builds it
+	handler http.Handler
+	url     string
+	now     time.Time
 }
 
-func newServer(t *testing.T, s herald.Store) *testServer {
+func newServer(t testing.TB, s herald.Store) *testServer {
 	ts := &testServer{store: s, world: storetest.NewWorld(t, s), now: storetest.T0}
 	clock := func() time.Time { return ts.now }
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	ts.search = search.NewService(s, clock, log)
 	srv := &api.Server{
 		Store: s, Auth: auth.NewService(s, clock), Directory: directory.NewService(s, clock),
-		Workflow: workflow.NewService(s, clock), Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MaxBodyBytes: 64 << 10,
+		Workflow: workflow.NewService(s, clock), Search: ts.search, Log: log, MaxBodyBytes: 64 << 10,
 	}
-	hs := httptest.NewServer(srv.Handler())
+	ts.handler = srv.Handler()
+	hs := httptest.NewServer(ts.handler)
 	t.Cleanup(hs.Close)
 	ts.url = hs.URL
 	return ts

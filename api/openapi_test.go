@@ -255,13 +255,23 @@ func TestOpenAPISecurity(t *testing.T) {
 	if bearer["type"] != "http" || bearer["scheme"] != "bearer" {
 		t.Errorf("bearerAuth = %v, want an http bearer scheme", bearer)
 	}
-	public := map[string]bool{}
+	public, optional := map[string]bool{}, map[string]bool{}
 	for _, rt := range Routes() {
 		public[rt.Method+" "+rt.Path] = rt.Public
+		optional[rt.Method+" "+rt.Path] = rt.Public && rt.OptionalToken
 	}
 	for _, op := range openAPIOperations(t, doc) {
 		sec, has := op.Op["security"]
 		switch {
+		case optional[op.String()]:
+			// OpenAPI's way to say "a token or none": an empty requirement
+			// alongside bearerAuth.
+			list, _ := sec.([]any)
+			if len(list) != 2 || len(asMap(t, list[0], op.String()+" security[0]")) != 0 {
+				t.Errorf("%s takes an optional token but its security is %v, want [{}, {bearerAuth: []}]", op, sec)
+			} else if _, ok := asMap(t, list[1], op.String()+" security[1]")["bearerAuth"]; !ok {
+				t.Errorf("%s takes an optional token but its security is %v, want [{}, {bearerAuth: []}]", op, sec)
+			}
 		case public[op.String()]:
 			if list, ok := sec.([]any); !has || !ok || len(list) != 0 {
 				t.Errorf("%s is public but its security is %v, want []", op, sec)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -131,7 +132,17 @@ func pathID(r *http.Request, name string) (int64, error) {
 
 // queryInt parses an optional integer query parameter within [lo, hi].
 func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
-	v := r.URL.Query().Get(name)
+	return paramInt(r.URL.Query(), name, def, lo, hi)
+}
+
+// queryID parses an optional positive ID query parameter (0 when absent).
+func queryID(r *http.Request, name string) (int64, error) {
+	return paramID(r.URL.Query(), name)
+}
+
+// paramInt parses an optional integer parameter within [lo, hi].
+func paramInt(params url.Values, name string, def, lo, hi int) (int, error) {
+	v := params.Get(name)
 	if v == "" {
 		return def, nil
 	}
@@ -142,9 +153,9 @@ func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// queryID parses an optional positive ID query parameter (0 when absent).
-func queryID(r *http.Request, name string) (int64, error) {
-	v := r.URL.Query().Get(name)
+// paramID parses an optional positive ID parameter (0 when absent).
+func paramID(params url.Values, name string) (int64, error) {
+	v := params.Get(name)
 	if v == "" {
 		return 0, nil
 	}
