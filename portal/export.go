@@ -166,7 +166,14 @@ type listingRef struct {
 	column, theme int64
 }
 
-// allPaths lists every page of the site.
+// allPaths lists every page of the site. The search pages are not among them:
+// a static site cannot answer a query. Its header search box stays, sending the
+// reader to the dynamic site's /search (and its suggestions to the dynamic
+// site's API) at BaseURL — see newView. Hiding the box would take search away
+// from readers of the static site, which is meant to be served in front of
+// Herald (decisions 22–23: the beacon and the tip form already go to it), and
+// an absolute address keeps working when the files are served from another
+// host; a static page's bytes do not depend on whether search is running.
 func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
 	d, err := p.siteData(ctx)
 	if err != nil {

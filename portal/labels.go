@@ -22,6 +22,8 @@ type labels struct {
 	TipSubject, TipBody, TipFiles, TipFilesHint, Submit           string
 	TipThanks, FixErrors, BackHome, NotFound, NotFoundMessage     string
 	BadRequest, BadRequestMessage, Page, PagerLabel, Loading      string
+	SearchSite, SearchPlaceholder, SearchButton, Suggestions      string
+	SuggestCount                                                  string // %d: how many
 }
 
 var zh = labels{
@@ -40,6 +42,8 @@ var zh = labels{
 	Submit: "提交报料", TipThanks: "报料已收到，感谢您的支持！", FixErrors: "请修改以下内容：", BackHome: "返回首页",
 	NotFound: "页面不存在", NotFoundMessage: "您访问的页面不存在或已被撤下。可以从下面的栏目或最新稿件继续浏览。",
 	BadRequest: "请求有误", BadRequestMessage: "网址中的参数无效。", Page: "第 %d 页", PagerLabel: "分页", Loading: "正在载入排行…",
+	SearchSite: "站内搜索", SearchPlaceholder: "搜索新闻", SearchButton: "搜索", Suggestions: "搜索建议",
+	SuggestCount: "%d 条建议，可用上下方向键选择，回车打开",
 }
 
 var en = labels{
@@ -58,6 +62,8 @@ var en = labels{
 	Submit: "Send", TipThanks: "Thank you, your tip has arrived.", FixErrors: "Please correct:", BackHome: "Back to the home page",
 	NotFound: "Page not found", NotFoundMessage: "This page does not exist or was withdrawn. Try the sections or the latest stories below.",
 	BadRequest: "Bad request", BadRequestMessage: "The address holds an invalid parameter.", Page: "Page %d", PagerLabel: "Pages", Loading: "Loading…",
+	SearchSite: "Search this site", SearchPlaceholder: "Search news", SearchButton: "Search", Suggestions: "Suggestions",
+	SuggestCount: "%d suggestions: use the up and down arrows, Enter to open",
 }
 
 // labelsFor picks the labels for a language tag.

@@ -79,7 +79,9 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 	switch name {
 	case "/robots.txt":
 		contentType = "text/plain; charset=utf-8"
-		if err := feeds.Robots(&buf, site, []string{"/api/", "/tips", "/views"}); err != nil {
+		// Search results are endless query-made pages that only repeat the
+		// articles: crawlers are kept out (the pages also say noindex).
+		if err := feeds.Robots(&buf, site, []string{"/api/", "/tips", "/views", "/search", "/m/search"}); err != nil {
 			return nil, err
 		}
 	case "/news-sitemap.xml":
@@ -232,49 +234,66 @@ type hotLists struct {
 // HotSize is how many articles a leaderboard shows.
 const HotSize = 10
 
-// hotCache keeps the leaderboards for a minute: they change with every read,
-// and nobody needs them fresher than that.
-type hotCache struct {
+// timed keeps a value computed from the store for a while: leaderboards change
+// with every read and nobody needs them fresher than a minute; units change
+// rarely. Invalidate drops them all.
+type timed[T any] struct {
 	ttl   time.Duration
 	mu    sync.Mutex
-	lists *hotLists
+	value *T
 	at    time.Time
 }
 
-func (h *hotCache) clear() {
-	h.mu.Lock()
-	h.lists = nil
-	h.mu.Unlock()
+func (c *timed[T]) clear() {
+	c.mu.Lock()
+	c.value = nil
+	c.mu.Unlock()
+}
+
+// get returns the kept value, or loads, keeps and returns a new one once it
+// is older than the ttl (or from the future: the clock moved back).
+func (c *timed[T]) get(now time.Time, load func() (*T, error)) (*T, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.value != nil && now.Sub(c.at) < c.ttl && !now.Before(c.at) {
+		return c.value, nil
+	}
+	v, err := load()
+	if err != nil {
+		return nil, err
+	}
+	c.value, c.at = v, now
+	return v, nil
 }
 
 func (p *Portal) hotLists(ctx context.Context) (hotLists, error) {
 	now := p.Clock.Now()
-	p.hot.mu.Lock()
-	defer p.hot.mu.Unlock()
-	if p.hot.lists != nil && now.Sub(p.hot.at) < p.hot.ttl {
-		return *p.hot.lists, nil
-	}
-	var out hotLists
-	for _, period := range []struct {
-		dst  *[]hotItem
-		span time.Duration
-	}{{&out.Day, 24 * time.Hour}, {&out.Week, 7 * 24 * time.Hour}, {&out.Month, 30 * 24 * time.Hour}} {
-		top, err := p.Store.TopArticles(ctx, now.Add(-period.span), HotSize)
-		if err != nil {
-			return out, err
-		}
-		titles, err := p.titles(ctx, top)
-		if err != nil {
-			return out, err
-		}
-		for _, r := range top {
-			if title, ok := titles[r.ArticleID]; ok {
-				*period.dst = append(*period.dst, hotItem{URL: ArticlePath(r.ArticleID), Title: title, Reads: r.Reads})
+	lists, err := p.hot.get(now, func() (*hotLists, error) {
+		var out hotLists
+		for _, period := range []struct {
+			dst  *[]hotItem
+			span time.Duration
+		}{{&out.Day, 24 * time.Hour}, {&out.Week, 7 * 24 * time.Hour}, {&out.Month, 30 * 24 * time.Hour}} {
+			top, err := p.Store.TopArticles(ctx, now.Add(-period.span), HotSize)
+			if err != nil {
+				return nil, err
+			}
+			titles, err := p.titles(ctx, top)
+			if err != nil {
+				return nil, err
+			}
+			for _, r := range top {
+				if title, ok := titles[r.ArticleID]; ok {
+					*period.dst = append(*period.dst, hotItem{URL: ArticlePath(r.ArticleID), Title: title, Reads: r.Reads})
+				}
 			}
 		}
+		return &out, nil
+	})
+	if err != nil {
+		return hotLists{}, err
 	}
-	p.hot.lists, p.hot.at = &out, now
-	return out, nil
+	return *lists, nil
 }
 
 // titles looks up the titles of ranked articles in one query.

@@ -40,7 +40,8 @@ type Portal struct {
 	cache     pageCache
 	site      atomic.Pointer[siteData]
 	siteMu    sync.Mutex // one loader at a time
-	hot       hotCache
+	hot       timed[hotLists]
+	units     timed[unitList] // for the search filter; a new unit a minute late harms nobody
 	tips      tipLimiter
 	wake      chan struct{}
 	wakeOnce  sync.Once
@@ -65,15 +66,15 @@ type Page struct {
 // New parses the templates; a broken template stops the start-up.
 func New(store herald.Store, counter *views.Counter, clock herald.Clock, log *slog.Logger, baseURL string) (*Portal, error) {
 	p := &Portal{Store: store, Views: counter, Clock: clock, Log: log, BaseURL: baseURL, assets: web.LoadAssets(), templates: map[string]*template.Template{}}
-	funcs := template.FuncMap{"asset": p.assets.URL}
-	for _, page := range []string{"home", "listing", "article", "static", "tips", "notfound", "phone"} {
+	funcs := template.FuncMap{"asset": p.assets.URL, "maxQueryRunes": func() int { return search.MaxQueryRunes }}
+	for _, page := range []string{"home", "listing", "article", "static", "tips", "notfound", "phone", "search"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, err
 		}
 		p.templates[page] = t
 	}
-	p.hot.ttl = time.Minute
+	p.hot.ttl, p.units.ttl = time.Minute, time.Minute
 	return p, nil
 }
 
@@ -138,6 +139,7 @@ func (p *Portal) siteData(ctx context.Context) (*siteData, error) {
 func (p *Portal) Invalidate() {
 	p.site.Store(nil)
 	p.hot.clear()
+	p.units.clear()
 	p.cache.clear()
 }
 
@@ -163,8 +165,25 @@ type view struct {
 	DesktopURL  string
 	Hot         hotLists
 	HotSrc      string
-	Data        any
+	NoIndex     bool // search results: not for search engines
+	// SearchOn shows the header's search box; SearchBase is "" on the dynamic
+	// site and the dynamic site's address on exported pages (see Export).
+	SearchOn   bool
+	SearchBase string
+	SearchPage bool // the search page has its own, fuller box instead
+	Data       any
 }
+
+// SearchURL is where the header's search box sends the reader.
+func (v *view) SearchURL() string {
+	if v.Phone {
+		return v.SearchBase + "/m/search"
+	}
+	return v.SearchBase + "/search"
+}
+
+// SuggestURL is where search-as-you-type asks for titles.
+func (v *view) SuggestURL() string { return v.SearchBase + "/api/v1/search/suggest" }
 
 type alternate struct{ Lang, URL string }
 
@@ -172,8 +191,12 @@ type feedLink struct{ Type, Title, URL string }
 
 // newView fills what every page shares.
 func (p *Portal) newView(d *siteData, lang, path string, static bool) *view {
-	return &view{L: labelsFor(lang), Lang: lang, Site: d.settings, Canonical: p.BaseURL + path, Columns: d.columns,
-		Mourning: d.mourning, HotSrc: map[bool]string{true: "/hot.json"}[static]}
+	v := &view{L: labelsFor(lang), Lang: lang, Site: d.settings, Canonical: p.BaseURL + path, Columns: d.columns,
+		Mourning: d.mourning, HotSrc: map[bool]string{true: "/hot.json"}[static], SearchOn: p.Search != nil}
+	if static {
+		v.SearchBase = p.BaseURL
+	}
+	return v
 }
 
 // render executes a page template into a Page.

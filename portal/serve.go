@@ -65,7 +65,7 @@ func (c *pageCache) clear() {
 }
 
 // ServeHTTP serves the portal: cached pages with ETag, Last-Modified and gzip,
-// the static assets, the tip form and the view beacon.
+// the static assets, the tip form, the view beacon and the search pages.
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
@@ -84,6 +84,9 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method != http.MethodGet && r.Method != http.MethodHead:
 		w.Header().Set("Allow", "GET, HEAD")
 		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	case (path == "/search" || path == "/m/search") && p.Search != nil:
+		p.serveSearch(w, r, path == "/m/search") // before the query-length check: it has its own
 		return
 	}
 	if len(r.URL.RawQuery) > MaxQueryBytes {
