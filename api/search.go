@@ -57,6 +57,7 @@ type SearchHit struct {
 	Score       float64       `json:"score"`
 	TitleHTML   string        `json:"title_html"`
 	SnippetHTML string        `json:"snippet_html"`
+	BylineHTML  string        `json:"byline_html"` // authors and responsible editor, marked where the search matched a name
 	Snippet     []SearchSpan  `json:"snippet"`
 }
 
@@ -129,7 +130,7 @@ func searchHit(h search.PageHit) SearchHit {
 	a := h.Article
 	out := SearchHit{
 		ID: a.ID, Title: a.Title, Status: a.Status, ColumnID: a.ColumnID, UnitID: a.UnitID, Language: a.Language,
-		PublishedAt: a.PublishedAt, Score: h.Score, TitleHTML: spansHTML(h.Title), SnippetHTML: spansHTML(h.Snippet),
+		PublishedAt: a.PublishedAt, Score: h.Score, TitleHTML: spansHTML(h.Title), SnippetHTML: spansHTML(h.Snippet), BylineHTML: spansHTML(h.Byline),
 		Snippet: make([]SearchSpan, 0, len(h.Snippet)),
 	}
 	if a.Status == herald.StatusPublished {

@@ -98,6 +98,7 @@ type searchOption struct {
 type searchHit struct {
 	URL, Lang         string
 	Title, Snippet    []search.Span
+	Byline            []search.Span // shown when the search matched a name
 	Column, ColumnURL string
 	Date, ISO, Unit   string
 }
@@ -434,6 +435,9 @@ func clip(s string, n int) string {
 func (p *Portal) searchHit(d *siteData, units *unitList, h search.PageHit, articlePrefix string) searchHit {
 	a := h.Article
 	out := searchHit{URL: articlePrefix + ArticlePath(a.ID), Title: h.Title, Snippet: h.Snippet}
+	if search.Marked(h.Byline) {
+		out.Byline = h.Byline
+	}
 	if !strings.HasPrefix(strings.ToLower(a.Language), "zh") {
 		out.Lang = a.Language
 	}

@@ -19,17 +19,25 @@ func DocumentOf(a *herald.Article, names func(staffID int64) []string) *Document
 	if a.PublishedAt != nil {
 		d.Date = *a.PublishedAt
 	}
+	d.Authors = Bylines(a, names)
+	return d
+}
+
+// Bylines returns the names an article credits: its authors', then its
+// responsible editor's (the page names both).
+func Bylines(a *herald.Article, names func(staffID int64) []string) []string {
+	var out []string
 	for _, au := range a.Authors {
 		if au.Name != "" {
-			d.Authors = append(d.Authors, au.Name)
+			out = append(out, au.Name)
 		} else if names != nil {
-			d.Authors = append(d.Authors, names(au.StaffID)...)
+			out = append(out, names(au.StaffID)...)
 		}
 	}
-	if a.EditorID != 0 && names != nil { // the responsible editor is named on the page too
-		d.Authors = append(d.Authors, names(a.EditorID)...)
+	if a.EditorID != 0 && names != nil {
+		out = append(out, names(a.EditorID)...)
 	}
-	return d
+	return out
 }
 
 // blocks are the elements after which text breaks into a new line.

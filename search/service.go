@@ -6,6 +6,7 @@ import (
 	"maps"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -200,22 +201,24 @@ func (s *Service) Refresh(ctx context.Context, ids ...int64) error {
 	if err != nil {
 		return err
 	}
-	names := func(id int64) []string {
-		if m := s.names.Load(); m != nil {
-			return (*m)[id]
-		}
-		return nil
-	}
 	ix := s.Index()
 	found := map[int64]bool{}
 	for _, a := range arts {
-		ix.Put(DocumentOf(a, names))
+		ix.Put(DocumentOf(a, s.nameOf))
 		found[a.ID] = true
 	}
 	for _, id := range ids {
 		if !found[id] {
 			ix.Delete(id)
 		}
+	}
+	return nil
+}
+
+// nameOf returns a staff member's names as last loaded.
+func (s *Service) nameOf(id int64) []string {
+	if m := s.names.Load(); m != nil {
+		return (*m)[id]
 	}
 	return nil
 }
@@ -252,12 +255,24 @@ type Page struct {
 }
 
 // PageHit is one found article, its title and a snippet of its text with the
-// matches marked.
+// matches marked, and its bylines (authors, then the responsible editor),
+// marked when the search matched a name.
 type PageHit struct {
 	Article *herald.Article
 	Score   float64
 	Title   []Span
 	Snippet []Span
+	Byline  []Span
+}
+
+// Marked reports whether any span is marked.
+func Marked(spans []Span) bool {
+	for _, s := range spans {
+		if s.Mark {
+			return true
+		}
+	}
+	return false
 }
 
 // SnippetRunes is how long a snippet is.
@@ -297,7 +312,8 @@ func (s *Service) Search(ctx context.Context, q Query) (*Page, error) {
 		if a == nil {
 			continue // deleted since it was found
 		}
-		page.Hits = append(page.Hits, PageHit{Article: a, Score: h.Score, Title: res.Marks.Highlight(a.Title), Snippet: snippet(res.Marks, a)})
+		page.Hits = append(page.Hits, PageHit{Article: a, Score: h.Score, Title: res.Marks.Highlight(a.Title), Snippet: snippet(res.Marks, a),
+			Byline: res.Marks.Highlight(strings.Join(Bylines(a, s.nameOf), "、"))})
 	}
 	return page, nil
 }
