@@ -165,11 +165,14 @@ func (ix *Index) resolve(p *parsed) [][]clause {
 	return out
 }
 
+// published is the status bit of published articles.
+var published = statusBits(herald.StatusPublished)
+
 // filter returns the predicate a document must pass to be found by q.
 func (ix *Index) filter(q *Query) func(int32) bool {
-	statuses := q.Statuses
-	if statuses == nil {
-		statuses = []herald.Status{herald.StatusPublished}
+	statuses := published
+	if q.Statuses != nil {
+		statuses = statusBits(q.Statuses...)
 	}
 	var from, until int64 = math.MinInt64, math.MaxInt64
 	if !q.From.IsZero() {
@@ -179,23 +182,35 @@ func (ix *Index) filter(q *Query) func(int32) bool {
 		until = q.Until.Unix()
 	}
 	lang := strings.ToLower(q.Language)
+	private, units := set(q.Private), set(q.UnitIDs)
 	return func(num int32) bool {
 		d := &ix.docs[num]
 		switch {
 		case !d.live,
-			!slices.Contains(statuses, d.status),
-			d.status != herald.StatusPublished && !slices.Contains(q.Private, d.unit),
+			d.status&statuses == 0,
+			d.status != published && !private[d.unit],
 			q.ColumnID != 0 && d.column != q.ColumnID,
 			q.ThemeID != 0 && !slices.Contains(d.themes, q.ThemeID),
-			q.UnitIDs != nil && !slices.Contains(q.UnitIDs, d.unit),
+			units != nil && !units[d.unit],
 			d.date < from || d.date >= until:
 			return false
 		case lang != "":
-			l := strings.ToLower(d.lang)
-			return l == lang || strings.HasPrefix(l, lang+"-")
+			return d.lang == lang || strings.HasPrefix(d.lang, lang+"-")
 		}
 		return true
 	}
+}
+
+// set returns ids as a set; nil stays nil.
+func set(ids []int64) map[int64]bool {
+	if ids == nil {
+		return nil
+	}
+	m := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		m[id] = true
+	}
+	return m
 }
 
 // scoredDoc is a document found and its score.
@@ -214,9 +229,8 @@ func (ix *Index) evaluate(groups [][]clause, excluded []clause, keep func(int32)
 	if ix.live > 0 {
 		avgLen = math.Max(1, float64(ix.liveLen)/n)
 	}
-	best := map[int32]float64{}
-	var order []int32
-	for _, g := range groups {
+	var found []scoredDoc // in document order
+	for gi, g := range groups {
 		var acc []scoredDoc
 		for i, c := range g {
 			ms := ix.matches(c)
@@ -239,26 +253,52 @@ func (ix *Index) evaluate(groups [][]clause, excluded []clause, keep func(int32)
 				break
 			}
 		}
-		for _, s := range acc {
-			old, seen := best[s.doc]
-			if !seen {
-				order = append(order, s.doc)
-			}
-			if s.score > old {
-				best[s.doc] = s.score
-			}
+		if gi == 0 {
+			found = acc
+		} else {
+			found = union(found, acc)
 		}
 	}
 	for _, c := range excluded {
-		for _, m := range ix.matches(c) {
-			delete(best, m.doc)
+		found = subtract(found, ix.matches(c))
+	}
+	return found
+}
+
+// union merges two lists in document order, keeping the better score of a
+// document in both.
+func union(a, b []scoredDoc) []scoredDoc {
+	out := make([]scoredDoc, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case j == len(b) || i < len(a) && a[i].doc < b[j].doc:
+			out = append(out, a[i])
+			i++
+		case i == len(a) || b[j].doc < a[i].doc:
+			out = append(out, b[j])
+			j++
+		default:
+			out = append(out, scoredDoc{a[i].doc, max(a[i].score, b[j].score)})
+			i++
+			j++
 		}
 	}
-	out := make([]scoredDoc, 0, len(best))
-	for _, d := range order {
-		if s, ok := best[d]; ok {
-			out = append(out, scoredDoc{d, s})
+	return out
+}
+
+// subtract drops the documents of ms from docs (both in document order).
+func subtract(docs []scoredDoc, ms []match) []scoredDoc {
+	out := docs[:0]
+	j := 0
+	for _, d := range docs {
+		for j < len(ms) && ms[j].doc < d.doc {
+			j++
 		}
+		if j < len(ms) && ms[j].doc == d.doc {
+			continue
+		}
+		out = append(out, d)
 	}
 	return out
 }
@@ -290,7 +330,7 @@ func (ix *Index) matches(c clause) []match {
 		cursors[i] = cursor{data: pl.data, doc: -1}
 	}
 	var out []match
-	var first []int32
+	var first, at []int32
 	others := make([][]int32, len(c.elems))
 	for {
 		// line all cursors up on the next document they share
@@ -311,18 +351,18 @@ func (ix *Index) matches(c clause) []match {
 			first = cursors[0].positions(first)
 			var wtf float64
 			if len(cursors) == 1 {
-				for _, p := range first {
-					wtf += fieldBoost[d.field(p)]
-				}
+				wtf = d.weight(first)
 			} else {
 				for i := 1; i < len(cursors); i++ {
 					others[i] = cursors[i].positions(others[i])
 				}
+				at = at[:0]
 				for _, p := range first {
 					if phraseAt(p, c.elems, others) {
-						wtf += fieldBoost[d.field(p)]
+						at = append(at, p)
 					}
 				}
+				wtf = d.weight(at)
 			}
 			if wtf > 0 {
 				out = append(out, match{target, wtf})

@@ -60,22 +60,38 @@ type docInfo struct {
 	length    int32            // how many positions hold a term
 	terms     int32            // distinct terms, for counting dead postings
 	live      bool
-	status    herald.Status
+	status    uint8 // bit i set: herald.Statuses[i]
 	unit      int64
 	column    int64
 	themes    []int64
-	lang      string
-	date      int64 // Unix seconds
+	lang      string // lower case
+	date      int64  // Unix seconds
 	title     string
 	titleFold string
 }
 
-func (d *docInfo) field(pos int32) int {
+// weight sums the field weights of occurrences at positions (in order).
+func (d *docInfo) weight(positions []int32) float64 {
+	var w float64
 	f := 0
-	for f+1 < numFields && d.fields[f+1] <= pos {
-		f++
+	for _, p := range positions {
+		for f+1 < numFields && d.fields[f+1] <= p {
+			f++
+		}
+		w += fieldBoost[f]
 	}
-	return f
+	return w
+}
+
+// statusBits returns the bits of statuses, as docInfo.status holds them.
+func statusBits(statuses ...herald.Status) uint8 {
+	var b uint8
+	for _, st := range statuses {
+		if i := slices.Index(herald.Statuses, st); i >= 0 {
+			b |= 1 << i
+		}
+	}
+	return b
 }
 
 // postingList is a term's postings in document-number order: for each
@@ -120,8 +136,8 @@ type analyzed struct {
 
 func analyzeDoc(d *Document) *analyzed {
 	a := &analyzed{terms: make(map[string][]int32, 256), info: docInfo{
-		id: d.ID, live: true, status: d.Status, unit: d.UnitID, column: d.ColumnID,
-		themes: slices.Clone(d.ThemeIDs), lang: d.Language, date: d.Date.Unix(),
+		id: d.ID, live: true, status: statusBits(d.Status), unit: d.UnitID, column: d.ColumnID,
+		themes: slices.Clone(d.ThemeIDs), lang: strings.ToLower(d.Language), date: d.Date.Unix(),
 		title: d.Title, titleFold: foldString(d.Title),
 	}}
 	pos := 0
@@ -239,6 +255,18 @@ func (ix *Index) compactIfWasteful() {
 		pl.data, pl.last = out, last
 	}
 	ix.docs, ix.postings, ix.dead = docs, postings, 0
+}
+
+// trim gives each posting list back the room it grew into but did not use:
+// built by appending, lists hold up to a quarter more than they need.
+func (ix *Index) trim() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, pl := range ix.terms {
+		if cap(pl.data)-len(pl.data) > 64 {
+			pl.data = append([]byte(nil), pl.data...)
+		}
+	}
 }
 
 // cursor walks a posting list.

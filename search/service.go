@@ -95,6 +95,7 @@ func (s *Service) Build(ctx context.Context, progress func(done int)) (BuildStat
 	if err != nil {
 		return BuildStats{}, err
 	}
+	ix.trim()
 	s.index.Store(ix)
 	s.ready.Store(true)
 	ix.mu.RLock()

@@ -50,13 +50,11 @@ func (ix *Index) Suggest(typed, language string, n int) ([]Suggestion, error) {
 	var best []candidate // kept in order, at most n
 	for i := range ix.docs {
 		d := &ix.docs[i]
-		if !d.live || d.status != herald.StatusPublished {
+		if !d.live || d.status != published {
 			continue
 		}
-		if lang != "" {
-			if l := strings.ToLower(d.lang); l != lang && !strings.HasPrefix(l, lang+"-") {
-				continue
-			}
+		if lang != "" && d.lang != lang && !strings.HasPrefix(d.lang, lang+"-") {
+			continue
 		}
 		at := strings.Index(d.titleFold, want)
 		if at < 0 {
