@@ -11,6 +11,7 @@
 package search
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -47,10 +48,12 @@ func fold(r rune) (rune, rune) {
 			r += 'a' - 'A'
 		}
 		return r, -1
+	case 0x4E00 <= r && r <= 0x9FFF: // the common Han characters, first
+		return r, -1
 	case 0xFF01 <= r && r <= 0xFF5E: // full-width ASCII
 		return fold(r - 0xFEE0)
-	case r == 0x3000: // ideographic space
-		return ' ', -1
+	case 0x3000 <= r && r <= 0x303F && r != 0x3007, 0x2000 <= r && r <= 0x206F:
+		return ' ', -1 // CJK and general punctuation (。，“”…) separate words; 〇 is a numeral
 	case unicode.Is(unicode.Han, r):
 		return r, -1
 	case unicode.Is(unicode.Mn, r):
@@ -79,11 +82,14 @@ func fold(r rune) (rune, rune) {
 
 // ideographic reports whether r is written without spaces between words.
 func ideographic(r rune) bool {
-	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
+	return 0x4E00 <= r && r <= 0x9FFF || unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) ||
 		unicode.Is(unicode.Katakana, r) || unicode.Is(unicode.Hangul, r)
 }
 
 func wordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || '0' <= r && r <= '9' || 'A' <= r && r <= 'Z'
+	}
 	return (unicode.IsLetter(r) || unicode.IsDigit(r)) && !ideographic(r)
 }
 
@@ -105,10 +111,19 @@ func analyze(text string, pos int, emit func(token)) int {
 			return
 		}
 		if runIdeo {
+			// one string for the run; its characters and pairs are slices of it
+			var b strings.Builder
+			offsets := make([]int, 0, len(run)+1)
+			for _, c := range run {
+				offsets = append(offsets, b.Len())
+				b.WriteRune(c.r)
+			}
+			offsets = append(offsets, b.Len())
+			folded := b.String()
 			for i, c := range run {
-				emit(token{term: string(c.r), kind: unigram, pos: pos, start: c.start, end: c.end})
+				emit(token{term: folded[offsets[i]:offsets[i+1]], kind: unigram, pos: pos, start: c.start, end: c.end})
 				if i+1 < len(run) {
-					emit(token{term: string([]rune{c.r, run[i+1].r}), kind: bigram, pos: pos, start: c.start, end: run[i+1].end})
+					emit(token{term: folded[offsets[i]:offsets[i+2]], kind: bigram, pos: pos, start: c.start, end: run[i+1].end})
 				}
 				pos++
 			}

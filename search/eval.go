@@ -153,7 +153,7 @@ func (q *Query) filtering() bool {
 // resolve splits the unquoted ideographic runs of every group where the
 // index lacks a pair of characters.
 func (ix *Index) resolve(p *parsed) [][]clause {
-	known := func(term string) bool { return ix.terms[term] != nil }
+	known := func(term string) bool { return ix.list(term) != nil }
 	out := make([][]clause, 0, len(p.groups))
 	for _, g := range p.groups {
 		var cs []clause
@@ -190,12 +190,13 @@ func (ix *Index) filter(q *Query) func(int32) bool {
 			d.status&statuses == 0,
 			d.status != published && !private[d.unit],
 			q.ColumnID != 0 && d.column != q.ColumnID,
-			q.ThemeID != 0 && !slices.Contains(d.themes, q.ThemeID),
+			q.ThemeID != 0 && !slices.Contains(ix.meta[num].themes, q.ThemeID),
 			units != nil && !units[d.unit],
 			d.date < from || d.date >= until:
 			return false
 		case lang != "":
-			return d.lang == lang || strings.HasPrefix(d.lang, lang+"-")
+			l := ix.meta[num].lang
+			return l == lang || strings.HasPrefix(l, lang+"-")
 		}
 		return true
 	}
@@ -323,7 +324,7 @@ func intersect(acc []scoredDoc, ms []match, score func(match) float64) []scoredD
 func (ix *Index) matches(c clause) []match {
 	cursors := make([]cursor, len(c.elems))
 	for i, e := range c.elems {
-		pl := ix.terms[e.term]
+		pl := ix.list(e.term)
 		if pl == nil {
 			return nil
 		}
@@ -348,11 +349,11 @@ func (ix *Index) matches(c clause) []match {
 		}
 		d := &ix.docs[target]
 		if d.live {
-			first = cursors[0].positions(first)
 			var wtf float64
 			if len(cursors) == 1 {
-				wtf = d.weight(first)
+				wtf = float64(cursors[0].weight2) / 2
 			} else {
+				first = cursors[0].positions(first)
 				for i := 1; i < len(cursors); i++ {
 					others[i] = cursors[i].positions(others[i])
 				}
@@ -362,7 +363,7 @@ func (ix *Index) matches(c clause) []match {
 						at = append(at, p)
 					}
 				}
-				wtf = d.weight(at)
+				wtf = float64(d.weight2(at)) / 2
 			}
 			if wtf > 0 {
 				out = append(out, match{target, wtf})
@@ -391,16 +392,17 @@ func (ix *Index) top(docs []scoredDoc, q *Query) []Hit {
 		return ix.hits(h, q.Offset)
 	}
 	now := q.Now.Unix()
-	boost := func(s scoredDoc) scoredDoc {
-		age := float64(max(0, now-ix.docs[s.doc].date))
-		s.score *= 1 + recencyBoost*math.Exp2(-age/recencyHalfAge)
-		return s
-	}
-	for i := range docs {
-		docs[i] = boost(docs[i])
-	}
 	h := &hitHeap{less: func(a, b scoredDoc) bool { return ix.better(b, a) }}
-	pushTop(h, docs, k)
+	for _, d := range docs {
+		// the boost is at most 1+recencyBoost: a document that cannot beat the
+		// worst kept one even so is passed over without computing it
+		if h.Len() == k && d.score*(1+recencyBoost) < h.items[0].score {
+			continue
+		}
+		age := float64(max(0, now-ix.docs[d.doc].date))
+		d.score *= 1 + recencyBoost*math.Exp2(-age/recencyHalfAge)
+		pushTop(h, []scoredDoc{d}, k)
+	}
 	return ix.hits(h, q.Offset)
 }
 

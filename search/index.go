@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heraldnews/herald"
 )
@@ -42,7 +43,7 @@ const (
 	numFields
 )
 
-var fieldBoost = [numFields]float64{3, 2, 2, 2, 1, 1.5, 1}
+var fieldBoost2 = [numFields]uint64{6, 4, 4, 4, 2, 3, 2} // twice the weights: 3, 2, 2, 2, 1, 1.5, 1
 
 // fieldGap separates fields and the items of list fields in the run of
 // positions, so that no phrase matches across them.
@@ -53,32 +54,37 @@ func (d *Document) texts() [numFields][]string {
 	return [numFields][]string{{d.Title}, {d.Subtitle}, d.Tags, d.Authors, {d.Source}, {d.Summary}, {d.Body}}
 }
 
-// docInfo is what the index holds per document number.
+// docInfo is what the index holds per document number and reads for every
+// match; docMeta the rest, kept apart so that the scan stays in cache.
 type docInfo struct {
-	id        int64
-	fields    [numFields]int32 // the first position of each field
-	length    int32            // how many positions hold a term
-	terms     int32            // distinct terms, for counting dead postings
-	live      bool
-	status    uint8 // bit i set: herald.Statuses[i]
-	unit      int64
-	column    int64
+	id     int64
+	unit   int64
+	column int64
+	date   int64            // Unix seconds
+	fields [numFields]int32 // the first position of each field
+	length int32            // how many positions hold a term
+	terms  int32            // distinct terms, for counting dead postings
+	live   bool
+	status uint8 // bit i set: herald.Statuses[i]
+}
+
+type docMeta struct {
 	themes    []int64
 	lang      string // lower case
-	date      int64  // Unix seconds
 	title     string
 	titleFold string
 }
 
-// weight sums the field weights of occurrences at positions (in order).
-func (d *docInfo) weight(positions []int32) float64 {
-	var w float64
+// weight2 sums twice the field weights of occurrences at positions (in
+// order): the weights are halves, so the sum is a whole number to store.
+func (d *docInfo) weight2(positions []int32) uint64 {
+	var w uint64
 	f := 0
 	for _, p := range positions {
 		for f+1 < numFields && d.fields[f+1] <= p {
 			f++
 		}
-		w += fieldBoost[f]
+		w += fieldBoost2[f]
 	}
 	return w
 }
@@ -95,9 +101,10 @@ func statusBits(statuses ...herald.Status) uint8 {
 }
 
 // postingList is a term's postings in document-number order: for each
-// document the gap from the previous document number, the number of
-// positions, the byte length of the positions and the positions as gaps, all
-// as unsigned varints.
+// document the gap from the previous document number, twice the weighted
+// number of occurrences (docInfo.weight2), the byte length of the positions
+// and the positions as gaps, all as unsigned varints. Single words are scored
+// without reading their positions; phrases read them.
 type postingList struct {
 	data []byte
 	last int32
@@ -107,8 +114,10 @@ type postingList struct {
 // searches run at once, and a write waits for them only while it appends.
 type Index struct {
 	mu       sync.RWMutex
-	terms    map[string]*postingList
+	cjk      map[uint64]*postingList // characters and pairs, by cjkKey
+	words    map[string]*postingList
 	docs     []docInfo
+	meta     []docMeta
 	byID     map[int64]int32
 	live     int
 	liveLen  int64
@@ -118,7 +127,7 @@ type Index struct {
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{terms: map[string]*postingList{}, byID: map[int64]int32{}}
+	return &Index{cjk: map[uint64]*postingList{}, words: map[string]*postingList{}, byID: map[int64]int32{}}
 }
 
 // Len returns how many documents the index holds.
@@ -128,68 +137,98 @@ func (ix *Index) Len() int {
 	return ix.live
 }
 
-// analyzed is a document cut into terms, ready to append.
+// analyzed is a document cut into terms, each with its encoded posting
+// (less the document number), ready to append.
 type analyzed struct {
-	info  docInfo
-	terms map[string][]int32
+	info     docInfo
+	meta     docMeta
+	postings []termPosting
+}
+
+type termPosting struct {
+	key  uint64                          // cjkKey, or 0 for a word
+	term string                          // the word
+	head [2 * binary.MaxVarintLen64]byte // weight and byte length, as varints
+	n    int                             // bytes of head used
+	pos  []byte                          // positions as gaps
 }
 
 func analyzeDoc(d *Document) *analyzed {
-	a := &analyzed{terms: make(map[string][]int32, 256), info: docInfo{
-		id: d.ID, live: true, status: statusBits(d.Status), unit: d.UnitID, column: d.ColumnID,
-		themes: slices.Clone(d.ThemeIDs), lang: strings.ToLower(d.Language), date: d.Date.Unix(),
-		title: d.Title, titleFold: foldString(d.Title),
-	}}
+	a := &analyzed{
+		info: docInfo{id: d.ID, live: true, status: statusBits(d.Status), unit: d.UnitID, column: d.ColumnID, date: d.Date.Unix()},
+		meta: docMeta{themes: slices.Clone(d.ThemeIDs), lang: strings.ToLower(d.Language), title: d.Title, titleFold: foldString(d.Title)},
+	}
+	chars, words := make(map[uint64][]int32, 1024), make(map[string][]int32, 64)
 	pos := 0
 	for f, items := range d.texts() {
 		a.info.fields[f] = int32(pos)
 		for _, item := range items {
 			end := analyze(item, pos, func(t token) {
-				a.terms[t.term] = append(a.terms[t.term], int32(t.pos))
+				if t.kind == word {
+					words[t.term] = append(words[t.term], int32(t.pos))
+				} else {
+					k := cjkKey(t.term)
+					chars[k] = append(chars[k], int32(t.pos))
+				}
 			})
 			a.info.length += int32(end - pos)
 			pos = end + fieldGap
 		}
 	}
-	a.info.terms = int32(len(a.terms))
-	return a
-}
-
-// Put adds a document, replacing the one with the same ID.
-func (ix *Index) Put(d *Document) {
-	a := analyzeDoc(d)
-	blocks := make(map[string][]byte, len(a.terms))
+	a.info.terms = int32(len(chars) + len(words))
+	a.postings = make([]termPosting, 0, a.info.terms)
 	var buf []byte
-	for term, ps := range a.terms {
+	add := func(tp termPosting, ps []int32) {
 		start := len(buf)
 		prev := int32(0)
 		for _, p := range ps {
 			buf = binary.AppendUvarint(buf, uint64(p-prev))
 			prev = p
 		}
-		blocks[term] = buf[start:len(buf):len(buf)]
+		tp.pos = buf[start:len(buf):len(buf)]
+		tp.n = binary.PutUvarint(tp.head[:], a.info.weight2(ps))
+		tp.n += binary.PutUvarint(tp.head[tp.n:], uint64(len(tp.pos)))
+		a.postings = append(a.postings, tp)
 	}
+	for k, ps := range chars {
+		add(termPosting{key: k}, ps)
+	}
+	for w, ps := range words {
+		add(termPosting{term: w}, ps)
+	}
+	return a
+}
+
+// Put adds a document, replacing the one with the same ID.
+func (ix *Index) Put(d *Document) {
+	a := analyzeDoc(d)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.remove(d.ID)
 	num := int32(len(ix.docs))
 	ix.docs = append(ix.docs, a.info)
+	ix.meta = append(ix.meta, a.meta)
 	ix.byID[d.ID] = num
 	ix.live++
 	ix.liveLen += int64(a.info.length)
-	for term, block := range blocks {
-		pl := ix.terms[term]
-		if pl == nil {
+	for i := range a.postings {
+		tp := &a.postings[i]
+		var pl *postingList
+		if tp.key != 0 {
+			if pl = ix.cjk[tp.key]; pl == nil {
+				pl = &postingList{last: -1}
+				ix.cjk[tp.key] = pl
+			}
+		} else if pl = ix.words[tp.term]; pl == nil {
 			pl = &postingList{last: -1}
-			ix.terms[term] = pl
+			ix.words[strings.Clone(tp.term)] = pl // the word may share memory with a longer text
 		}
 		pl.data = binary.AppendUvarint(pl.data, uint64(num-pl.last))
-		pl.data = binary.AppendUvarint(pl.data, uint64(len(a.terms[term])))
-		pl.data = binary.AppendUvarint(pl.data, uint64(len(block)))
-		pl.data = append(pl.data, block...)
+		pl.data = append(pl.data, tp.head[:tp.n]...)
+		pl.data = append(pl.data, tp.pos...)
 		pl.last = num
 	}
-	ix.postings += len(blocks)
+	ix.postings += len(a.postings)
 	ix.compactIfWasteful()
 }
 
@@ -208,7 +247,7 @@ func (ix *Index) remove(id int64) {
 	}
 	d := &ix.docs[num]
 	d.live = false
-	d.themes, d.title, d.titleFold = nil, "", ""
+	ix.meta[num] = docMeta{}
 	delete(ix.byID, id)
 	ix.live--
 	ix.liveLen -= int64(d.length)
@@ -222,17 +261,17 @@ func (ix *Index) compactIfWasteful() {
 		return
 	}
 	renum := make([]int32, len(ix.docs))
-	docs := make([]docInfo, 0, ix.live)
+	docs, meta := make([]docInfo, 0, ix.live), make([]docMeta, 0, ix.live)
 	for i := range ix.docs {
 		renum[i] = -1
 		if ix.docs[i].live {
 			renum[i] = int32(len(docs))
 			ix.byID[ix.docs[i].id] = renum[i]
-			docs = append(docs, ix.docs[i])
+			docs, meta = append(docs, ix.docs[i]), append(meta, ix.meta[i])
 		}
 	}
 	postings := 0
-	for term, pl := range ix.terms {
+	rewrite := func(pl *postingList) bool {
 		var out []byte
 		last := int32(-1)
 		c := cursor{data: pl.data, doc: -1}
@@ -242,19 +281,24 @@ func (ix *Index) compactIfWasteful() {
 				continue
 			}
 			out = binary.AppendUvarint(out, uint64(n-last))
-			out = binary.AppendUvarint(out, uint64(c.count))
-			out = binary.AppendUvarint(out, uint64(c.posEnd-c.posStart))
-			out = append(out, c.data[c.posStart:c.posEnd]...)
+			out = append(out, c.data[c.headStart:c.posEnd]...)
 			last = n
 			postings++
 		}
-		if out == nil {
-			delete(ix.terms, term)
-			continue
-		}
 		pl.data, pl.last = out, last
+		return out != nil
 	}
-	ix.docs, ix.postings, ix.dead = docs, postings, 0
+	for k, pl := range ix.cjk {
+		if !rewrite(pl) {
+			delete(ix.cjk, k)
+		}
+	}
+	for w, pl := range ix.words {
+		if !rewrite(pl) {
+			delete(ix.words, w)
+		}
+	}
+	ix.docs, ix.meta, ix.postings, ix.dead = docs, meta, postings, 0
 }
 
 // trim gives each posting list back the room it grew into but did not use:
@@ -262,20 +306,52 @@ func (ix *Index) compactIfWasteful() {
 func (ix *Index) trim() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for _, pl := range ix.terms {
-		if cap(pl.data)-len(pl.data) > 64 {
-			pl.data = append([]byte(nil), pl.data...)
-		}
+	for _, pl := range ix.cjk {
+		pl.trim()
 	}
+	for _, pl := range ix.words {
+		pl.trim()
+	}
+}
+
+func (pl *postingList) trim() {
+	if cap(pl.data)-len(pl.data) > 64 {
+		pl.data = append([]byte(nil), pl.data...)
+	}
+}
+
+// list returns a term's postings, nil if no document has it.
+func (ix *Index) list(term string) *postingList {
+	if k := cjkKey(term); k != 0 {
+		return ix.cjk[k]
+	}
+	return ix.words[term]
+}
+
+// terms returns how many terms the index holds.
+func (ix *Index) terms() int { return len(ix.cjk) + len(ix.words) }
+
+// cjkKey packs an ideographic character or pair into a number, a cheaper map
+// key than its text; it returns 0 for a word.
+func cjkKey(term string) uint64 {
+	r1, n := utf8.DecodeRuneInString(term)
+	if !ideographic(r1) {
+		return 0
+	}
+	if n == len(term) {
+		return uint64(r1)
+	}
+	r2, _ := utf8.DecodeRuneInString(term[n:])
+	return 1<<63 | uint64(r1)<<21 | uint64(r2)
 }
 
 // cursor walks a posting list.
 type cursor struct {
-	data             []byte
-	off              int
-	doc              int32
-	count            int
-	posStart, posEnd int
+	data                        []byte
+	off                         int
+	doc                         int32
+	weight2                     uint64
+	headStart, posStart, posEnd int
 }
 
 // next moves to the next posting; it returns false, with doc at MaxInt32, at
@@ -287,12 +363,13 @@ func (c *cursor) next() bool {
 	}
 	gap, n := binary.Uvarint(c.data[c.off:])
 	c.off += n
-	count, n := binary.Uvarint(c.data[c.off:])
+	c.headStart = c.off
+	weight2, n := binary.Uvarint(c.data[c.off:])
 	c.off += n
 	size, n := binary.Uvarint(c.data[c.off:])
 	c.off += n
 	c.doc += int32(gap)
-	c.count = int(count)
+	c.weight2 = weight2
 	c.posStart, c.posEnd = c.off, c.off+int(size)
 	c.off = c.posEnd
 	return true

@@ -160,7 +160,9 @@ func phraseElems(toks []token) []elem {
 // splitIdeo splits an unquoted ideographic run where a pair of characters
 // occurs nowhere in the index: a run typed without spaces, such as
 // 司法行政宣传, then matches documents that have 司法行政 and 宣传 apart. A
-// character no known pair covers becomes a clause of its own.
+// character that no known pair covers is left out (a lone 颁 would match any
+// article with the character anywhere); a run with no known pair stays whole
+// and finds nothing.
 func splitIdeo(c clause, known func(term string) bool) []clause {
 	if !c.ideo || len(c.elems) < 2 && utf8.RuneCountInString(c.elems[0].term) == 1 {
 		return []clause{c}
@@ -198,8 +200,10 @@ func splitIdeo(c clause, known func(term string) bool) []clause {
 			i = j + 2 // the segment's last character is covered
 			continue
 		}
-		out = append(out, clause{text: string(chars[i]), elems: []elem{{string(chars[i]), 0}}})
-		i++
+		i++ // a character in no known pair: alone it would match anywhere
+	}
+	if len(out) == 0 {
+		return []clause{c} // no part of it occurs: it finds nothing, as it should
 	}
 	return out
 }

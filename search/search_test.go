@@ -51,6 +51,7 @@ func TestSearchChinese(t *testing.T) {
 	ix.Put(doc(5, "市公安局与司法局座谈", "公安机关与司法行政机关座谈。"))
 	ix.Put(doc(6, "Public legal services reach villages", "Lawyers trained volunteers in public legal services."))
 	ix.Put(doc(7, "政务ＡＰＰ上线", "新版政务APP提供5G办事。"))
+	ix.Put(doc(8, "统计工作", "数量、子女、计划、算术、机关。"))
 	cases := []struct {
 		q    string
 		want []int64

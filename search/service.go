@@ -100,7 +100,7 @@ func (s *Service) Build(ctx context.Context, progress func(done int)) (BuildStat
 	s.ready.Store(true)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return BuildStats{Articles: ix.live, Terms: len(ix.terms), Duration: time.Since(start)}, nil
+	return BuildStats{Articles: ix.live, Terms: ix.terms(), Duration: time.Since(start)}, nil
 }
 
 // staffNames loads every staff member's names and keeps them for Follow.

@@ -53,10 +53,11 @@ func (ix *Index) Suggest(typed, language string, n int) ([]Suggestion, error) {
 		if !d.live || d.status != published {
 			continue
 		}
-		if lang != "" && d.lang != lang && !strings.HasPrefix(d.lang, lang+"-") {
+		m := &ix.meta[i]
+		if lang != "" && m.lang != lang && !strings.HasPrefix(m.lang, lang+"-") {
 			continue
 		}
-		at := strings.Index(d.titleFold, want)
+		at := strings.Index(m.titleFold, want)
 		if at < 0 {
 			continue
 		}
@@ -76,7 +77,7 @@ func (ix *Index) Suggest(typed, language string, n int) ([]Suggestion, error) {
 	}
 	out := make([]Suggestion, len(best))
 	for i, c := range best {
-		out[i] = Suggestion{ID: ix.docs[c.num].id, Title: ix.docs[c.num].title}
+		out[i] = Suggestion{ID: ix.docs[c.num].id, Title: ix.meta[c.num].title}
 	}
 	return out, nil
 }
