@@ -2,6 +2,7 @@ package search
 
 import (
 	"cmp"
+	"fmt"
 	"container/heap"
 	"math"
 	"slices"
@@ -128,18 +129,19 @@ func (ix *Index) Search(q Query) (*Result, error) {
 	groups := ix.resolve(p)
 	res.Marks = &Marks{clauses: slices.Concat(groups...)}
 	keep := ix.filter(&q)
-	scored := ix.evaluate(groups, p.excluded, keep)
+	memo := matchMemo{}
+	scored := ix.evaluate(memo, groups, p.excluded, keep)
 	res.Total = len(scored)
 	res.Hits = ix.top(scored, &q)
 	if res.Total == 0 {
 		if q.filtering() {
 			all := q
 			all.ColumnID, all.ThemeID, all.UnitIDs, all.Language, all.From, all.Until = 0, 0, nil, "", time.Time{}, time.Time{}
-			res.Unfiltered = len(ix.evaluate(groups, p.excluded, ix.filter(&all)))
+			res.Unfiltered = len(ix.evaluate(memo, groups, p.excluded, ix.filter(&all)))
 		}
 		if len(groups) == 1 && len(groups[0]) > 1 {
 			for _, c := range groups[0] {
-				res.Partial = append(res.Partial, Partial{Text: c.text, Total: len(ix.evaluate([][]clause{{c}}, p.excluded, keep))})
+				res.Partial = append(res.Partial, Partial{Text: c.text, Total: len(ix.evaluate(memo, [][]clause{{c}}, p.excluded, keep))})
 			}
 		}
 	}
@@ -224,7 +226,7 @@ type scoredDoc struct {
 // excluded clause and pass keep, and scores them with BM25 over the weighted
 // occurrences. Clause frequencies count every live document, so scores do not
 // depend on who searches.
-func (ix *Index) evaluate(groups [][]clause, excluded []clause, keep func(int32) bool) []scoredDoc {
+func (ix *Index) evaluate(memo matchMemo, groups [][]clause, excluded []clause, keep func(int32) bool) []scoredDoc {
 	n := float64(ix.live)
 	avgLen := 1.0
 	if ix.live > 0 {
@@ -234,7 +236,7 @@ func (ix *Index) evaluate(groups [][]clause, excluded []clause, keep func(int32)
 	for gi, g := range groups {
 		var acc []scoredDoc
 		for i, c := range g {
-			ms := ix.matches(c)
+			ms := memo.matches(ix, c)
 			idf := math.Log(1 + (n-float64(len(ms))+0.5)/(float64(len(ms))+0.5))
 			score := func(m match) float64 {
 				norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.docs[m.doc].length)/avgLen)
@@ -261,7 +263,7 @@ func (ix *Index) evaluate(groups [][]clause, excluded []clause, keep func(int32)
 		}
 	}
 	for _, c := range excluded {
-		found = subtract(found, ix.matches(c))
+		found = subtract(found, memo.matches(ix, c))
 	}
 	return found
 }
@@ -318,6 +320,24 @@ func intersect(acc []scoredDoc, ms []match, score func(match) float64) []scoredD
 		}
 	}
 	return out
+}
+
+// matchMemo keeps the matches of each clause for the length of one search,
+// which may evaluate a clause again (alone, or without the filters) when the
+// whole finds nothing.
+type matchMemo map[string][]match
+
+func (m matchMemo) matches(ix *Index, c clause) []match {
+	var key strings.Builder
+	for _, e := range c.elems {
+		fmt.Fprintf(&key, "%s@%d ", e.term, e.rel)
+	}
+	ms, ok := m[key.String()]
+	if !ok {
+		ms = ix.matches(c)
+		m[key.String()] = ms
+	}
+	return ms
 }
 
 // matches returns the live documents that contain a clause, in document order.
