@@ -2,8 +2,8 @@ package search
 
 import (
 	"cmp"
-	"fmt"
 	"container/heap"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -351,8 +351,7 @@ func (ix *Index) matches(c clause) []match {
 		cursors[i] = cursor{data: pl.data, doc: -1}
 	}
 	var out []match
-	var first, at []int32
-	others := make([][]int32, len(c.elems))
+	var starts, buf []int32
 	for {
 		// line all cursors up on the next document they share
 		target := cursors[0].doc + 1
@@ -368,39 +367,53 @@ func (ix *Index) matches(c clause) []match {
 			}
 		}
 		d := &ix.docs[target]
-		if d.live {
-			var wtf float64
-			if len(cursors) == 1 {
-				wtf = float64(cursors[0].weight2) / 2
-			} else {
-				first = cursors[0].positions(first)
-				for i := 1; i < len(cursors); i++ {
-					others[i] = cursors[i].positions(others[i])
-				}
-				at = at[:0]
-				for _, p := range first {
-					if phraseAt(p, c.elems, others) {
-						at = append(at, p)
-					}
-				}
-				wtf = float64(d.weight2(at)) / 2
-			}
-			if wtf > 0 {
-				out = append(out, match{target, wtf})
-			}
+		if !d.live {
+			continue
+		}
+		if len(cursors) == 1 {
+			out = append(out, match{target, float64(cursors[0].weight2) / 2})
+			continue
+		}
+		starts, buf = phraseStarts(c.elems, cursors, starts, buf)
+		if len(starts) > 0 {
+			out = append(out, match{target, float64(d.weight2(starts)) / 2})
 		}
 	}
 }
 
-// phraseAt reports whether every element of a phrase sits at its distance
-// from p.
-func phraseAt(p int32, elems []elem, positions [][]int32) bool {
-	for i := 1; i < len(elems); i++ {
-		if _, ok := slices.BinarySearch(positions[i], p+int32(elems[i].rel-elems[0].rel)); !ok {
-			return false
+// phraseStarts returns where in the current document the phrase starts: the
+// element with the fewest positions proposes starts, and each other element
+// keeps those it continues, walking both lists in order; it stops as soon as
+// none is left.
+func phraseStarts(elems []elem, cursors []cursor, starts, buf []int32) ([]int32, []int32) {
+	base := 0
+	for i := range cursors {
+		if cursors[i].posEnd-cursors[i].posStart < cursors[base].posEnd-cursors[base].posStart {
+			base = i
 		}
 	}
-	return true
+	starts = cursors[base].positions(starts)
+	for k := range starts {
+		starts[k] -= int32(elems[base].rel)
+	}
+	for i := range cursors {
+		if i == base || len(starts) == 0 {
+			continue
+		}
+		buf = cursors[i].positions(buf)
+		rel := int32(elems[i].rel)
+		kept, j := starts[:0], 0
+		for _, st := range starts {
+			for j < len(buf) && buf[j] < st+rel {
+				j++
+			}
+			if j < len(buf) && buf[j] == st+rel {
+				kept = append(kept, st)
+			}
+		}
+		starts = kept
+	}
+	return starts, buf
 }
 
 // top returns the page of hits q asks for, best (or newest) first.
