@@ -28,11 +28,19 @@ func (m *Marks) ranges(text string) [][2]int {
 		term string
 		pos  int
 	}
+	wanted := map[string]bool{}
+	for _, c := range m.clauses {
+		for _, e := range c.elems {
+			wanted[e.term] = true
+		}
+	}
 	byPos := map[at]token{}
 	var toks []token
 	analyze(text, 0, func(t token) {
-		byPos[at{t.term, t.pos}] = t
-		toks = append(toks, t)
+		if wanted[t.term] {
+			byPos[at{t.term, t.pos}] = t
+			toks = append(toks, t)
+		}
 	})
 	var rs [][2]int
 	for _, c := range m.clauses {
@@ -76,6 +84,12 @@ func (m *Marks) Highlight(text string) []Span {
 // matches, marked, with an ellipsis where it was cut; without matches, the
 // beginning of text. Line breaks become spaces.
 func (m *Marks) Snippet(text string, maxRunes int) []Span {
+	spans, _ := m.snippet(text, maxRunes)
+	return spans
+}
+
+// snippet is Snippet, also saying whether the text matched.
+func (m *Marks) snippet(text string, maxRunes int) ([]Span, bool) {
 	text = strings.Join(strings.Fields(text), " ")
 	rs := m.ranges(text)
 	start := 0
@@ -104,7 +118,7 @@ func (m *Marks) Snippet(text string, maxRunes int) []Span {
 	if end < len(text) {
 		out = append(out, Span{Text: "…"})
 	}
-	return out
+	return out, len(rs) > 0
 }
 
 // advance returns the byte offset n runes after from (or the end of text).

@@ -301,6 +301,48 @@ func (ix *Index) compactIfWasteful() {
 	ix.docs, ix.meta, ix.postings, ix.dead = docs, meta, postings, 0
 }
 
+// join appends the documents of the other parts to the first, numbering them
+// after its own; the parts hold different documents and none is deleted.
+func join(parts []*Index) *Index {
+	ix := parts[0]
+	for _, part := range parts[1:] {
+		offset := int32(len(ix.docs))
+		ix.docs = append(ix.docs, part.docs...)
+		ix.meta = append(ix.meta, part.meta...)
+		for id, num := range part.byID {
+			ix.byID[id] = num + offset
+		}
+		ix.live += part.live
+		ix.liveLen += part.liveLen
+		ix.postings += part.postings
+		ix.dead += part.dead
+		appendList := func(dst, src *postingList) {
+			// the first gap counts from -1 in the part; it now counts from dst.last
+			gap, n := binary.Uvarint(src.data)
+			dst.data = binary.AppendUvarint(dst.data, uint64(int32(gap)-1+offset-dst.last))
+			dst.data = append(dst.data, src.data[n:]...)
+			dst.last = src.last + offset
+		}
+		for k, src := range part.cjk {
+			dst := ix.cjk[k]
+			if dst == nil {
+				dst = &postingList{last: -1}
+				ix.cjk[k] = dst
+			}
+			appendList(dst, src)
+		}
+		for w, src := range part.words {
+			dst := ix.words[w]
+			if dst == nil {
+				dst = &postingList{last: -1}
+				ix.words[w] = dst
+			}
+			appendList(dst, src)
+		}
+	}
+	return ix
+}
+
 // trim gives each posting list back the room it grew into but did not use:
 // built by appending, lists hold up to a quarter more than they need.
 func (ix *Index) trim() {

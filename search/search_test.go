@@ -277,3 +277,37 @@ func TestSuggest(t *testing.T) {
 		t.Fatalf("Suggest folded = %+v", got)
 	}
 }
+
+// TestJoinEqualsOneIndex builds the same documents into one index and into
+// three joined parts: every search answers alike.
+func TestJoinEqualsOneIndex(t *testing.T) {
+	one := NewIndex()
+	parts := []*Index{NewIndex(), NewIndex(), NewIndex()}
+	bodies := []string{"公共法律服务体系建设", "雄安新区司法所", "普法宣传进社区", "Public legal services", "法律援助中心"}
+	for i := range int64(300) {
+		d := doc(i+1, bodies[i%5], bodies[(i+2)%5]+"。"+bodies[(i+3)%5])
+		d.Date = day.Add(-time.Duration(i) * time.Hour)
+		one.Put(d)
+		parts[(i*7)%3].Put(d)
+	}
+	joined := join(parts)
+	if joined.Len() != one.Len() {
+		t.Fatalf("joined %d documents, one index %d", joined.Len(), one.Len())
+	}
+	for _, q := range []string{"法律", "公共法律服务", `"legal services"`, "宣传 OR 雄安", "司法 -雄安", "法"} {
+		a, _ := one.Search(Query{Text: q, Now: day, Limit: 50})
+		b, _ := joined.Search(Query{Text: q, Now: day, Limit: 50})
+		if a.Total != b.Total || len(a.Hits) != len(b.Hits) {
+			t.Fatalf("%q: one index %d, joined %d", q, a.Total, b.Total)
+		}
+		for i := range a.Hits {
+			if a.Hits[i].ID != b.Hits[i].ID {
+				t.Fatalf("%q: hit %d is %d in one index, %d joined", q, i, a.Hits[i].ID, b.Hits[i].ID)
+			}
+		}
+	}
+	joined.Put(doc(5, "新标题", "")) // the joined index takes changes like any
+	if res, _ := joined.Search(Query{Text: "新标题", Now: day}); res.Total != 1 || res.Hits[0].ID != 5 {
+		t.Fatalf("after a change: %+v", res)
+	}
+}

@@ -63,14 +63,17 @@ func (s *Service) Build(ctx context.Context, progress func(done int)) (BuildStat
 	if err != nil {
 		return BuildStats{}, err
 	}
-	ix := NewIndex()
+	// each worker fills an index of its own, with no lock to share; they are
+	// joined at the end
+	parts := make([]*Index, max(1, runtime.GOMAXPROCS(0)))
 	batches := make(chan []*herald.Article, 2)
 	var wg sync.WaitGroup
-	for range max(1, runtime.GOMAXPROCS(0)) {
+	for i := range parts {
+		parts[i] = NewIndex()
 		wg.Go(func() {
 			for batch := range batches {
 				for _, a := range batch {
-					ix.Put(DocumentOf(a, names))
+					parts[i].Put(DocumentOf(a, names))
 				}
 			}
 		})
@@ -95,6 +98,7 @@ func (s *Service) Build(ctx context.Context, progress func(done int)) (BuildStat
 	if err != nil {
 		return BuildStats{}, err
 	}
+	ix := join(parts)
 	ix.trim()
 	s.index.Store(ix)
 	s.ready.Store(true)
@@ -322,18 +326,20 @@ func (s *Service) Search(ctx context.Context, q Query) (*Page, error) {
 // snippet shows where an article matched: in its summary or body, else the
 // beginning of either.
 func snippet(m *Marks, a *herald.Article) []Span {
-	texts := []string{a.Summary, PlainText(a.Body)}
-	for _, t := range texts {
-		if len(m.ranges(t)) > 0 {
-			return m.Snippet(t, SnippetRunes)
+	var first []Span
+	for _, t := range []string{a.Summary, PlainText(a.Body)} {
+		if t == "" {
+			continue
+		}
+		spans, matched := m.snippet(t, SnippetRunes)
+		if matched {
+			return spans
+		}
+		if first == nil {
+			first = spans
 		}
 	}
-	for _, t := range texts {
-		if t != "" {
-			return m.Snippet(t, SnippetRunes)
-		}
-	}
-	return nil
+	return first
 }
 
 // Suggest returns titles of published articles containing what was typed.
