@@ -21,6 +21,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"runtime/debug"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -51,6 +52,9 @@ type config struct {
 }
 
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400) // as herald's main does: the numbers are the server's
+	}
 	var c config
 	flag.StringVar(&c.engine, "engine", "sqlite", "store engine: sqlite or postgres")
 	flag.StringVar(&c.dsn, "dsn", os.Getenv("HERALD_TEST_POSTGRES"), "PostgreSQL server (the bench works in schemas of its own and drops them)")
