@@ -183,7 +183,13 @@ func (ix *Index) filter(q *Query) func(int32) bool {
 	if !q.Until.IsZero() {
 		until = q.Until.Unix()
 	}
-	lang := strings.ToLower(q.Language)
+	var langs []bool // by language number: may it be found?
+	if lang := strings.ToLower(q.Language); lang != "" {
+		langs = make([]bool, len(ix.langs))
+		for i, l := range ix.langs {
+			langs[i] = l == lang || strings.HasPrefix(l, lang+"-")
+		}
+	}
 	private, units := set(q.Private), set(q.UnitIDs)
 	return func(num int32) bool {
 		d := &ix.docs[num]
@@ -194,11 +200,9 @@ func (ix *Index) filter(q *Query) func(int32) bool {
 			q.ColumnID != 0 && d.column != q.ColumnID,
 			q.ThemeID != 0 && !slices.Contains(ix.meta[num].themes, q.ThemeID),
 			units != nil && !units[d.unit],
-			d.date < from || d.date >= until:
+			d.date < from || d.date >= until,
+			langs != nil && !langs[d.lang]:
 			return false
-		case lang != "":
-			l := ix.meta[num].lang
-			return l == lang || strings.HasPrefix(l, lang+"-")
 		}
 		return true
 	}

@@ -64,6 +64,7 @@ type docInfo struct {
 	fields [numFields]int32 // the first position of each field
 	length int32            // how many positions hold a term
 	terms  int32            // distinct terms, for counting dead postings
+	lang   uint16           // index into Index.langs
 	live   bool
 	status uint8 // bit i set: herald.Statuses[i]
 }
@@ -118,6 +119,7 @@ type Index struct {
 	words    map[string]*postingList
 	docs     []docInfo
 	meta     []docMeta
+	langs    []string // the languages of documents, lower case, each once
 	byID     map[int64]int32
 	live     int
 	liveLen  int64
@@ -206,6 +208,7 @@ func (ix *Index) Put(d *Document) {
 	defer ix.mu.Unlock()
 	ix.remove(d.ID)
 	num := int32(len(ix.docs))
+	a.info.lang = ix.langIndex(a.meta.lang)
 	ix.docs = append(ix.docs, a.info)
 	ix.meta = append(ix.meta, a.meta)
 	ix.byID[d.ID] = num
@@ -301,13 +304,26 @@ func (ix *Index) compactIfWasteful() {
 	ix.docs, ix.meta, ix.postings, ix.dead = docs, meta, postings, 0
 }
 
+// langIndex returns the number of a language, adding it if new.
+func (ix *Index) langIndex(lang string) uint16 {
+	if i := slices.Index(ix.langs, lang); i >= 0 {
+		return uint16(i)
+	}
+	ix.langs = append(ix.langs, lang)
+	return uint16(len(ix.langs) - 1)
+}
+
 // join appends the documents of the other parts to the first, numbering them
 // after its own; the parts hold different documents and none is deleted.
 func join(parts []*Index) *Index {
 	ix := parts[0]
 	for _, part := range parts[1:] {
 		offset := int32(len(ix.docs))
+		first := len(ix.docs)
 		ix.docs = append(ix.docs, part.docs...)
+		for i := first; i < len(ix.docs); i++ {
+			ix.docs[i].lang = ix.langIndex(part.langs[ix.docs[i].lang])
+		}
 		ix.meta = append(ix.meta, part.meta...)
 		for id, num := range part.byID {
 			ix.byID[id] = num + offset
