@@ -5,8 +5,10 @@ import (
 	"container/heap"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/heraldnews/herald"
@@ -345,20 +347,47 @@ func (m matchMemo) matches(ix *Index, c clause) []match {
 }
 
 // matches returns the live documents that contain a clause, in document order.
+// A clause whose rarest term is common is matched on every core at once, each
+// core taking a range of document numbers.
 func (ix *Index) matches(c clause) []match {
-	cursors := make([]cursor, len(c.elems))
+	lists := make([]*postingList, len(c.elems))
+	rarest := int32(math.MaxInt32)
 	for i, e := range c.elems {
-		pl := ix.list(e.term)
-		if pl == nil {
+		if lists[i] = ix.list(e.term); lists[i] == nil {
 			return nil
 		}
-		cursors[i] = cursor{data: pl.data, doc: -1}
+		rarest = min(rarest, lists[i].n)
+	}
+	parts := runtime.GOMAXPROCS(0)
+	if rarest < parallelPostings || parts < 2 {
+		return ix.matchRange(c, lists, 0, int32(len(ix.docs)))
+	}
+	found := make([][]match, parts)
+	var wg sync.WaitGroup
+	size := (int32(len(ix.docs)) + int32(parts) - 1) / int32(parts)
+	for p := range parts {
+		wg.Go(func() { found[p] = ix.matchRange(c, lists, int32(p)*size, min(int32(p+1)*size, int32(len(ix.docs)))) })
+	}
+	wg.Wait()
+	return slices.Concat(found...)
+}
+
+// parallelPostings is how common a clause's rarest term must be for the
+// clause to be matched on several cores: below it, starting goroutines costs
+// more than it saves.
+const parallelPostings = 8192
+
+// matchRange matches a clause in the documents numbered from lo up to hi.
+func (ix *Index) matchRange(c clause, lists []*postingList, lo, hi int32) []match {
+	cursors := make([]cursor, len(lists))
+	for i, pl := range lists {
+		cursors[i] = cursor{data: pl.data, skips: pl.skips, doc: -1}
 	}
 	var out []match
 	var starts, buf []int32
-	for {
+	for next := lo; ; {
 		// line all cursors up on the next document they share
-		target := cursors[0].doc + 1
+		target := next
 		for aligned := false; !aligned; {
 			aligned = true
 			for i := range cursors {
@@ -370,6 +399,10 @@ func (ix *Index) matches(c clause) []match {
 				}
 			}
 		}
+		if target >= hi {
+			return out
+		}
+		next = target + 1
 		d := &ix.docs[target]
 		if !d.live {
 			continue

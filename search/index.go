@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -107,8 +108,33 @@ func statusBits(statuses ...herald.Status) uint8 {
 // and the positions as gaps, all as unsigned varints. Single words are scored
 // without reading their positions; phrases read them.
 type postingList struct {
-	data []byte
-	last int32
+	data  []byte
+	last  int32
+	n     int32       // postings held
+	skips []skipEntry // every skipEvery-th posting, for cursors to jump to
+}
+
+// skipEvery is how many postings lie between two skip entries.
+const skipEvery = 128
+
+// skipEntry marks where a posting starts: its document, the document before
+// it (the base of its gap) and its byte offset.
+type skipEntry struct {
+	doc, prev, off int32
+}
+
+// add appends the posting of document num: its gap, then rest (weight,
+// length and positions).
+func (pl *postingList) add(num int32, rest ...[]byte) {
+	if pl.n%skipEvery == 0 {
+		pl.skips = append(pl.skips, skipEntry{doc: num, prev: pl.last, off: int32(len(pl.data))})
+	}
+	pl.n++
+	pl.data = binary.AppendUvarint(pl.data, uint64(num-pl.last))
+	for _, r := range rest {
+		pl.data = append(pl.data, r...)
+	}
+	pl.last = num
 }
 
 // Index is an in-memory inverted index. It is safe for concurrent use: many
@@ -226,10 +252,7 @@ func (ix *Index) Put(d *Document) {
 			pl = &postingList{last: -1}
 			ix.words[strings.Clone(tp.term)] = pl // the word may share memory with a longer text
 		}
-		pl.data = binary.AppendUvarint(pl.data, uint64(num-pl.last))
-		pl.data = append(pl.data, tp.head[:tp.n]...)
-		pl.data = append(pl.data, tp.pos...)
-		pl.last = num
+		pl.add(num, tp.head[:tp.n], tp.pos)
 	}
 	ix.postings += len(a.postings)
 	ix.compactIfWasteful()
@@ -275,21 +298,16 @@ func (ix *Index) compactIfWasteful() {
 	}
 	postings := 0
 	rewrite := func(pl *postingList) bool {
-		var out []byte
-		last := int32(-1)
+		fresh := postingList{last: -1}
 		c := cursor{data: pl.data, doc: -1}
 		for c.next() {
-			n := renum[c.doc]
-			if n < 0 {
-				continue
+			if n := renum[c.doc]; n >= 0 {
+				fresh.add(n, c.data[c.headStart:c.posEnd])
+				postings++
 			}
-			out = binary.AppendUvarint(out, uint64(n-last))
-			out = append(out, c.data[c.headStart:c.posEnd]...)
-			last = n
-			postings++
 		}
-		pl.data, pl.last = out, last
-		return out != nil
+		*pl = fresh
+		return fresh.n > 0
 	}
 	for k, pl := range ix.cjk {
 		if !rewrite(pl) {
@@ -334,9 +352,19 @@ func join(parts []*Index) *Index {
 		ix.dead += part.dead
 		appendList := func(dst, src *postingList) {
 			// the first gap counts from -1 in the part; it now counts from dst.last
+			base, prev := int32(len(dst.data)), dst.last
 			gap, n := binary.Uvarint(src.data)
 			dst.data = binary.AppendUvarint(dst.data, uint64(int32(gap)-1+offset-dst.last))
+			shift := int32(len(dst.data)) - base - int32(n) // the first gap's new length
 			dst.data = append(dst.data, src.data[n:]...)
+			for _, sk := range src.skips {
+				e := skipEntry{doc: sk.doc + offset, prev: sk.prev + offset, off: base + sk.off + shift}
+				if sk.off == 0 {
+					e.prev, e.off = prev, base
+				}
+				dst.skips = append(dst.skips, e)
+			}
+			dst.n += src.n
 			dst.last = src.last + offset
 		}
 		for k, src := range part.cjk {
@@ -406,6 +434,7 @@ func cjkKey(term string) uint64 {
 // cursor walks a posting list.
 type cursor struct {
 	data                        []byte
+	skips                       []skipEntry
 	off                         int
 	doc                         int32
 	weight2                     uint64
@@ -435,6 +464,13 @@ func (c *cursor) next() bool {
 
 // seek moves to the first posting at or after doc.
 func (c *cursor) seek(doc int32) bool {
+	if doc-c.doc > 2*skipEvery && len(c.skips) > 0 {
+		// jump to the last skip entry at or before doc, if it lies ahead
+		i := sort.Search(len(c.skips), func(i int) bool { return c.skips[i].doc > doc }) - 1
+		if i >= 0 && c.skips[i].doc > c.doc && int(c.skips[i].off) >= c.off {
+			c.off, c.doc = int(c.skips[i].off), c.skips[i].prev
+		}
+	}
 	for c.doc < doc {
 		if !c.next() {
 			return false

@@ -316,3 +316,48 @@ func TestJoinEqualsOneIndex(t *testing.T) {
 		t.Fatalf("after a change: %+v", res)
 	}
 }
+
+// TestSkipsAndCoresChangeNothing matches clauses common enough to run on
+// several cores and to jump through skip entries, in an index built in joined
+// parts and compacted after deletions, and compares with a plain walk of
+// every posting on one core.
+func TestSkipsAndCoresChangeNothing(t *testing.T) {
+	parts := []*Index{NewIndex(), NewIndex()}
+	texts := []string{"公共法律服务体系建设", "司法行政宣传工作", "法律援助中心", "人民调解委员会", "12348热线"}
+	for i := range int64(40000) {
+		d := doc(i+1, texts[i%5], texts[(i*3)%5]+texts[(i*7)%5])
+		if i%997 == 0 {
+			d.Body += "农民工讨薪"
+		}
+		parts[i%2].Put(d)
+	}
+	ix := join(parts)
+	for i := range int64(40000) {
+		if i%3 == 0 {
+			ix.Delete(i + 1) // enough to compact
+		}
+	}
+	if len(ix.docs) == 40000 {
+		t.Fatal("the deletions never compacted the index")
+	}
+	for _, q := range []string{"法律", "法律援助", "公共法律服务", "农民工 法律援助", "12348 宣传"} {
+		p, _ := parse(q)
+		for _, c := range ix.resolve(p)[0] {
+			lists := make([]*postingList, len(c.elems))
+			for i, e := range c.elems {
+				pl := *ix.list(e.term)
+				pl.skips = nil
+				lists[i] = &pl
+			}
+			plain := ix.matchRange(c, lists, 0, int32(len(ix.docs)))
+			got := ix.matches(c)
+			if len(plain) == 0 || !slices.Equal(got, plain) {
+				t.Fatalf("%q (%s): %d matches with skips and cores, %d walking every posting", q, c.text, len(got), len(plain))
+			}
+		}
+		res, _ := ix.Search(Query{Text: q, Now: day})
+		if res.Total == 0 {
+			t.Fatalf("%q finds nothing", q)
+		}
+	}
+}
