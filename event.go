@@ -2,6 +2,7 @@ package herald
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -78,4 +79,26 @@ func EventsAfter(ctx context.Context, store EventStore, after int64, fn func(*Ev
 			return after, nil
 		}
 	}
+}
+
+// Wakeup lets a process tell its own log follower to look now rather than at
+// its next tick; other processes' changes wait for the tick. The zero value is
+// ready to use.
+type Wakeup struct {
+	once sync.Once
+	ch   chan struct{}
+}
+
+// Wake asks the follower to look now; a wake already pending is enough.
+func (w *Wakeup) Wake() {
+	select {
+	case w.C() <- struct{}{}:
+	default:
+	}
+}
+
+// C is the channel the follower waits on.
+func (w *Wakeup) C() chan struct{} {
+	w.once.Do(func() { w.ch = make(chan struct{}, 1) })
+	return w.ch
 }

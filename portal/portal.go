@@ -43,8 +43,7 @@ type Portal struct {
 	hot       timed[hotLists]
 	units     timed[unitList] // for the search filter; a new unit a minute late harms nobody
 	tips      tipLimiter
-	wake      chan struct{}
-	wakeOnce  sync.Once
+	wakeup    herald.Wakeup
 }
 
 // Page is a rendered page.

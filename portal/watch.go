@@ -27,7 +27,7 @@ func (p *Portal) Watch(ctx context.Context, interval time.Duration, exportDir st
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-p.wakeChan():
+		case <-p.wakeup.C():
 		}
 		next, articles, whole, err := p.changesSince(ctx, last)
 		if err != nil {
@@ -96,14 +96,4 @@ func (p *Portal) changesSince(ctx context.Context, last int64) (next int64, arti
 
 // Wake makes Watch look for changes now instead of at its next tick: this
 // process calls it after its own changes, other processes notice at the tick.
-func (p *Portal) Wake() {
-	select {
-	case p.wakeChan() <- struct{}{}:
-	default:
-	}
-}
-
-func (p *Portal) wakeChan() chan struct{} {
-	p.wakeOnce.Do(func() { p.wake = make(chan struct{}, 1) })
-	return p.wake
-}
+func (p *Portal) Wake() { p.wakeup.Wake() }

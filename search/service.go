@@ -27,8 +27,7 @@ type Service struct {
 	index    atomic.Pointer[Index]
 	ready    atomic.Bool
 	building sync.Mutex
-	wakeOnce sync.Once
-	wake     chan struct{}
+	wakeup   herald.Wakeup
 	names    atomic.Pointer[map[int64][]string]
 }
 
@@ -142,7 +141,7 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-		case <-s.wakeChan():
+		case <-s.wakeup.C():
 		}
 		var changed []int64
 		staff, reindex := false, false
@@ -230,17 +229,7 @@ func (s *Service) nameOf(id int64) []string {
 
 // Wake makes Follow look at the log now: this process calls it after its own
 // changes, others notice at their next tick.
-func (s *Service) Wake() {
-	select {
-	case s.wakeChan() <- struct{}{}:
-	default:
-	}
-}
-
-func (s *Service) wakeChan() chan struct{} {
-	s.wakeOnce.Do(func() { s.wake = make(chan struct{}, 1) })
-	return s.wake
-}
+func (s *Service) Wake() { s.wakeup.Wake() }
 
 // RequestReindex asks every process following the log to rebuild its index.
 func RequestReindex(ctx context.Context, store herald.Store, clock herald.Clock) error {
