@@ -3,6 +3,7 @@ package herald
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -158,6 +159,19 @@ func (t *UnitTree) Within(id, root int64) bool {
 		id = u.ParentID
 	}
 	return false
+}
+
+// Subtree returns the IDs of root and its descendants in ID order: empty, not
+// nil, when root is unknown.
+func (t *UnitTree) Subtree(root int64) []int64 {
+	ids := []int64{}
+	for id := range t.byID {
+		if t.Within(id, root) {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // ScopeRoot returns the root of the subtree a member of unit id acts for: a

@@ -275,12 +275,7 @@ func (s *Server) searchScope(r *http.Request, actor *herald.Staff, q *search.Que
 		if tree.Unit(unitID) == nil {
 			p.Add("unit", "there is no unit %d", unitID)
 		}
-		q.UnitIDs = []int64{}
-		for _, u := range units {
-			if tree.Within(u.ID, unitID) {
-				q.UnitIDs = append(q.UnitIDs, u.ID)
-			}
-		}
+		q.UnitIDs = tree.Subtree(unitID)
 	}
 	if err := p.Err(); err != nil {
 		return err
@@ -289,13 +284,7 @@ func (s *Server) searchScope(r *http.Request, actor *herald.Staff, q *search.Que
 		q.Statuses, q.Private = []herald.Status{herald.StatusPublished}, nil
 		return nil
 	}
-	root := tree.ScopeRoot(actor.UnitID)
-	q.Private = []int64{}
-	for _, u := range units {
-		if tree.Within(u.ID, root) {
-			q.Private = append(q.Private, u.ID)
-		}
-	}
+	q.Private = tree.Subtree(tree.ScopeRoot(actor.UnitID))
 	q.Statuses = statuses
 	if len(q.Statuses) == 0 {
 		q.Statuses = slices.Clone(herald.Statuses)

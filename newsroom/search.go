@@ -48,11 +48,11 @@ func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request, req *req
 	}
 	tree := herald.NewUnitTree(units)
 	scope := tree.ScopeRoot(req.staff.UnitID)
-	query := search.Query{Text: d.Q, Sort: search.Sort(d.Sort), Language: d.Lang, Limit: searchPageSize, Statuses: herald.Statuses, Private: []int64{}}
+	query := search.Query{Text: d.Q, Sort: search.Sort(d.Sort), Language: d.Lang, Limit: searchPageSize, Statuses: herald.Statuses,
+		Private: tree.Subtree(scope)}
 	for _, u := range units {
 		d.UnitNames[u.ID] = u.Name
 		if tree.Within(u.ID, scope) {
-			query.Private = append(query.Private, u.ID)
 			d.Units = append(d.Units, u)
 		}
 	}
@@ -69,12 +69,7 @@ func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request, req *req
 	}
 	query.ColumnID, query.ThemeID = d.Column, d.Theme
 	if d.Unit != 0 {
-		query.UnitIDs = []int64{}
-		for _, u := range units {
-			if tree.Within(u.ID, d.Unit) {
-				query.UnitIDs = append(query.UnitIDs, u.ID)
-			}
-		}
+		query.UnitIDs = tree.Subtree(d.Unit)
 	}
 	if d.Status != "" {
 		if !herald.Status(d.Status).Valid() {

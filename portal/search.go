@@ -348,13 +348,7 @@ func readSearch(d *siteData, units *unitList, raw string) (search.Query, searchF
 		if u == nil {
 			bad("unit", "没有这个单位")
 		} else {
-			form.Unit = u.Code
-			q.UnitIDs = []int64{} // not nil: a subtree always has its root
-			for _, x := range units.all {
-				if units.tree.Within(x.ID, u.ID) {
-					q.UnitIDs = append(q.UnitIDs, x.ID)
-				}
-			}
+			form.Unit, q.UnitIDs = u.Code, units.tree.Subtree(u.ID)
 		}
 	}
 	if s := strings.TrimSpace(values["lang"]); s != "" {

@@ -326,15 +326,9 @@ func (s *Service) List(ctx context.Context, actor *herald.Staff, filter herald.A
 				return nil, 0, err
 			}
 			tree := herald.NewUnitTree(units)
-			root := tree.ScopeRoot(actor.UnitID)
-			var visible []int64
-			for _, u := range units {
-				if tree.Within(u.ID, root) && (filter.UnitIDs == nil || slices.Contains(filter.UnitIDs, u.ID)) {
-					visible = append(visible, u.ID)
-				}
-			}
-			if visible == nil {
-				visible = []int64{}
+			visible := tree.Subtree(tree.ScopeRoot(actor.UnitID))
+			if filter.UnitIDs != nil {
+				visible = slices.DeleteFunc(visible, func(id int64) bool { return !slices.Contains(filter.UnitIDs, id) })
 			}
 			filter.UnitIDs = visible
 		}
