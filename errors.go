@@ -20,6 +20,7 @@ const (
 	ETOOLARGE     = "too_large"
 	ERATELIMITED  = "rate_limited"
 	EMETHOD       = "method_not_allowed"
+	EUNAVAILABLE  = "unavailable" // a part this server runs without
 	EINTERNAL     = "internal"
 )
 

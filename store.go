@@ -38,6 +38,10 @@ type BackupStore interface {
 	Load(ctx context.Context, r io.Reader) error
 }
 
+// CST is China Standard Time (UTC+8), in which the province writes, shows and
+// reads dates.
+var CST = time.FixedZone("CST", 8*3600)
+
 // Clock tells the time. Services take one so that tests control time.
 type Clock func() time.Time
 

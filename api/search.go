@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"fmt"
 	"html"
 	"math"
@@ -15,13 +14,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/search"
 )
-
-// searchTimeZone is where a date without a time (from=2026-06-01) begins and
-// ends: the province's, as the portal and newsroom show dates.
-var searchTimeZone = time.FixedZone("CST", 8*3600)
 
 // searchParams and suggestParams are the query parameters of the search
 // routes, so that a badly encoded one can be named.
@@ -86,13 +80,16 @@ type Suggestion struct {
 	URL   string `json:"url"`
 }
 
+// errSearchOff answers the search routes on a server without a search index.
+var errSearchOff = herald.Errorf(herald.EUNAVAILABLE, "Search is not available on this server.")
+
 // articlePath is the public site's path of an article (portal.ArticlePath,
 // which this package does not import: adapters do not depend on each other).
 func articlePath(id int64) string { return fmt.Sprintf("/articles/%d.html", id) }
 
 func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
 	if s.Search == nil {
-		s.searchUnavailable(w, r)
+		s.problem(w, r, errSearchOff)
 		return
 	}
 	q, err := s.searchQuery(r, actor)
@@ -294,7 +291,7 @@ func (s *Server) searchScope(r *http.Request, actor *herald.Staff, q *search.Que
 
 func (s *Server) suggestTitles(w http.ResponseWriter, r *http.Request, _ *herald.Staff) {
 	if s.Search == nil {
-		s.searchUnavailable(w, r)
+		s.problem(w, r, errSearchOff)
 		return
 	}
 	params, err := parseQuery(r.URL.RawQuery, suggestParams)
@@ -328,17 +325,6 @@ func (s *Server) suggestTitles(w http.ResponseWriter, r *http.Request, _ *herald
 	// them a minute, which spares the index the keystrokes of a busy hour.
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	reply(w, http.StatusOK, res)
-}
-
-// searchUnavailable answers when this server runs without a search index.
-func (s *Server) searchUnavailable(w http.ResponseWriter, r *http.Request) {
-	status := http.StatusServiceUnavailable
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(Problem{
-		Type: "about:blank", Title: http.StatusText(status), Status: status, Code: "unavailable",
-		Detail: "Search is not available on this server.", RequestID: httpx.RequestID(r.Context()),
-	})
 }
 
 // fieldProblems gathers the invalid fields of several checks, so that one
@@ -382,7 +368,7 @@ func searchDate(params url.Values, name string, end bool) (time.Time, error) {
 	if v == "" {
 		return time.Time{}, nil
 	}
-	if t, err := time.ParseInLocation(time.DateOnly, v, searchTimeZone); err == nil {
+	if t, err := time.ParseInLocation(time.DateOnly, v, herald.CST); err == nil {
 		if end {
 			t = t.AddDate(0, 0, 1)
 		}

@@ -18,6 +18,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/heraldnews/herald"
 )
 
 //go:embed data
@@ -106,7 +108,7 @@ var (
 )
 
 // CST is the fixed UTC+8 zone in which article times are written.
-var CST = time.FixedZone("CST", 8*3600)
+var CST = herald.CST
 
 // TimeLayout is the layout of the "time" header.
 const TimeLayout = "2006-01-02 15:04:05"

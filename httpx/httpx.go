@@ -28,6 +28,7 @@ var statuses = map[string]int{
 	herald.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	herald.ERATELIMITED:  http.StatusTooManyRequests,
 	herald.EMETHOD:       http.StatusMethodNotAllowed,
+	herald.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	herald.EINTERNAL:     http.StatusInternalServerError,
 }
 

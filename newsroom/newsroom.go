@@ -29,7 +29,7 @@ import (
 )
 
 // CST is the newsroom's time zone.
-var CST = time.FixedZone("CST", 8*3600)
+var CST = herald.CST
 
 // cookie names.
 const (

@@ -24,7 +24,7 @@ import (
 )
 
 // CST is China Standard Time, in which release times are shown.
-var CST = time.FixedZone("CST", 8*3600)
+var CST = herald.CST
 
 // Portal renders and serves the public site.
 type Portal struct {
