@@ -24,7 +24,6 @@ type searchData struct {
 	Themes                          []*herald.Theme
 	Units                           []*herald.Unit
 	Page                            *search.Page
-	Searched                        bool
 	PageNo, Pages, Prev, Next       int
 	Query                           template.URL // the filters, for paging links
 	UnitNames                       map[int64]string
@@ -106,7 +105,6 @@ func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request, req *req
 		return
 	}
 	if strings.TrimSpace(d.Q) != "" {
-		d.Searched = true
 		if d.Page, err = s.Search.Search(ctx, query); err != nil {
 			s.fail(w, r, req, err)
 			return

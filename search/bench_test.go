@@ -1,41 +1,9 @@
 package search
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"testing"
 	"time"
-
-	"github.com/heraldnews/herald"
 )
-
-// corpusDocs reads the relevance corpus as documents.
-func corpusDocs(tb testing.TB) []*Document {
-	f, err := os.Open("testdata/relevance/corpus.jsonl")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	var out []*Document
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var a struct {
-			ID                                     int64
-			Title, Subtitle, Summary, Body, Source string
-			Authors, Tags                          []string
-			Language, Published                    string
-		}
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			tb.Fatal(err)
-		}
-		date, _ := time.Parse(time.DateOnly, a.Published)
-		out = append(out, &Document{ID: a.ID, Title: a.Title, Subtitle: a.Subtitle, Summary: a.Summary, Body: a.Body, Source: a.Source,
-			Authors: a.Authors, Tags: a.Tags, Language: a.Language, Date: date, Status: herald.StatusPublished, UnitID: a.ID % 7, ColumnID: a.ID % 5})
-	}
-	return out
-}
 
 // BenchmarkPut measures indexing (analysis and appending) per article.
 func BenchmarkPut(b *testing.B) {

@@ -185,13 +185,7 @@ func (ix *Index) filter(q *Query) func(int32) bool {
 	if !q.Until.IsZero() {
 		until = q.Until.Unix()
 	}
-	var langs []bool // by language number: may it be found?
-	if lang := strings.ToLower(q.Language); lang != "" {
-		langs = make([]bool, len(ix.langs))
-		for i, l := range ix.langs {
-			langs[i] = l == lang || strings.HasPrefix(l, lang+"-")
-		}
-	}
+	langs := ix.languages(q.Language)
 	private, units := set(q.Private), set(q.UnitIDs)
 	return func(num int32) bool {
 		d := &ix.docs[num]
@@ -208,6 +202,21 @@ func (ix *Index) filter(q *Query) func(int32) bool {
 		}
 		return true
 	}
+}
+
+// languages says, by language number, which documents a language filter
+// keeps: its tag or tags it is the prefix of ("zh" keeps zh-CN). Without a
+// filter it returns nil.
+func (ix *Index) languages(tag string) []bool {
+	tag = strings.ToLower(tag)
+	if tag == "" {
+		return nil
+	}
+	keep := make([]bool, len(ix.langs))
+	for i, l := range ix.langs {
+		keep[i] = l == tag || strings.HasPrefix(l, tag+"-")
+	}
+	return keep
 }
 
 // set returns ids as a set; nil stays nil.
@@ -458,7 +467,9 @@ func (ix *Index) top(docs []scoredDoc, q *Query) []Hit {
 	k := q.Offset + q.Limit
 	if q.Sort == ByDate {
 		h := &hitHeap{less: func(a, b scoredDoc) bool { return ix.newer(b, a) }}
-		pushTop(h, docs, k)
+		for _, d := range docs {
+			h.keep(d, k)
+		}
 		return ix.hits(h, q.Offset)
 	}
 	now := q.Now.Unix()
@@ -471,7 +482,7 @@ func (ix *Index) top(docs []scoredDoc, q *Query) []Hit {
 		}
 		age := float64(max(0, now-ix.docs[d.doc].date))
 		d.score *= 1 + recencyBoost*math.Exp2(-age/recencyHalfAge)
-		pushTop(h, []scoredDoc{d}, k)
+		h.keep(d, k)
 	}
 	return ix.hits(h, q.Offset)
 }
@@ -493,15 +504,13 @@ func (ix *Index) newer(a, b scoredDoc) bool {
 	return da.id > db.id
 }
 
-// pushTop keeps the k best documents in h, whose root is the worst kept.
-func pushTop(h *hitHeap, docs []scoredDoc, k int) {
-	for _, d := range docs {
-		if h.Len() < k {
-			heap.Push(h, d)
-		} else if h.less(h.items[0], d) {
-			h.items[0] = d
-			heap.Fix(h, 0)
-		}
+// keep adds d if it is among the k best seen, the root being the worst kept.
+func (h *hitHeap) keep(d scoredDoc, k int) {
+	if h.Len() < k {
+		heap.Push(h, d)
+	} else if h.less(h.items[0], d) {
+		h.items[0] = d
+		heap.Fix(h, 0)
 	}
 }
 

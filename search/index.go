@@ -32,19 +32,13 @@ type Document struct {
 	Date     time.Time // publication time, or the last change for unpublished pieces
 }
 
-// Fields of a document in position order, and how much a match in each counts.
-const (
-	fieldTitle = iota
-	fieldSubtitle
-	fieldTags
-	fieldAuthors
-	fieldSource
-	fieldSummary
-	fieldBody
-	numFields
-)
+// numFields is how many fields a document has: title, subtitle, tags,
+// authors, source, summary and body, in position order (Document.texts).
+const numFields = 7
 
-var fieldBoost2 = [numFields]uint64{6, 4, 4, 4, 2, 3, 2} // twice the weights: 3, 2, 2, 2, 1, 1.5, 1
+// fieldBoost2 is how much a match in each field counts, twice over: the
+// weights are 3, 2, 2, 2, 1, 1.5 and 1.
+var fieldBoost2 = [numFields]uint64{6, 4, 4, 4, 2, 3, 2}
 
 // fieldGap separates fields and the items of list fields in the run of
 // positions, so that no phrase matches across them.
@@ -72,7 +66,6 @@ type docInfo struct {
 
 type docMeta struct {
 	themes    []int64
-	lang      string // lower case
 	title     string
 	titleFold string
 }
@@ -170,6 +163,7 @@ func (ix *Index) Len() int {
 type analyzed struct {
 	info     docInfo
 	meta     docMeta
+	lang     string // lower case; Put numbers it
 	postings []termPosting
 }
 
@@ -184,7 +178,8 @@ type termPosting struct {
 func analyzeDoc(d *Document) *analyzed {
 	a := &analyzed{
 		info: docInfo{id: d.ID, live: true, status: statusBits(d.Status), unit: d.UnitID, column: d.ColumnID, date: d.Date.Unix()},
-		meta: docMeta{themes: slices.Clone(d.ThemeIDs), lang: strings.ToLower(d.Language), title: d.Title, titleFold: foldString(d.Title)},
+		meta: docMeta{themes: slices.Clone(d.ThemeIDs), title: d.Title, titleFold: foldString(d.Title)},
+		lang: strings.ToLower(d.Language),
 	}
 	chars, words := make(map[uint64][]int32, 1024), make(map[string][]int32, 64)
 	pos := 0
@@ -234,7 +229,7 @@ func (ix *Index) Put(d *Document) {
 	defer ix.mu.Unlock()
 	ix.remove(d.ID)
 	num := int32(len(ix.docs))
-	a.info.lang = ix.langIndex(a.meta.lang)
+	a.info.lang = ix.langIndex(a.lang)
 	ix.docs = append(ix.docs, a.info)
 	ix.meta = append(ix.meta, a.meta)
 	ix.byID[d.ID] = num
@@ -242,17 +237,7 @@ func (ix *Index) Put(d *Document) {
 	ix.liveLen += int64(a.info.length)
 	for i := range a.postings {
 		tp := &a.postings[i]
-		var pl *postingList
-		if tp.key != 0 {
-			if pl = ix.cjk[tp.key]; pl == nil {
-				pl = &postingList{last: -1}
-				ix.cjk[tp.key] = pl
-			}
-		} else if pl = ix.words[tp.term]; pl == nil {
-			pl = &postingList{last: -1}
-			ix.words[strings.Clone(tp.term)] = pl // the word may share memory with a longer text
-		}
-		pl.add(num, tp.head[:tp.n], tp.pos)
+		ix.listFor(tp.key, tp.term).add(num, tp.head[:tp.n], tp.pos)
 	}
 	ix.postings += len(a.postings)
 	ix.compactIfWasteful()
@@ -368,20 +353,10 @@ func join(parts []*Index) *Index {
 			dst.last = src.last + offset
 		}
 		for k, src := range part.cjk {
-			dst := ix.cjk[k]
-			if dst == nil {
-				dst = &postingList{last: -1}
-				ix.cjk[k] = dst
-			}
-			appendList(dst, src)
+			appendList(ix.listFor(k, ""), src)
 		}
 		for w, src := range part.words {
-			dst := ix.words[w]
-			if dst == nil {
-				dst = &postingList{last: -1}
-				ix.words[w] = dst
-			}
-			appendList(dst, src)
+			appendList(ix.listFor(0, w), src)
 		}
 	}
 	return ix
@@ -404,6 +379,25 @@ func (pl *postingList) trim() {
 	if cap(pl.data)-len(pl.data) > 64 {
 		pl.data = append([]byte(nil), pl.data...)
 	}
+}
+
+// listFor returns the postings of a character or pair (key, by cjkKey) or of
+// a word, adding an empty list if there is none.
+func (ix *Index) listFor(key uint64, word string) *postingList {
+	if key != 0 {
+		pl := ix.cjk[key]
+		if pl == nil {
+			pl = &postingList{last: -1}
+			ix.cjk[key] = pl
+		}
+		return pl
+	}
+	pl := ix.words[word]
+	if pl == nil {
+		pl = &postingList{last: -1}
+		ix.words[strings.Clone(word)] = pl // the word may share memory with a longer text
+	}
+	return pl
 }
 
 // list returns a term's postings, nil if no document has it.

@@ -21,10 +21,9 @@ type elem struct {
 // clause is one thing a document must (or, negated, must not) contain: a term
 // or a phrase of terms at fixed distances.
 type clause struct {
-	text   string // as typed, for messages
-	elems  []elem
-	quoted bool // typed in quotes: matched as it is, never split
-	ideo   bool // an unquoted ideographic run: split where the index has no pair
+	text  string // as typed, for messages
+	elems []elem
+	ideo  bool // an unquoted ideographic run: split where the index has no pair
 }
 
 // parsed is a query taken apart: documents matching every clause of any group,
@@ -42,11 +41,8 @@ func (p *parsed) empty() bool { return len(p.groups) == 0 }
 // control characters) separates words. It refuses invalid UTF-8 and queries
 // longer than MaxQueryRunes.
 func parse(q string) (*parsed, error) {
-	if !utf8.ValidString(q) {
-		return nil, herald.Invalid("q", "must be valid UTF-8 text")
-	}
-	if utf8.RuneCountInString(q) > MaxQueryRunes {
-		return nil, herald.Invalid("q", "must be at most %d characters", MaxQueryRunes)
+	if err := checkText(q); err != nil {
+		return nil, err
 	}
 	p := &parsed{}
 	var group []clause
@@ -102,9 +98,21 @@ func parse(q string) (*parsed, error) {
 	return p, nil
 }
 
+// checkText refuses what a search or a suggestion cannot read: invalid UTF-8,
+// and text longer than MaxQueryRunes.
+func checkText(q string) error {
+	if !utf8.ValidString(q) {
+		return herald.Invalid("q", "must be valid UTF-8 text")
+	}
+	if utf8.RuneCountInString(q) > MaxQueryRunes {
+		return herald.Invalid("q", "must be at most %d characters", MaxQueryRunes)
+	}
+	return nil
+}
+
 // separator reports whether r separates chunks of a query.
 func separator(r rune) bool {
-	return unicode.IsSpace(r) || unicode.IsControl(r) || r == 0x3000
+	return unicode.IsSpace(r) || unicode.IsControl(r) // IsSpace covers the ideographic space
 }
 
 // clauses turns a chunk into clauses: all of it as one phrase when quoted,
@@ -116,8 +124,7 @@ func clauses(chunk string, quoted bool) []clause {
 		return nil
 	}
 	if quoted {
-		c := clause{text: chunk, quoted: true, elems: phraseElems(toks)}
-		return []clause{c}
+		return []clause{{text: chunk, elems: phraseElems(toks)}}
 	}
 	var out []clause
 	for i := 0; i < len(toks); {

@@ -16,32 +16,8 @@ import (
 // in its top 5. It fails below 0.9 recall@10.
 func TestRelevance(t *testing.T) {
 	ix := NewIndex()
-	f, err := os.Open("testdata/relevance/corpus.jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var a struct {
-			ID                                     int64
-			Title, Subtitle, Summary, Body, Source string
-			Authors, Tags                          []string
-			Language, Published                    string
-		}
-		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
-			t.Fatal(err)
-		}
-		date, err := time.Parse(time.DateOnly, a.Published)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ix.Put(&Document{ID: a.ID, Title: a.Title, Subtitle: a.Subtitle, Summary: a.Summary, Body: a.Body, Source: a.Source,
-			Authors: a.Authors, Tags: a.Tags, Language: a.Language, Date: date, Status: herald.StatusPublished})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
+	for _, d := range corpusDocs(t) {
+		ix.Put(d)
 	}
 	var queries []struct {
 		Query    string
@@ -90,4 +66,37 @@ func TestRelevance(t *testing.T) {
 	if recall/n < 0.9 {
 		t.Errorf("recall@10 is %.3f, below 0.9", recall/n)
 	}
+}
+
+// corpusDocs reads the relevance corpus as published documents.
+func corpusDocs(tb testing.TB) []*Document {
+	f, err := os.Open("testdata/relevance/corpus.jsonl")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var out []*Document
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var a struct {
+			ID                                     int64
+			Title, Subtitle, Summary, Body, Source string
+			Authors, Tags                          []string
+			Language, Published                    string
+		}
+		if err := json.Unmarshal(sc.Bytes(), &a); err != nil {
+			tb.Fatal(err)
+		}
+		date, err := time.Parse(time.DateOnly, a.Published)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, &Document{ID: a.ID, Title: a.Title, Subtitle: a.Subtitle, Summary: a.Summary, Body: a.Body, Source: a.Source,
+			Authors: a.Authors, Tags: a.Tags, Language: a.Language, Date: date, Status: herald.StatusPublished, UnitID: a.ID % 7, ColumnID: a.ID % 5})
+	}
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }

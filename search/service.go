@@ -58,7 +58,7 @@ func (s *Service) Build(ctx context.Context, progress func(done int)) (BuildStat
 	s.building.Lock()
 	defer s.building.Unlock()
 	start := time.Now()
-	names, err := s.staffNames(ctx)
+	err := s.loadNames(ctx)
 	if err != nil {
 		return BuildStats{}, err
 	}
@@ -72,7 +72,7 @@ func (s *Service) Build(ctx context.Context, progress func(done int)) (BuildStat
 		wg.Go(func() {
 			for batch := range batches {
 				for _, a := range batch {
-					parts[i].Put(DocumentOf(a, names))
+					parts[i].Put(DocumentOf(a, s.nameOf))
 				}
 			}
 		})
@@ -106,11 +106,11 @@ func (s *Service) Build(ctx context.Context, progress func(done int)) (BuildStat
 	return BuildStats{Articles: ix.live, Terms: ix.terms(), Duration: time.Since(start)}, nil
 }
 
-// staffNames loads every staff member's names and keeps them for Follow.
-func (s *Service) staffNames(ctx context.Context) (func(int64) []string, error) {
+// loadNames loads every staff member's names, for nameOf.
+func (s *Service) loadNames(ctx context.Context) error {
 	staff, _, err := s.Store.FindStaff(ctx, herald.StaffFilter{})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	m := make(map[int64][]string, len(staff))
 	for _, st := range staff {
@@ -120,14 +120,13 @@ func (s *Service) staffNames(ctx context.Context) (func(int64) []string, error) 
 		}
 	}
 	s.names.Store(&m)
-	return func(id int64) []string { return m[id] }, nil
+	return nil
 }
 
 // Follow builds the index, then keeps it current: it re-indexes each article
 // the audit log says changed, rebuilds the whole index when a staff member's
 // name changed (articles credit them by name) and when someone runs
-// `herald search reindex`. It
-// returns when ctx ends.
+// `herald search reindex`. It returns when ctx ends.
 func (s *Service) Follow(ctx context.Context, interval time.Duration) {
 	last, err := s.Store.LastEventID(ctx)
 	if err != nil {
@@ -170,7 +169,7 @@ func (s *Service) Follow(ctx context.Context, interval time.Duration) {
 		}
 		if staff {
 			before := s.names.Load()
-			if _, err := s.staffNames(ctx); err != nil {
+			if err := s.loadNames(ctx); err != nil {
 				s.Log.Error("search follow", "error", err)
 			} else if before != nil && !maps.EqualFunc(*before, *s.names.Load(), slices.Equal) {
 				// someone's name changed: the articles that credit them are
@@ -238,7 +237,6 @@ func RequestReindex(ctx context.Context, store herald.Store, clock herald.Clock)
 
 // Page is a page of search results with what to show of each.
 type Page struct {
-	Query      Query
 	Total      int
 	Hits       []PageHit
 	Partial    []Partial
@@ -282,10 +280,7 @@ func (s *Service) Search(ctx context.Context, q Query) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	if q.Limit == 0 {
-		q.Limit = 10
-	}
-	page := &Page{Query: q, Total: res.Total, Hits: []PageHit{}, Partial: res.Partial, Unfiltered: res.Unfiltered, Building: !s.Ready()}
+	page := &Page{Total: res.Total, Hits: []PageHit{}, Partial: res.Partial, Unfiltered: res.Unfiltered, Building: !s.Ready()}
 	if len(res.Hits) == 0 {
 		return page, nil
 	}

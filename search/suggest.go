@@ -2,9 +2,6 @@ package search
 
 import (
 	"strings"
-	"unicode/utf8"
-
-	"github.com/heraldnews/herald"
 )
 
 // Suggestion is a published title that contains what a reader has typed so far.
@@ -21,11 +18,8 @@ const MaxSuggestions = 10
 // it first, then the newest. Typing is often half a word, so this matches
 // characters, not terms.
 func (ix *Index) Suggest(typed, language string, n int) ([]Suggestion, error) {
-	if !utf8.ValidString(typed) {
-		return nil, herald.Invalid("q", "must be valid UTF-8 text")
-	}
-	if utf8.RuneCountInString(typed) > MaxQueryRunes {
-		return nil, herald.Invalid("q", "must be at most %d characters", MaxQueryRunes)
+	if err := checkText(typed); err != nil {
+		return nil, err
 	}
 	if n <= 0 || n > MaxSuggestions {
 		n = MaxSuggestions
@@ -34,9 +28,9 @@ func (ix *Index) Suggest(typed, language string, n int) ([]Suggestion, error) {
 	if want == "" {
 		return []Suggestion{}, nil
 	}
-	lang := strings.ToLower(language)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	langs := ix.languages(language)
 	type candidate struct {
 		num    int32
 		prefix bool
@@ -53,11 +47,10 @@ func (ix *Index) Suggest(typed, language string, n int) ([]Suggestion, error) {
 		if !d.live || d.status != published {
 			continue
 		}
-		m := &ix.meta[i]
-		if lang != "" && m.lang != lang && !strings.HasPrefix(m.lang, lang+"-") {
+		if langs != nil && !langs[d.lang] {
 			continue
 		}
-		at := strings.Index(m.titleFold, want)
+		at := strings.Index(ix.meta[i].titleFold, want)
 		if at < 0 {
 			continue
 		}

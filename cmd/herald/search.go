@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strings"
 
@@ -37,7 +36,7 @@ func cmdSearch(ctx context.Context, e env, args []string) error {
 // indexes and says how fast, then asks each running server to rebuild its own:
 // they do so in the background and swap the new index in when it is complete.
 func reindex(ctx context.Context, e env, store herald.Store) error {
-	svc := search.NewService(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := search.NewService(store, nil, slog.New(slog.DiscardHandler))
 	stats, err := svc.Build(ctx, func(done int) { fmt.Fprintf(e.stderr, "\rindexed %d articles", done) })
 	fmt.Fprintln(e.stderr)
 	if err != nil {
@@ -55,7 +54,7 @@ func reindex(ctx context.Context, e env, store herald.Store) error {
 // query prints the published articles a search finds, for operators checking
 // the index from a shell.
 func query(ctx context.Context, e env, store herald.Store, q string) error {
-	svc := search.NewService(store, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	svc := search.NewService(store, nil, slog.New(slog.DiscardHandler))
 	if _, err := svc.Build(ctx, nil); err != nil {
 		return err
 	}
