@@ -23,6 +23,7 @@ import (
 // and the bytes of the original text it came from.
 type token struct {
 	term       string
+	key        uint64 // cjkKey(term), for unigrams and bigrams
 	kind       tokenKind
 	pos        int
 	start, end int
@@ -121,9 +122,9 @@ func analyze(text string, pos int, emit func(token)) int {
 			offsets = append(offsets, b.Len())
 			folded := b.String()
 			for i, c := range run {
-				emit(token{term: folded[offsets[i]:offsets[i+1]], kind: unigram, pos: pos, start: c.start, end: c.end})
+				emit(token{term: folded[offsets[i]:offsets[i+1]], key: uint64(c.r), kind: unigram, pos: pos, start: c.start, end: c.end})
 				if i+1 < len(run) {
-					emit(token{term: folded[offsets[i]:offsets[i+2]], kind: bigram, pos: pos, start: c.start, end: run[i+1].end})
+					emit(token{term: folded[offsets[i]:offsets[i+2]], key: pairKey(c.r, run[i+1].r), kind: bigram, pos: pos, start: c.start, end: run[i+1].end})
 				}
 				pos++
 			}

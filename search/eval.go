@@ -102,10 +102,13 @@ const (
 )
 
 // match is a document that satisfies a clause and how strongly: its
-// occurrences weighted by the field each is in.
+// occurrences weighted by the field each is in. For a phrase, wtf is only an
+// upper bound (exact false): the weight of its element with the least, since
+// the phrase occurs no more often than any of its elements.
 type match struct {
-	doc int32
-	wtf float64
+	doc   int32
+	wtf   float64
+	exact bool
 }
 
 // Search runs a query. An empty query finds nothing; a query it cannot read
@@ -132,23 +135,54 @@ func (ix *Index) Search(q Query) (*Result, error) {
 	res.Marks = &Marks{clauses: slices.Concat(groups...)}
 	keep := ix.filter(&q)
 	memo := matchMemo{}
-	scored := ix.evaluate(memo, groups, p.excluded, keep)
+	defer memo.release()
+	count := func(groups [][]clause, keep func(int32) bool) int {
+		found, _ := ix.evaluate(memo, groups, p.excluded, keep)
+		defer scoredPool.put(found)
+		return len(found)
+	}
+	scored, sc := ix.evaluate(memo, groups, p.excluded, keep)
 	res.Total = len(scored)
-	res.Hits = ix.top(scored, &q)
+	res.Hits = ix.top(scored, sc, &q)
+	scoredPool.put(scored)
 	if res.Total == 0 {
 		if q.filtering() {
 			all := q
 			all.ColumnID, all.ThemeID, all.UnitIDs, all.Language, all.From, all.Until = 0, 0, nil, "", time.Time{}, time.Time{}
-			res.Unfiltered = len(ix.evaluate(memo, groups, p.excluded, ix.filter(&all)))
+			res.Unfiltered = count(groups, ix.filter(&all))
 		}
 		if len(groups) == 1 && len(groups[0]) > 1 {
 			for _, c := range groups[0] {
-				res.Partial = append(res.Partial, Partial{Text: c.text, Total: len(ix.evaluate(memo, [][]clause{{c}}, p.excluded, keep))})
+				res.Partial = append(res.Partial, Partial{Text: c.text, Total: count([][]clause{{c}}, keep)})
 			}
 		}
 	}
 	return res, nil
 }
+
+// slicePool keeps the long slices of matches and scores for the next search:
+// allocating and clearing them anew cost more than filling them.
+type slicePool[T any] struct{ p sync.Pool }
+
+// get returns an empty slice, with room if one was put back.
+func (sp *slicePool[T]) get() []T {
+	if s, ok := sp.p.Get().(*[]T); ok {
+		return (*s)[:0]
+	}
+	return nil
+}
+
+// put gives a slice back; nothing may use it afterwards.
+func (sp *slicePool[T]) put(s []T) {
+	if cap(s) > 0 {
+		sp.p.Put(&s)
+	}
+}
+
+var (
+	matchPool  slicePool[match]
+	scoredPool slicePool[scoredDoc]
+)
 
 func (q *Query) filtering() bool {
 	return q.ColumnID != 0 || q.ThemeID != 0 || q.UnitIDs != nil || q.Language != "" || !q.From.IsZero() || !q.Until.IsZero()
@@ -231,37 +265,92 @@ func set(ids []int64) map[int64]bool {
 	return m
 }
 
-// scoredDoc is a document found and its score.
+// scoredDoc is a document found and its score, which is only an upper bound
+// of it when a phrase's weight was not counted (exact false).
 type scoredDoc struct {
 	doc   int32
 	score float64
+	exact bool
+}
+
+// scorer scores documents for the clauses of a query.
+type scorer struct {
+	groups [][]clause
+	idf    [][]float64 // of each clause
+	avgLen float64
+}
+
+// bm25 scores a clause of the given idf that a document of length terms holds
+// with weight wtf.
+func (sc *scorer) bm25(idf, wtf float64, length int32) float64 {
+	norm := bm25K1 * (1 - bm25B + bm25B*float64(length)/sc.avgLen)
+	return idf * wtf * (bm25K1 + 1) / (wtf + norm)
+}
+
+// exact returns a found document's exact score: the best of the groups it
+// satisfies, each scored with its phrases' weights counted.
+func (ix *Index) exact(sc *scorer, doc int32) float64 {
+	best := 0.0
+	for gi, g := range sc.groups {
+		sum := 0.0
+		for ci, c := range g {
+			wtf, ok := ix.weightIn(c, doc)
+			if !ok {
+				sum = -1
+				break
+			}
+			sum += sc.bm25(sc.idf[gi][ci], wtf, ix.docs[doc].length)
+		}
+		best = max(best, sum)
+	}
+	return best
+}
+
+// weightIn returns the weighted occurrences of a clause in a document, and
+// false if the document does not hold it.
+func (ix *Index) weightIn(c clause, doc int32) (float64, bool) {
+	cursors := make([]cursor, len(c.elems))
+	for i, e := range c.elems {
+		pl := ix.list(e.term)
+		if pl == nil {
+			return 0, false
+		}
+		cursors[i] = cursor{data: pl.data, skips: pl.skips, doc: -1}
+		if !cursors[i].seek(doc) || cursors[i].doc != doc {
+			return 0, false
+		}
+	}
+	if len(cursors) == 1 {
+		return float64(cursors[0].weight2) / 2, true
+	}
+	starts := phraseStarts(c.elems, cursors, nil)
+	return float64(ix.docs[doc].weight2(starts)) / 2, len(starts) > 0
 }
 
 // evaluate finds the documents that match every clause of some group and no
 // excluded clause and pass keep, and scores them with BM25 over the weighted
 // occurrences. Clause frequencies count every live document, so scores do not
 // depend on who searches.
-func (ix *Index) evaluate(memo matchMemo, groups [][]clause, excluded []clause, keep func(int32) bool) []scoredDoc {
+func (ix *Index) evaluate(memo matchMemo, groups [][]clause, excluded []clause, keep func(int32) bool) ([]scoredDoc, *scorer) {
 	n := float64(ix.live)
-	avgLen := 1.0
+	sc := &scorer{groups: groups, avgLen: 1}
 	if ix.live > 0 {
-		avgLen = math.Max(1, float64(ix.liveLen)/n)
+		sc.avgLen = math.Max(1, float64(ix.liveLen)/n)
 	}
 	var found []scoredDoc // in document order
 	for gi, g := range groups {
 		var acc []scoredDoc
+		sc.idf = append(sc.idf, make([]float64, len(g)))
 		for i, c := range g {
 			ms := memo.matches(ix, c)
 			idf := math.Log(1 + (n-float64(len(ms))+0.5)/(float64(len(ms))+0.5))
-			score := func(m match) float64 {
-				norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.docs[m.doc].length)/avgLen)
-				return idf * m.wtf * (bm25K1 + 1) / (m.wtf + norm)
-			}
+			sc.idf[gi][i] = idf
+			score := func(m match) float64 { return sc.bm25(idf, m.wtf, ix.docs[m.doc].length) }
 			if i == 0 {
-				acc = make([]scoredDoc, 0, len(ms))
+				acc = slices.Grow(scoredPool.get(), len(ms))
 				for _, m := range ms {
 					if keep(m.doc) {
-						acc = append(acc, scoredDoc{m.doc, score(m)})
+						acc = append(acc, scoredDoc{m.doc, score(m), m.exact})
 					}
 				}
 				continue
@@ -274,19 +363,22 @@ func (ix *Index) evaluate(memo matchMemo, groups [][]clause, excluded []clause, 
 		if gi == 0 {
 			found = acc
 		} else {
-			found = union(found, acc)
+			merged := union(found, acc)
+			scoredPool.put(found)
+			scoredPool.put(acc)
+			found = merged
 		}
 	}
 	for _, c := range excluded {
 		found = subtract(found, memo.matches(ix, c))
 	}
-	return found
+	return found, sc
 }
 
 // union merges two lists in document order, keeping the better score of a
 // document in both.
 func union(a, b []scoredDoc) []scoredDoc {
-	out := make([]scoredDoc, 0, len(a)+len(b))
+	out := slices.Grow(scoredPool.get(), len(a)+len(b))
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		switch {
@@ -297,7 +389,8 @@ func union(a, b []scoredDoc) []scoredDoc {
 			out = append(out, b[j])
 			j++
 		default:
-			out = append(out, scoredDoc{a[i].doc, max(a[i].score, b[j].score)})
+			// the better of two bounds bounds the better score
+			out = append(out, scoredDoc{a[i].doc, max(a[i].score, b[j].score), a[i].exact && b[j].exact})
 			i++
 			j++
 		}
@@ -331,7 +424,7 @@ func intersect(acc []scoredDoc, ms []match, score func(match) float64) []scoredD
 			j++
 		}
 		if j < len(ms) && ms[j].doc == a.doc {
-			out = append(out, scoredDoc{a.doc, a.score + score(ms[j])})
+			out = append(out, scoredDoc{a.doc, a.score + score(ms[j]), a.exact && ms[j].exact})
 		}
 	}
 	return out
@@ -341,6 +434,13 @@ func intersect(acc []scoredDoc, ms []match, score func(match) float64) []scoredD
 // which may evaluate a clause again (alone, or without the filters) when the
 // whole finds nothing.
 type matchMemo map[string][]match
+
+// release gives the matches back to the pool at the end of the search.
+func (m matchMemo) release() {
+	for _, ms := range m {
+		matchPool.put(ms)
+	}
+}
 
 func (m matchMemo) matches(ix *Index, c clause) []match {
 	var key strings.Builder
@@ -369,16 +469,23 @@ func (ix *Index) matches(c clause) []match {
 	}
 	parts := runtime.GOMAXPROCS(0)
 	if rarest < parallelPostings || parts < 2 {
-		return ix.matchRange(c, lists, 0, int32(len(ix.docs)))
+		return ix.matchRange(c, lists, 0, int32(len(ix.docs)), matchPool.get())
 	}
 	found := make([][]match, parts)
 	var wg sync.WaitGroup
 	size := (int32(len(ix.docs)) + int32(parts) - 1) / int32(parts)
 	for p := range parts {
-		wg.Go(func() { found[p] = ix.matchRange(c, lists, int32(p)*size, min(int32(p+1)*size, int32(len(ix.docs)))) })
+		wg.Go(func() {
+			found[p] = ix.matchRange(c, lists, int32(p)*size, min(int32(p+1)*size, int32(len(ix.docs))), matchPool.get())
+		})
 	}
 	wg.Wait()
-	return slices.Concat(found...)
+	all := matchPool.get()
+	for _, f := range found {
+		all = append(all, f...)
+		matchPool.put(f)
+	}
+	return all
 }
 
 // parallelPostings is how common a clause's rarest term must be for the
@@ -386,14 +493,14 @@ func (ix *Index) matches(c clause) []match {
 // more than it saves.
 const parallelPostings = 8192
 
-// matchRange matches a clause in the documents numbered from lo up to hi.
-func (ix *Index) matchRange(c clause, lists []*postingList, lo, hi int32) []match {
+// matchRange appends to out the matches of a clause in the documents numbered
+// from lo up to hi.
+func (ix *Index) matchRange(c clause, lists []*postingList, lo, hi int32, out []match) []match {
 	cursors := make([]cursor, len(lists))
 	for i, pl := range lists {
 		cursors[i] = cursor{data: pl.data, skips: pl.skips, doc: -1}
 	}
-	var out []match
-	var starts, buf []int32
+	streams := make([]positionStream, len(cursors))
 	for next := lo; ; {
 		// line all cursors up on the next document they share
 		target := next
@@ -417,21 +524,75 @@ func (ix *Index) matchRange(c clause, lists []*postingList, lo, hi int32) []matc
 			continue
 		}
 		if len(cursors) == 1 {
-			out = append(out, match{target, float64(cursors[0].weight2) / 2})
+			out = append(out, match{target, float64(cursors[0].weight2) / 2, true})
 			continue
 		}
-		starts, buf = phraseStarts(c.elems, cursors, starts, buf)
-		if len(starts) > 0 {
-			out = append(out, match{target, float64(d.weight2(starts)) / 2})
+		if phraseIn(c.elems, cursors, streams) {
+			least := cursors[0].weight2
+			for i := range cursors {
+				least = min(least, cursors[i].weight2)
+			}
+			out = append(out, match{target, float64(least) / 2, false})
 		}
 	}
 }
 
+// phraseIn reports whether the phrase occurs in the current document,
+// decoding no more positions than it must: the element with the fewest
+// positions proposes starts in order, and each other element's positions are
+// read only up to the one the start needs.
+func phraseIn(elems []elem, cursors []cursor, streams []positionStream) bool {
+	base := 0
+	for i := range cursors {
+		if cursors[i].posEnd-cursors[i].posStart < cursors[base].posEnd-cursors[base].posStart {
+			base = i
+		}
+	}
+	for i := range cursors {
+		streams[i] = positionStream{off: cursors[i].posStart, end: cursors[i].posEnd, pos: -1}
+	}
+	b := &cursors[base]
+	for off, p := b.posStart, int32(0); off < b.posEnd; {
+		var gap uint64
+		gap, off = uvarint(b.data, off)
+		p += int32(gap)
+		start := p - int32(elems[base].rel)
+		found := true
+		for i := range cursors {
+			if i == base {
+				continue
+			}
+			want, st := start+int32(elems[i].rel), &streams[i]
+			for st.pos < want {
+				if st.off >= st.end {
+					return false // no later start can be continued either
+				}
+				gap, st.off = uvarint(cursors[i].data, st.off)
+				st.pos = max(st.pos, 0) + int32(gap)
+			}
+			if st.pos != want {
+				found = false
+				break
+			}
+		}
+		if found {
+			return true
+		}
+	}
+	return false
+}
+
+// positionStream reads one element's positions as far as phraseIn needs.
+type positionStream struct {
+	off, end int
+	pos      int32 // the last read, -1 before the first
+}
+
 // phraseStarts returns where in the current document the phrase starts: the
 // element with the fewest positions proposes starts, and each other element
-// keeps those it continues, walking both lists in order; it stops as soon as
-// none is left.
-func phraseStarts(elems []elem, cursors []cursor, starts, buf []int32) ([]int32, []int32) {
+// keeps those it continues, decoding its positions only as far as the last
+// start left needs; it stops as soon as none is left.
+func phraseStarts(elems []elem, cursors []cursor, starts []int32) []int32 {
 	base := 0
 	for i := range cursors {
 		if cursors[i].posEnd-cursors[i].posStart < cursors[base].posEnd-cursors[base].posStart {
@@ -446,29 +607,39 @@ func phraseStarts(elems []elem, cursors []cursor, starts, buf []int32) ([]int32,
 		if i == base || len(starts) == 0 {
 			continue
 		}
-		buf = cursors[i].positions(buf)
-		rel := int32(elems[i].rel)
-		kept, j := starts[:0], 0
-		for _, st := range starts {
-			for j < len(buf) && buf[j] < st+rel {
+		c, rel := &cursors[i], int32(elems[i].rel)
+		kept, j, p := starts[:0], 0, int32(0)
+		for off := c.posStart; off < c.posEnd && j < len(starts); {
+			var gap uint64
+			gap, off = uvarint(c.data, off)
+			p += int32(gap)
+			for j < len(starts) && starts[j]+rel < p {
 				j++
 			}
-			if j < len(buf) && buf[j] == st+rel {
-				kept = append(kept, st)
+			if j < len(starts) && starts[j]+rel == p {
+				kept = append(kept, starts[j])
+				j++
 			}
 		}
 		starts = kept
 	}
-	return starts, buf
+	return starts
 }
 
-// top returns the page of hits q asks for, best (or newest) first.
-func (ix *Index) top(docs []scoredDoc, q *Query) []Hit {
+// top returns the page of hits q asks for, best (or newest) first. Only the
+// documents whose bound could still make the page have their phrases'
+// weights counted.
+func (ix *Index) top(docs []scoredDoc, sc *scorer, q *Query) []Hit {
 	k := q.Offset + q.Limit
 	if q.Sort == ByDate {
 		h := &hitHeap{less: func(a, b scoredDoc) bool { return ix.newer(b, a) }}
 		for _, d := range docs {
 			h.keep(d, k)
+		}
+		for i, d := range h.items {
+			if !d.exact {
+				h.items[i].score = ix.exact(sc, d.doc)
+			}
 		}
 		return ix.hits(h, q.Offset)
 	}
@@ -481,7 +652,14 @@ func (ix *Index) top(docs []scoredDoc, q *Query) []Hit {
 			continue
 		}
 		age := float64(max(0, now-ix.docs[d.doc].date))
-		d.score *= 1 + recencyBoost*math.Exp2(-age/recencyHalfAge)
+		boost := 1 + recencyBoost*math.Exp2(-age/recencyHalfAge)
+		if !d.exact {
+			if h.Len() == k && d.score*boost < h.items[0].score {
+				continue
+			}
+			d.score, d.exact = ix.exact(sc, d.doc), true
+		}
+		d.score *= boost
 		h.keep(d, k)
 	}
 	return ix.hits(h, q.Offset)

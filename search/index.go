@@ -116,26 +116,37 @@ type skipEntry struct {
 	doc, prev, off int32
 }
 
-// add appends the posting of document num: its gap, then rest (weight,
-// length and positions).
-func (pl *postingList) add(num int32, rest ...[]byte) {
+// begin starts the posting of document num with its gap; the caller appends
+// the rest (weight, length and positions).
+func (pl *postingList) begin(num int32) {
 	if pl.n%skipEvery == 0 {
 		pl.skips = append(pl.skips, skipEntry{doc: num, prev: pl.last, off: int32(len(pl.data))})
 	}
 	pl.n++
 	pl.data = binary.AppendUvarint(pl.data, uint64(num-pl.last))
-	for _, r := range rest {
-		pl.data = append(pl.data, r...)
-	}
 	pl.last = num
 }
 
+// reserve makes room for n more bytes, doubling the list when it must grow:
+// append grows large slices by a quarter, which would copy a list built
+// posting by posting four times over.
+func (pl *postingList) reserve(n int) {
+	if cap(pl.data)-len(pl.data) < n {
+		grown := make([]byte, len(pl.data), max(2*cap(pl.data), len(pl.data)+n))
+		copy(grown, pl.data)
+		pl.data = grown
+	}
+}
+
 // Index is an in-memory inverted index. It is safe for concurrent use: many
-// searches run at once, and a write waits for them only while it appends.
+// searches run at once, and a write waits for them while it analyses and
+// appends one document.
 type Index struct {
 	mu       sync.RWMutex
-	cjk      map[uint64]*postingList // characters and pairs, by cjkKey
-	words    map[string]*postingList
+	cjk      map[uint64]int32 // term numbers of characters and pairs, by cjkKey
+	common   []int32          // 1 + the term numbers of the common Han characters (U+4E00–9FFF), 0 for none yet: the map is slower
+	words    map[string]int32 // term numbers of words
+	lists    []postingList    // by term number; a term whose documents are all gone keeps an empty list
 	docs     []docInfo
 	meta     []docMeta
 	langs    []string // the languages of documents, lower case, each once
@@ -144,11 +155,12 @@ type Index struct {
 	liveLen  int64
 	postings int // postings held, live or dead
 	dead     int // postings of replaced or deleted documents
+	scratch  analysis
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{cjk: map[uint64]*postingList{}, words: map[string]*postingList{}, byID: map[int64]int32{}}
+	return &Index{cjk: map[uint64]int32{}, common: make([]int32, 0x9FFF-commonHan+1), words: map[string]int32{}, byID: map[int64]int32{}}
 }
 
 // Len returns how many documents the index holds.
@@ -158,89 +170,124 @@ func (ix *Index) Len() int {
 	return ix.live
 }
 
-// analyzed is a document cut into terms, each with its encoded posting
-// (less the document number), ready to append.
-type analyzed struct {
-	info     docInfo
-	meta     docMeta
-	lang     string // lower case; Put numbers it
-	postings []termPosting
+// analysis is the room Put cuts a document into terms in, kept from one
+// document to the next so that indexing allocates almost nothing.
+type analysis struct {
+	gen       int32   // counts the documents analysed
+	seen      []int32 // by term number: the gen of the last document that had it
+	slot      []int32 // by term number: its place in terms, for the document of seen
+	terms     []int32 // the document's term numbers, in order of first occurrence
+	counts    []int32 // occurrences of each of terms, then where its positions start
+	tokens    []slotPos
+	positions []int32 // the positions of each of terms in turn
+	buf       []byte
 }
 
-type termPosting struct {
-	key  uint64                          // cjkKey, or 0 for a word
-	term string                          // the word
-	head [2 * binary.MaxVarintLen64]byte // weight and byte length, as varints
-	n    int                             // bytes of head used
-	pos  []byte                          // positions as gaps
-}
-
-func analyzeDoc(d *Document) *analyzed {
-	a := &analyzed{
-		info: docInfo{id: d.ID, live: true, status: statusBits(d.Status), unit: d.UnitID, column: d.ColumnID, date: d.Date.Unix()},
-		meta: docMeta{themes: slices.Clone(d.ThemeIDs), title: d.Title, titleFold: foldString(d.Title)},
-		lang: strings.ToLower(d.Language),
-	}
-	chars, words := make(map[uint64][]int32, 1024), make(map[string][]int32, 64)
-	pos := 0
-	for f, items := range d.texts() {
-		a.info.fields[f] = int32(pos)
-		for _, item := range items {
-			end := analyze(item, pos, func(t token) {
-				if t.kind == word {
-					words[t.term] = append(words[t.term], int32(t.pos))
-				} else {
-					k := cjkKey(t.term)
-					chars[k] = append(chars[k], int32(t.pos))
-				}
-			})
-			a.info.length += int32(end - pos)
-			pos = end + fieldGap
-		}
-	}
-	a.info.terms = int32(len(chars) + len(words))
-	a.postings = make([]termPosting, 0, a.info.terms)
-	var buf []byte
-	add := func(tp termPosting, ps []int32) {
-		start := len(buf)
-		prev := int32(0)
-		for _, p := range ps {
-			buf = binary.AppendUvarint(buf, uint64(p-prev))
-			prev = p
-		}
-		tp.pos = buf[start:len(buf):len(buf)]
-		tp.n = binary.PutUvarint(tp.head[:], a.info.weight2(ps))
-		tp.n += binary.PutUvarint(tp.head[tp.n:], uint64(len(tp.pos)))
-		a.postings = append(a.postings, tp)
-	}
-	for k, ps := range chars {
-		add(termPosting{key: k}, ps)
-	}
-	for w, ps := range words {
-		add(termPosting{term: w}, ps)
-	}
-	return a
-}
+type slotPos struct{ slot, pos int32 }
 
 // Put adds a document, replacing the one with the same ID.
 func (ix *Index) Put(d *Document) {
-	a := analyzeDoc(d)
+	info := docInfo{id: d.ID, live: true, status: statusBits(d.Status), unit: d.UnitID, column: d.ColumnID, date: d.Date.Unix()}
+	meta := docMeta{themes: slices.Clone(d.ThemeIDs), title: d.Title, titleFold: foldString(d.Title)}
+	lang := strings.ToLower(d.Language)
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	ix.remove(d.ID)
 	num := int32(len(ix.docs))
-	a.info.lang = ix.langIndex(a.lang)
-	ix.docs = append(ix.docs, a.info)
-	ix.meta = append(ix.meta, a.meta)
+	a := &ix.scratch
+	a.gen++
+	a.terms, a.counts, a.tokens = a.terms[:0], a.counts[:0], a.tokens[:0]
+	emit := func(t token) {
+		id := ix.term(t)
+		if a.seen[id] != a.gen {
+			a.seen[id], a.slot[id] = a.gen, int32(len(a.terms))
+			a.terms, a.counts = append(a.terms, id), append(a.counts, 0)
+		}
+		s := a.slot[id]
+		a.counts[s]++
+		a.tokens = append(a.tokens, slotPos{s, int32(t.pos)})
+	}
+	pos := 0
+	for f, items := range d.texts() {
+		info.fields[f] = int32(pos)
+		for _, item := range items {
+			end := analyze(item, pos, emit)
+			info.length += int32(end - pos)
+			pos = end + fieldGap
+		}
+	}
+	info.terms = int32(len(a.terms))
+	info.lang = ix.langIndex(lang)
+	// the positions of each term together, in order (a counting sort)
+	at := int32(0)
+	for s, c := range a.counts {
+		a.counts[s] = at
+		at += c
+	}
+	a.positions = slices.Grow(a.positions[:0], len(a.tokens))[:len(a.tokens)]
+	for _, t := range a.tokens {
+		a.positions[a.counts[t.slot]] = t.pos
+		a.counts[t.slot]++
+	}
+	from := int32(0)
+	for s, id := range a.terms {
+		ps := a.positions[from:a.counts[s]]
+		from = a.counts[s]
+		a.buf = a.buf[:0]
+		prev := int32(0)
+		for _, p := range ps {
+			a.buf = binary.AppendUvarint(a.buf, uint64(p-prev))
+			prev = p
+		}
+		pl := &ix.lists[id]
+		pl.reserve(3*binary.MaxVarintLen32 + len(a.buf))
+		pl.begin(num)
+		pl.data = binary.AppendUvarint(pl.data, info.weight2(ps))
+		pl.data = binary.AppendUvarint(pl.data, uint64(len(a.buf)))
+		pl.data = append(pl.data, a.buf...)
+	}
+	ix.docs = append(ix.docs, info)
+	ix.meta = append(ix.meta, meta)
 	ix.byID[d.ID] = num
 	ix.live++
-	ix.liveLen += int64(a.info.length)
-	for i := range a.postings {
-		tp := &a.postings[i]
-		ix.listFor(tp.key, tp.term).add(num, tp.head[:tp.n], tp.pos)
-	}
-	ix.postings += len(a.postings)
+	ix.liveLen += int64(info.length)
+	ix.postings += len(a.terms)
 	ix.compactIfWasteful()
+}
+
+// commonHan is the first of the common Han characters (up to U+9FFF).
+const commonHan = 0x4E00
+
+// term returns the number of a token's term, adding the term if new.
+func (ix *Index) term(t token) int32 {
+	if t.key-commonHan < uint64(len(ix.common)) {
+		if ix.common[t.key-commonHan] == 0 {
+			id := ix.newTerm()
+			ix.cjk[t.key], ix.common[t.key-commonHan] = id, id+1
+		}
+		return ix.common[t.key-commonHan] - 1
+	}
+	if t.kind != word {
+		id, ok := ix.cjk[t.key]
+		if !ok {
+			id = ix.newTerm()
+			ix.cjk[t.key] = id
+		}
+		return id
+	}
+	id, ok := ix.words[t.term]
+	if !ok {
+		id = ix.newTerm()
+		ix.words[strings.Clone(t.term)] = id // the word may share memory with a longer text
+	}
+	return id
+}
+
+func (ix *Index) newTerm() int32 {
+	ix.lists = append(ix.lists, postingList{last: -1})
+	ix.scratch.seen = append(ix.scratch.seen, 0)
+	ix.scratch.slot = append(ix.scratch.slot, 0)
+	return int32(len(ix.lists) - 1)
 }
 
 // Delete removes a document; deleting one the index does not hold does nothing.
@@ -282,27 +329,17 @@ func (ix *Index) compactIfWasteful() {
 		}
 	}
 	postings := 0
-	rewrite := func(pl *postingList) bool {
+	for i, pl := range ix.lists {
 		fresh := postingList{last: -1}
 		c := cursor{data: pl.data, doc: -1}
 		for c.next() {
 			if n := renum[c.doc]; n >= 0 {
-				fresh.add(n, c.data[c.headStart:c.posEnd])
+				fresh.begin(n)
+				fresh.data = append(fresh.data, c.data[c.headStart:c.posEnd]...)
 				postings++
 			}
 		}
-		*pl = fresh
-		return fresh.n > 0
-	}
-	for k, pl := range ix.cjk {
-		if !rewrite(pl) {
-			delete(ix.cjk, k)
-		}
-	}
-	for w, pl := range ix.words {
-		if !rewrite(pl) {
-			delete(ix.words, w)
-		}
+		ix.lists[i] = fresh
 	}
 	ix.docs, ix.meta, ix.postings, ix.dead = docs, meta, postings, 0
 }
@@ -336,6 +373,9 @@ func join(parts []*Index) *Index {
 		ix.postings += part.postings
 		ix.dead += part.dead
 		appendList := func(dst, src *postingList) {
+			if src.n == 0 {
+				return
+			}
 			// the first gap counts from -1 in the part; it now counts from dst.last
 			base, prev := int32(len(dst.data)), dst.last
 			gap, n := binary.Uvarint(src.data)
@@ -353,10 +393,10 @@ func join(parts []*Index) *Index {
 			dst.last = src.last + offset
 		}
 		for k, src := range part.cjk {
-			appendList(ix.listFor(k, ""), src)
+			appendList(&ix.lists[ix.term(token{key: k, kind: unigram})], &part.lists[src])
 		}
 		for w, src := range part.words {
-			appendList(ix.listFor(0, w), src)
+			appendList(&ix.lists[ix.term(token{term: w, kind: word})], &part.lists[src])
 		}
 	}
 	return ix
@@ -367,49 +407,38 @@ func join(parts []*Index) *Index {
 func (ix *Index) trim() {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
-	for _, pl := range ix.cjk {
-		pl.trim()
-	}
-	for _, pl := range ix.words {
-		pl.trim()
-	}
-}
-
-func (pl *postingList) trim() {
-	if cap(pl.data)-len(pl.data) > 64 {
-		pl.data = append([]byte(nil), pl.data...)
-	}
-}
-
-// listFor returns the postings of a character or pair (key, by cjkKey) or of
-// a word, adding an empty list if there is none.
-func (ix *Index) listFor(key uint64, word string) *postingList {
-	if key != 0 {
-		pl := ix.cjk[key]
-		if pl == nil {
-			pl = &postingList{last: -1}
-			ix.cjk[key] = pl
+	for i := range ix.lists {
+		if pl := &ix.lists[i]; cap(pl.data)-len(pl.data) > 64 {
+			pl.data = append([]byte(nil), pl.data...)
 		}
-		return pl
 	}
-	pl := ix.words[word]
-	if pl == nil {
-		pl = &postingList{last: -1}
-		ix.words[strings.Clone(word)] = pl // the word may share memory with a longer text
-	}
-	return pl
 }
 
 // list returns a term's postings, nil if no document has it.
 func (ix *Index) list(term string) *postingList {
+	var id int32
+	var ok bool
 	if k := cjkKey(term); k != 0 {
-		return ix.cjk[k]
+		id, ok = ix.cjk[k]
+	} else {
+		id, ok = ix.words[term]
 	}
-	return ix.words[term]
+	if !ok || ix.lists[id].n == 0 {
+		return nil
+	}
+	return &ix.lists[id]
 }
 
 // terms returns how many terms the index holds.
-func (ix *Index) terms() int { return len(ix.cjk) + len(ix.words) }
+func (ix *Index) terms() int {
+	n := 0
+	for i := range ix.lists {
+		if ix.lists[i].n > 0 {
+			n++
+		}
+	}
+	return n
+}
 
 // cjkKey packs an ideographic character or pair into a number, a cheaper map
 // key than its text; it returns 0 for a word.
@@ -422,8 +451,11 @@ func cjkKey(term string) uint64 {
 		return uint64(r1)
 	}
 	r2, _ := utf8.DecodeRuneInString(term[n:])
-	return 1<<63 | uint64(r1)<<21 | uint64(r2)
+	return pairKey(r1, r2)
 }
+
+// pairKey is the cjkKey of two characters.
+func pairKey(r1, r2 rune) uint64 { return 1<<63 | uint64(r1)<<21 | uint64(r2) }
 
 // cursor walks a posting list.
 type cursor struct {
@@ -442,18 +474,29 @@ func (c *cursor) next() bool {
 		c.doc = math.MaxInt32
 		return false
 	}
-	gap, n := binary.Uvarint(c.data[c.off:])
-	c.off += n
+	var gap, size uint64
+	gap, c.off = uvarint(c.data, c.off)
 	c.headStart = c.off
-	weight2, n := binary.Uvarint(c.data[c.off:])
-	c.off += n
-	size, n := binary.Uvarint(c.data[c.off:])
-	c.off += n
+	c.weight2, c.off = uvarint(c.data, c.off)
+	size, c.off = uvarint(c.data, c.off)
 	c.doc += int32(gap)
-	c.weight2 = weight2
 	c.posStart, c.posEnd = c.off, c.off+int(size)
 	c.off = c.posEnd
 	return true
+}
+
+// uvarint decodes the varint at data[off] and returns it with the offset after
+// it; most are one byte, which it reads without a call.
+func uvarint(data []byte, off int) (uint64, int) {
+	if b := data[off]; b < 0x80 {
+		return uint64(b), off + 1
+	}
+	return uvarintLong(data, off)
+}
+
+func uvarintLong(data []byte, off int) (uint64, int) {
+	v, n := binary.Uvarint(data[off:])
+	return v, off + n
 }
 
 // seek moves to the first posting at or after doc.
@@ -478,8 +521,8 @@ func (c *cursor) positions(buf []int32) []int32 {
 	buf = buf[:0]
 	p := int32(0)
 	for off := c.posStart; off < c.posEnd; {
-		gap, n := binary.Uvarint(c.data[off:])
-		off += n
+		var gap uint64
+		gap, off = uvarint(c.data, off)
 		p += int32(gap)
 		buf = append(buf, p)
 	}

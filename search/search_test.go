@@ -98,6 +98,28 @@ func TestBigramAcrossWordsRanksBelow(t *testing.T) {
 	}
 }
 
+func TestPhraseScoresCountThePhraseNotItsWords(t *testing.T) {
+	// Both hold the phrase twice in seven words; the first also holds its
+	// words apart, which must not raise its score, whatever the sort.
+	ix := NewIndex()
+	ix.Put(doc(1, "report", "legal aid legal legal aid aid x"))
+	ix.Put(doc(2, "report", "legal aid x legal aid x x"))
+	ix.Put(doc(3, "report", "legal x aid x x x x"))
+	for _, sort := range []Sort{ByRelevance, ByDate} {
+		res, err := ix.Search(Query{Text: `"legal aid"`, Now: day, Sort: sort})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 2 || len(res.Hits) != 2 || res.Hits[0].Score != res.Hits[1].Score {
+			t.Fatalf("%s: %+v, want articles 1 and 2 with the same score", sort, res.Hits)
+		}
+	}
+	one, _ := ix.Search(Query{Text: `"legal aid" x`, Now: day})
+	if one.Total != 2 || one.Hits[0].ID != 2 {
+		t.Fatalf("with x, the article with more x should lead: %+v", one.Hits)
+	}
+}
+
 func TestSearchRanksTitleAndFreshnessHigher(t *testing.T) {
 	ix := NewIndex()
 	ix.Put(doc(1, "工作简报", "本期介绍普法宣传工作。"+strings.Repeat("其他内容。", 20)))
@@ -349,7 +371,7 @@ func TestSkipsAndCoresChangeNothing(t *testing.T) {
 				pl.skips = nil
 				lists[i] = &pl
 			}
-			plain := ix.matchRange(c, lists, 0, int32(len(ix.docs)))
+			plain := ix.matchRange(c, lists, 0, int32(len(ix.docs)), nil)
 			got := ix.matches(c)
 			if len(plain) == 0 || !slices.Equal(got, plain) {
 				t.Fatalf("%q (%s): %d matches with skips and cores, %d walking every posting", q, c.text, len(got), len(plain))

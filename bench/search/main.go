@@ -32,6 +32,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/search"
+	"github.com/heraldnews/herald/sqlite"
 )
 
 // now is the generated corpus's present: its articles span the seven years
@@ -46,6 +47,7 @@ type config struct {
 	cpuprofile, memprofile    string
 	buildprofile, loadprofile string
 	keep                      bool
+	reuse                     string
 	sample                    int
 	stdout, stderr            io.Writer
 	commandLine, loadStrategy string
@@ -69,6 +71,7 @@ func main() {
 	flag.StringVar(&c.buildprofile, "buildprofile", "", "write a CPU profile of the index build to this file")
 	flag.StringVar(&c.memprofile, "memprofile", "", "write a heap profile, taken with the index built, to this file")
 	flag.BoolVar(&c.keep, "keep", false, "keep the database (SQLite file or PostgreSQL schema) afterwards")
+	flag.StringVar(&c.reuse, "reuse", "", "an SQLite file kept by an earlier -keep run with the same -n and -seed: skip generating and loading")
 	flag.IntVar(&c.sample, "sample", -1, "print generated article number i and exit")
 	flag.Parse()
 	c.stdout, c.stderr = os.Stdout, os.Stderr
@@ -121,6 +124,9 @@ func run(ctx context.Context, c config) error {
 		return printSample(ctx, c, dir)
 	}
 
+	if c.reuse != "" {
+		return reuse(ctx, c, logf, loadAvg0)
+	}
 	target, err := openStore(ctx, c.engine, c.dsn, dir, "target")
 	if err != nil {
 		return err
@@ -194,6 +200,13 @@ func run(ctx context.Context, c config) error {
 	if err := verify(ctx, w, target, c.n, c.load == "dump"); err != nil {
 		return fmt.Errorf("verify the loaded store: %w", err)
 	}
+	return measure(ctx, c, target.Store, w, version, loadTime, loadAvg0)
+}
+
+// measure builds the index of the store w generated and times searches, then
+// prints the report.
+func measure(ctx context.Context, c config, target herald.Store, w *world, version string, loadTime time.Duration, loadAvg0 string) error {
+	logf := func(format string, args ...any) { fmt.Fprintf(c.stderr, format+"\n", args...) }
 	cen := census(w, c.n)
 
 	// 2. indexing
@@ -285,6 +298,33 @@ func run(ctx context.Context, c config) error {
 	r.print(c.stdout)
 	runtime.KeepAlive(svc)
 	return nil
+}
+
+// reuse measures the SQLite store an earlier run kept (-keep), skipping the
+// generation and load: for quick turns while working on the index.
+func reuse(ctx context.Context, c config, logf func(string, ...any), loadAvg0 string) error {
+	if c.engine != "sqlite" {
+		return errors.New("-reuse works with -engine sqlite")
+	}
+	target, err := sqlite.Open(ctx, c.reuse)
+	if err != nil {
+		return err
+	}
+	defer target.Close()
+	version, err := engineVersion(ctx, &opened{Store: target})
+	if err != nil {
+		return err
+	}
+	w, err := newWorld(ctx, target, c.seed, now)
+	if err != nil {
+		return err
+	}
+	if err := verify(ctx, w, target, c.n, true); err != nil {
+		return fmt.Errorf("-reuse %s: %w", c.reuse, err)
+	}
+	c.loadStrategy = "reusing " + c.reuse
+	logf("reusing %s", c.reuse)
+	return measure(ctx, c, target, w, version, 0, loadAvg0)
 }
 
 // sequential runs the queries round-robin, one at a time, total searches in
