@@ -72,6 +72,9 @@ const (
 // Channels lists every channel in display order.
 var Channels = []Channel{ChannelWebsite, ChannelMicroblog, ChannelPublicAccount, ChannelPrint, ChannelForeign}
 
+// Valid reports whether c is a known channel.
+func (c Channel) Valid() bool { return slices.Contains(Channels, c) }
+
 // Limits on article content.
 const (
 	MaxTitleRunes   = 200
@@ -172,7 +175,7 @@ func (c *ArticleContent) Validate() error {
 		}
 	}
 	for _, ch := range c.Channels {
-		if !slices.Contains(Channels, ch) {
+		if !ch.Valid() {
 			p.Add("channels", "unknown channel %q; channels are %s", ch, joinTypes(Channels))
 			break
 		}

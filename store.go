@@ -24,6 +24,8 @@ type Store interface {
 	MediaStore
 	AutosaveStore
 	WordStore
+	JobStore
+	DeliveryStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string

@@ -59,6 +59,7 @@ var Dialect = sqlstore.Dialect{
 	Name:           "postgres",
 	NumberedParams: true,
 	ForUpdate:      " FOR UPDATE",
+	SkipLocked:     " FOR UPDATE SKIP LOCKED",
 	// Processes starting together migrate one at a time; the lock ends with the transaction.
 	MigrationLock: "SELECT pg_advisory_xact_lock(7243011)",
 	UniqueViolation: func(err error) (string, bool) {

@@ -212,7 +212,7 @@ func articleWhere(f herald.ArticleFilter) ([]string, []any) {
 		if len(f.IDs) == 0 {
 			add("1 = 0")
 		} else {
-			add("id IN ("+placeholders(len(f.IDs))+")", int64Args(f.IDs)...)
+			add("id IN ("+placeholders(len(f.IDs))+")", anyArgs(f.IDs)...)
 		}
 	}
 	if len(f.Statuses) > 0 {
@@ -229,7 +229,7 @@ func articleWhere(f herald.ArticleFilter) ([]string, []any) {
 		if len(f.UnitIDs) == 0 {
 			add("1 = 0")
 		} else {
-			add("unit_id IN ("+placeholders(len(f.UnitIDs))+")", int64Args(f.UnitIDs)...)
+			add("unit_id IN ("+placeholders(len(f.UnitIDs))+")", anyArgs(f.UnitIDs)...)
 		}
 	}
 	if f.ColumnID != 0 {
@@ -362,7 +362,7 @@ func (tx *Tx) attachArticleLists(articles []*herald.Article) error {
 
 // eachRow runs q with ids as its arguments and calls fn for every row.
 func (tx *Tx) eachRow(q string, ids []int64, fn func(rows *sql.Rows) error) error {
-	rows, err := tx.query(q, int64Args(ids)...)
+	rows, err := tx.query(q, anyArgs(ids)...)
 	if err != nil {
 		return err
 	}

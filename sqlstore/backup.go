@@ -45,6 +45,8 @@ var backupTables = []backupTable{
 	{name: "media_renditions", orderBy: "media_id, name"},
 	{name: "autosaves", orderBy: "article_id, staff_id"},
 	{name: "sensitive_words", orderBy: "id"},
+	{name: "jobs", orderBy: "id"},
+	{name: "deliveries", orderBy: "id"},
 }
 
 // backupHeader opens a backup.

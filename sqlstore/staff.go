@@ -162,7 +162,7 @@ func (tx *Tx) findStaff(f herald.StaffFilter) ([]*herald.Staff, int, error) {
 	for i, st := range staff {
 		ids[i] = st.ID
 	}
-	rrows, err := tx.query(`SELECT staff_id, role FROM staff_roles WHERE staff_id IN (`+placeholders(len(ids))+`) ORDER BY staff_id, role`, int64Args(ids)...)
+	rrows, err := tx.query(`SELECT staff_id, role FROM staff_roles WHERE staff_id IN (`+placeholders(len(ids))+`) ORDER BY staff_id, role`, anyArgs(ids)...)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -28,6 +28,9 @@ type Dialect struct {
 	NumberedParams bool
 	// ForUpdate is appended to a SELECT that reads a row about to be changed.
 	ForUpdate string
+	// SkipLocked is appended to a SELECT that picks one of many rows to take,
+	// so that concurrent takers pass over each other's.
+	SkipLocked string
 	// TimeText stores times as fixed-width UTC text instead of native timestamps.
 	TimeText bool
 	// MigrationLock, if set, runs first in the migration transaction so that
@@ -288,13 +291,66 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-func int64Args(ids []int64) []any {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+// conds collects the conditions of a WHERE clause and their arguments.
+type conds struct {
+	where []string
+	args  []any
+}
+
+// add adds a condition when on is true.
+func (c *conds) add(on bool, cond string, args ...any) {
+	if on {
+		c.where, c.args = append(c.where, cond), append(c.args, args...)
+	}
+}
+
+// clause renders the WHERE clause, empty without conditions.
+func (c *conds) clause() string {
+	if len(c.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.where, " AND ")
+}
+
+// anyArgs turns values into query arguments.
+func anyArgs[T any](vals []T) []any {
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		args[i] = v
 	}
 	return args
 }
+
+// findPage reads the rows of a query whose last column is COUNT(*) OVER (),
+// scanning each with scan, and returns them with that total.
+func findPage[T any](ctx context.Context, s *Store, q string, args []any, scan func(interface{ Scan(...any) error }) (T, error)) (items []T, total int, err error) {
+	err = s.read(ctx, func(tx *Tx) error {
+		rows, err := tx.query(q, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			item, err := scan(withTotal{rows, &total})
+			if err != nil {
+				return err
+			}
+			items = append(items, item)
+		}
+		return rows.Err()
+	})
+	return items, total, err
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// withTotal scans a row that ends with COUNT(*) OVER () into total.
+type withTotal struct {
+	sc    interface{ Scan(...any) error }
+	total *int
+}
+
+func (w withTotal) Scan(dest ...any) error { return w.sc.Scan(append(dest, w.total)...) }
 
 // Migrate applies, in name order, each embedded .sql migration not yet applied,
 // each in its own transaction together with its record in schema_migrations.

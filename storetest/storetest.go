@@ -42,6 +42,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("EventFilters", func(t *testing.T) { testEventFilters(t, open(t)) })
 	t.Run("Channels", func(t *testing.T) { testChannels(t, open(t)) })
 	t.Run("Search", func(t *testing.T) { testSearch(t, open(t)) })
+	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
+	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.
