@@ -288,11 +288,15 @@ type ArticleFilter struct {
 	Limit           int
 }
 
-// ArticleChange is what an article update records: its audit event and, when the
-// content changed, the note kept with the new revision.
+// ArticleChange is what an article update records: its audit event, when the
+// content changed the note kept with the new revision, and the jobs the change
+// calls for (a scheduled publication, deliveries to channels), queued in the
+// same transaction so that the change and its consequences are kept or lost
+// together. Jobs is given the article as saved, with its new version.
 type ArticleChange struct {
 	Event        Event
 	RevisionNote string
+	Jobs         func(a *Article) []*Job
 }
 
 // ArticleStore persists articles, their revisions and their events.

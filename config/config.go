@@ -40,7 +40,7 @@ var Options = []Option{
 	{Name: "max-body", Default: "8388608", Usage: "largest request body accepted, in bytes", check: checkInt(1024, 1<<30)},
 	{Name: "shutdown-timeout", Default: "15s", Usage: "how long a stopping server waits for requests in flight", check: checkDuration},
 	{Name: "export-dir", Usage: "also publish the portal as static files into this folder, kept up to date as articles are published"},
-	{Name: "scheduler-interval", Default: "1s", Usage: "how often scheduled articles are checked for publication", check: checkDuration},
+	{Name: "scheduler-interval", Default: "1s", Usage: "how often the job queue (scheduled publications, deliveries) is checked for due work when idle", check: checkDuration},
 }
 
 // Config holds resolved option values.

@@ -100,7 +100,13 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, fn func(a *herald.A
 		}
 		ev.Entity, ev.EntityID = herald.EntityArticle, id
 		ev.FromStatus, ev.ToStatus = string(status), string(a.Status)
-		return tx.insertEvent(ev)
+		if err := tx.insertEvent(ev); err != nil {
+			return err
+		}
+		if change.Jobs != nil {
+			return tx.enqueueJobs(ev.At, change.Jobs(a))
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

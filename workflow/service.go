@@ -2,6 +2,8 @@ package workflow
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +25,10 @@ type Service struct {
 	// Gate, if set, must pass before a piece is submitted or approved (the
 	// pre-publish checklist); its error stops the step.
 	Gate func(ctx context.Context, a *herald.Article) error
+	// Follow, if set, returns the jobs a change of an article from status from
+	// calls for beyond the workflow's own (deliveries to its channels); they
+	// are queued in the transaction of the change.
+	Follow func(from herald.Status, a *herald.Article) []*herald.Job
 }
 
 // NewService returns a workflow service.
@@ -154,6 +160,17 @@ func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Act
 			ev.ActorID = actor.ID
 		}
 		change := herald.ArticleChange{Event: ev}
+		from := a.Status
+		change.Jobs = func(a *herald.Article) []*herald.Job {
+			var jobs []*herald.Job
+			if a.Status == herald.StatusScheduled {
+				jobs = append(jobs, publishJob(a))
+			}
+			if s.Follow != nil {
+				jobs = append(jobs, s.Follow(from, a)...)
+			}
+			return jobs
+		}
 		return change, apply(act, actor, a, req, f, cols, now, &change)
 	})
 	if err == nil && s.Changed != nil {
@@ -295,6 +312,66 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// KindPublish is the job that publishes a scheduled article when its time
+// comes.
+const KindPublish = "workflow.publish"
+
+// publishJob is the job that publishes a scheduled article at its time; its key
+// names the time, so a rescheduled article gets a job of its own and the old
+// one finds nothing to do.
+func publishJob(a *herald.Article) *herald.Job {
+	at := a.ScheduledAt.UnixMicro()
+	return &herald.Job{Kind: KindPublish, Key: fmt.Sprintf("%s/%d/%d", KindPublish, a.ID, at),
+		Payload: []byte(fmt.Sprintf(`{"article":%d,"at":%d}`, a.ID, at)), RunAt: *a.ScheduledAt}
+}
+
+// RunPublishJob is the handler of KindPublish: it publishes the article if it
+// is still scheduled for the job's time (a rescheduled, unscheduled, rejected
+// or already published article is left alone). Run early, it fails so that
+// the queue tries again.
+func (s *Service) RunPublishJob(ctx context.Context, j *herald.Job) error {
+	var p struct {
+		Article int64 `json:"article"`
+		At      int64 `json:"at"`
+	}
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return herald.Errorf(herald.EINVALID, "publish job %d: %v", j.ID, err)
+	}
+	a, err := s.Store.FindArticleByID(ctx, p.Article)
+	if herald.ErrorCode(err) == herald.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if a.Status != herald.StatusScheduled || a.ScheduledAt.UnixMicro() != p.At {
+		return nil
+	}
+	if a.ScheduledAt.After(s.Clock.Now()) {
+		return fmt.Errorf("article %d is not due until %s", a.ID, a.ScheduledAt.Format(time.RFC3339))
+	}
+	_, err = s.Do(ctx, nil, p.Article, ActPublish, Request{})
+	switch herald.ErrorCode(err) {
+	case herald.ECONFLICT, herald.ENOTFOUND:
+		return nil // changed or published meanwhile, by someone else
+	}
+	return err
+}
+
+// QueueScheduled queues the publication job of every scheduled article, due or
+// not: at start-up it catches articles scheduled before the queue existed or
+// while a job was cancelled; the jobs' keys keep it from queueing one twice.
+func (s *Service) QueueScheduled(ctx context.Context) (int, error) {
+	scheduled, _, err := s.Store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusScheduled}, NoCount: true})
+	if err != nil || len(scheduled) == 0 {
+		return 0, err
+	}
+	jobs := make([]*herald.Job, len(scheduled))
+	for i, a := range scheduled {
+		jobs[i] = publishJob(a)
+	}
+	return len(jobs), s.Store.EnqueueJobs(ctx, s.Clock.Now(), jobs...)
 }
 
 // Get returns an article the actor may see.

@@ -14,8 +14,10 @@ import (
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/config"
+	"github.com/heraldnews/herald/delivery"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/jobs"
 	"github.com/heraldnews/herald/newsroom"
 	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/postgres"
@@ -67,12 +69,19 @@ type app struct {
 	views    *views.Counter
 	portal   *portal.Portal
 	search   *search.Service
+	jobs     *jobs.Runner
+	delivery *delivery.Service
 	handler  http.Handler
 }
 
 func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald.Clock) (*app, error) {
 	a := &app{store: store, log: log, clock: clock, workflow: workflow.NewService(store, clock), views: views.New(store, clock, log),
-		search: search.NewService(store, clock, log)}
+		search: search.NewService(store, clock, log), jobs: jobs.New(store, clock, log), delivery: delivery.New(store, clock)}
+	a.jobs.Poll = c.Duration("scheduler-interval")
+	a.jobs.Handle(workflow.KindPublish, a.workflow.RunPublishJob)
+	a.delivery.RegisterJobs(a.jobs)
+	a.delivery.Queued = a.jobs.Wake
+	a.workflow.Follow = delivery.Follow
 	authSvc := auth.NewService(store, clock)
 	apiServer := &api.Server{
 		Store: store, Auth: authSvc, Directory: directory.NewService(store, clock),
@@ -88,6 +97,7 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	a.workflow.Changed = func(*herald.Article) {
 		a.portal.Wake()
 		a.search.Wake()
+		a.jobs.Wake()
 	}
 	a.portal.Search, desk.Search = a.search, a.search
 	desk.Links = checklist.HTTPLinkChecker(httpx.PublicClient(5*time.Second), checklist.SiteLinks(store))

@@ -38,11 +38,12 @@ func (a *app) serve(ctx context.Context, c *config.Config, ready func(addr strin
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 	}
-	// Background work: scheduled publishing, view-count flushing, and following
-	// changes (cache invalidation, the search index, static export). It stops after the server.
+	// Background work: the job queue (scheduled publishing, deliveries),
+	// view-count flushing, and following changes (cache invalidation, the
+	// search index, static export). It stops after the server.
 	bgCtx, stopBackground := context.WithCancel(context.WithoutCancel(ctx))
 	var bg sync.WaitGroup
-	bg.Go(func() { a.runScheduler(bgCtx, c.Duration("scheduler-interval")) })
+	bg.Go(func() { a.runJobs(bgCtx) })
 	bg.Go(func() { a.views.Run(bgCtx) })
 	bg.Go(func() { a.search.Follow(bgCtx, 200*time.Millisecond) })
 	exportDir := c.Get("export-dir")
@@ -84,22 +85,17 @@ func (a *app) serve(ctx context.Context, c *config.Config, ready func(addr strin
 	return err
 }
 
-// runScheduler publishes due articles at start (catching up on any that fell
-// due while the server was down) and then every interval.
-func (a *app) runScheduler(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		n, err := a.workflow.PublishDue(ctx)
-		if err != nil && ctx.Err() == nil {
-			a.log.Error("scheduled publishing", "error", err)
-		} else if n > 0 {
-			a.log.Info("published scheduled articles", "count", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+// runJobs publishes what fell due while the server was down and queues the
+// publication of every scheduled article (those scheduled before the queue
+// existed included), then runs the job queue until ctx ends.
+func (a *app) runJobs(ctx context.Context) {
+	if n, err := a.workflow.PublishDue(ctx); err != nil {
+		a.log.Error("scheduled publishing", "error", err)
+	} else if n > 0 {
+		a.log.Info("published scheduled articles", "count", n)
 	}
+	if _, err := a.workflow.QueueScheduled(ctx); err != nil {
+		a.log.Error("queue scheduled publications", "error", err)
+	}
+	a.jobs.Run(ctx)
 }
