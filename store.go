@@ -26,6 +26,7 @@ type Store interface {
 	WordStore
 	JobStore
 	DeliveryStore
+	FediverseStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string

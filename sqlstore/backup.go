@@ -47,6 +47,9 @@ var backupTables = []backupTable{
 	{name: "sensitive_words", orderBy: "id"},
 	{name: "jobs", orderBy: "id"},
 	{name: "deliveries", orderBy: "id"},
+	{name: "local_actors", orderBy: "name"},
+	{name: "followers", orderBy: "id"},
+	{name: "engagements", orderBy: "id"},
 }
 
 // backupHeader opens a backup.
