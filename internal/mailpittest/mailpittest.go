@@ -31,9 +31,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/heraldnews/herald/internal/syncbuf"
 )
 
 // Time limits for waiting on the mailpit process. They bound polls, never
@@ -70,7 +71,7 @@ type Server struct {
 	RootCAs *x509.CertPool
 
 	client *http.Client
-	output *syncBuffer
+	output *syncbuf.Buffer
 }
 
 // Start runs mailpit for the test and stops it when the test ends. It skips
@@ -141,7 +142,7 @@ func start(t testing.TB, bin, dir string, attempt int, fixed []string) (*Server,
 		SMTPAddr: net.JoinHostPort("127.0.0.1", strconv.Itoa(smtpPort)),
 		URL:      "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(httpPort)),
 		client:   &http.Client{Timeout: WaitTimeout},
-		output:   &syncBuffer{},
+		output:   &syncbuf.Buffer{},
 	}
 	args := append([]string{
 		"--smtp", s.SMTPAddr,
@@ -294,25 +295,6 @@ func writeCertificate(dir string) (certFile, keyFile string, pool *x509.CertPool
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool, nil
-}
-
-// syncBuffer collects the process's output, written from exec's copying
-// goroutines while tests read it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 // Address is a mailbox as the API reports it.
