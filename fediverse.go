@@ -2,6 +2,7 @@ package herald
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -61,6 +62,21 @@ type FollowerCount struct {
 	Count int    `json:"count"`
 }
 
+// OutboxItem is an activity a local actor sent (Create, Update or Delete of a
+// note about an article), with its object as it then stood: the Note, or the
+// Tombstone of a retracted one.
+type OutboxItem struct {
+	ID         int64           `json:"id"`
+	Actor      string          `json:"actor"`
+	ActivityID string          `json:"activity_id"`
+	Type       string          `json:"type"`
+	ObjectID   string          `json:"object_id"`
+	ArticleID  int64           `json:"article_id,omitempty"`
+	Activity   json.RawMessage `json:"activity"`
+	Object     json.RawMessage `json:"object"`
+	At         time.Time       `json:"at"`
+}
+
 // FediverseStore keeps the microblog's actors, followers and engagement.
 // Errors: EINVALID, ENOTFOUND.
 type FediverseStore interface {
@@ -86,4 +102,13 @@ type FediverseStore interface {
 	RecordEngagement(ctx context.Context, e *Engagement) (bool, error)
 	UndoEngagement(ctx context.Context, activityID, account string, at time.Time) (bool, error)
 	FindEngagement(ctx context.Context, articleID int64) ([]*Engagement, error)
+	// PutOutbox records an activity once per activity ID and queues sends, the
+	// jobs that deliver it, in the same transaction; it reports whether the
+	// activity was new (sends are queued only then).
+	PutOutbox(ctx context.Context, item *OutboxItem, sends []*Job) (bool, error)
+	// FindOutbox lists an actor's activities, newest first ("" for every actor).
+	FindOutbox(ctx context.Context, actor string, limit, offset int) ([]*OutboxItem, int, error)
+	// FindObject returns the latest activity about an object: its object is
+	// the object as it stands now. ENOTFOUND when no actor sent it.
+	FindObject(ctx context.Context, objectID string) (*OutboxItem, error)
 }

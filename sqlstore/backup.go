@@ -50,6 +50,7 @@ var backupTables = []backupTable{
 	{name: "local_actors", orderBy: "name"},
 	{name: "followers", orderBy: "id"},
 	{name: "engagements", orderBy: "id"},
+	{name: "outbox", orderBy: "id"},
 }
 
 // backupHeader opens a backup.

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/heraldnews/herald"
@@ -259,4 +260,62 @@ func (s *Store) FindEngagement(ctx context.Context, articleID int64) ([]*herald.
 			return &e, err
 		})
 	return es, err
+}
+
+const outboxColumns = `id, actor, activity_id, type, object_id, article_id, activity, object, at`
+
+func scanOutbox(sc interface{ Scan(...any) error }) (*herald.OutboxItem, error) {
+	var o herald.OutboxItem
+	var activity, object string
+	err := sc.Scan(&o.ID, &o.Actor, &o.ActivityID, &o.Type, &o.ObjectID, nullIDScan{&o.ArticleID}, &activity, &object, timeScan{&o.At})
+	o.Activity, o.Object = []byte(activity), []byte(object)
+	return &o, err
+}
+
+// PutOutbox records an activity once and queues its sends.
+func (s *Store) PutOutbox(ctx context.Context, o *herald.OutboxItem, sends []*herald.Job) (isNew bool, err error) {
+	var p herald.Problems
+	for _, f := range []struct{ field, value string }{{"actor", o.Actor}, {"activity_id", o.ActivityID}, {"type", o.Type}, {"object_id", o.ObjectID}} {
+		if f.value == "" || len(f.value) > 2000 {
+			p.Add(f.field, "must be 1 to 2000 characters")
+		}
+	}
+	if !json.Valid(o.Activity) {
+		p.Add("activity", "must be JSON")
+	}
+	if !json.Valid(o.Object) {
+		p.Add("object", "must be JSON")
+	}
+	if err := p.Err(); err != nil {
+		return false, err
+	}
+	err = s.write(ctx, func(tx *Tx) error {
+		err := tx.queryRow(`INSERT INTO outbox (actor, activity_id, type, object_id, article_id, activity, object, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (activity_id) DO NOTHING RETURNING id`, o.Actor, o.ActivityID, o.Type, o.ObjectID, nullID(o.ArticleID),
+			string(o.Activity), string(o.Object), s.t(o.At)).Scan(&o.ID)
+		if isNoRows(err) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		isNew = true
+		return tx.enqueueJobs(o.At, sends)
+	})
+	return isNew, err
+}
+
+// FindOutbox lists activities, newest first.
+func (s *Store) FindOutbox(ctx context.Context, actor string, limit, offset int) ([]*herald.OutboxItem, int, error) {
+	var c conds
+	c.add(actor != "", "actor = ?", actor)
+	return findPage(ctx, s, `SELECT `+outboxColumns+`, COUNT(*) OVER () FROM outbox`+c.clause()+` ORDER BY id DESC`+limitClause(limit, offset), c.args, scanOutbox)
+}
+
+// FindObject returns the latest activity about an object.
+func (s *Store) FindObject(ctx context.Context, objectID string) (o *herald.OutboxItem, err error) {
+	err = s.read(ctx, func(tx *Tx) error {
+		o, err = scanOutbox(tx.queryRow(`SELECT `+outboxColumns+` FROM outbox WHERE object_id = ? ORDER BY id DESC LIMIT 1`, objectID))
+		return notFound(err, "Object not found.")
+	})
+	return o, err
 }

@@ -135,4 +135,44 @@ func testFediverse(t *testing.T, s herald.Store) {
 		_, err = s.RecordEngagement(ctx, &herald.Engagement{ActivityID: "x", Kind: "boo", Account: "y", At: day(1)})
 		wantCode(t, err, herald.EINVALID, "kind")
 	})
+
+	t.Run("outbox", func(t *testing.T) {
+		note := "https://herald.example/ap/notes/1"
+		put := func(id, typ, object string, at time.Time, inboxes ...string) bool {
+			t.Helper()
+			var sends []*herald.Job
+			for _, inbox := range inboxes {
+				sends = append(sends, &herald.Job{Kind: "activitypub.send", Key: "send/" + id + "/" + inbox})
+			}
+			isNew, err := s.PutOutbox(ctx, &herald.OutboxItem{Actor: "site", ActivityID: id, Type: typ, ObjectID: note,
+				Activity: []byte(`{"id":"` + id + `"}`), Object: []byte(object), At: at}, sends)
+			must(t, err)
+			return isNew
+		}
+		if !put(note+"/create", "Create", `{"type":"Note"}`, day(1), "https://a.example/inbox", "https://b.example/inbox") {
+			t.Fatal("first activity not new")
+		}
+		if put(note+"/create", "Create", `{"type":"Note"}`, day(1), "https://a.example/inbox") {
+			t.Fatal("the same activity recorded twice")
+		}
+		put(note+"/delete", "Delete", `{"type":"Tombstone"}`, day(2), "https://a.example/inbox")
+		obj, err := s.FindObject(ctx, note)
+		must(t, err)
+		if string(obj.Object) != `{"type":"Tombstone"}` || obj.Type != "Delete" {
+			t.Fatalf("object now = %s (%s)", obj.Object, obj.Type)
+		}
+		items, n, err := s.FindOutbox(ctx, "site", 10, 0)
+		must(t, err)
+		if n != 2 || items[0].Type != "Delete" || items[1].Type != "Create" {
+			t.Fatalf("outbox = %d %+v", n, items)
+		}
+		if _, n, _ := s.FindJobs(ctx, herald.JobFilter{Kind: "activitypub.send"}); n != 3 {
+			t.Fatalf("%d send jobs, want 3: the repeated activity queues nothing", n)
+		}
+		if _, err := s.FindObject(ctx, "https://herald.example/ap/notes/404"); herald.ErrorCode(err) != herald.ENOTFOUND {
+			t.Fatalf("unknown object: %v", err)
+		}
+		_, err = s.PutOutbox(ctx, &herald.OutboxItem{Actor: "site", ActivityID: "x", Type: "Create", ObjectID: note, Activity: []byte("{"), Object: []byte("{}"), At: day(1)}, nil)
+		wantCode(t, err, herald.EINVALID, "activity")
+	})
 }

@@ -31,3 +31,20 @@ CREATE TABLE engagements (
 	undone_at   TEXT
 );
 CREATE INDEX engagements_article ON engagements (article_id);
+
+-- What the local actors sent: each activity once, with its object as it then
+-- stood (a Note, or the Tombstone of a retracted one), served to peers that
+-- fetch the object and listed in the actor's outbox.
+CREATE TABLE outbox (
+	id          INTEGER PRIMARY KEY,
+	actor       TEXT NOT NULL,
+	activity_id TEXT NOT NULL UNIQUE,
+	type        TEXT NOT NULL,
+	object_id   TEXT NOT NULL,
+	article_id  INTEGER REFERENCES articles (id),
+	activity    TEXT NOT NULL,
+	object      TEXT NOT NULL,
+	at          TEXT NOT NULL
+);
+CREATE INDEX outbox_actor ON outbox (actor, id);
+CREATE INDEX outbox_object ON outbox (object_id, id);
