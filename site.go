@@ -3,6 +3,7 @@ package herald
 import (
 	"context"
 	"net/mail"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -14,29 +15,35 @@ import (
 // the mourning-day period during which the site turns grey. Empty fields are not
 // shown.
 type SiteSettings struct {
-	SiteName             string     `json:"site_name"`
-	SiteNameEn           string     `json:"site_name_en"`
-	Description          string     `json:"description"`
-	Supervisor           string     `json:"supervisor"`             // 主办单位
-	Guidance             string     `json:"guidance"`               // 指导单位
-	Copyright            string     `json:"copyright"`              // 版权所有
-	ICP                  string     `json:"icp"`                    // ICP 备案号
-	PublicSecurityFiling string     `json:"public_security_filing"` // 公安机关备案号
-	NewsLicence          string     `json:"news_licence"`           // 互联网新闻信息服务许可证
-	Disclaimer           string     `json:"disclaimer"`
-	Hotline              string     `json:"hotline"`          // 新闻热线 / 报料热线
-	Mailbox              string     `json:"mailbox"`          // 新闻邮箱
-	SubmissionGroup      string     `json:"submission_group"` // 投稿咨询群
-	StaffInquiries       string     `json:"staff_inquiries"`  // 工作人员查询
-	LegalCounsel         string     `json:"legal_counsel"`    // 法律顾问
-	AboutHTML            string     `json:"about_html"`
-	ContactHTML          string     `json:"contact_html"`
-	PublicAccountName    string     `json:"public_account_name"` // 公众号
-	PublicAccountURL     string     `json:"public_account_url"`  // what its QR code opens: a URL, or a path on this site
-	MourningFrom         *time.Time `json:"mourning_from,omitempty"`
-	MourningUntil        *time.Time `json:"mourning_until,omitempty"`
-	UpdatedAt            time.Time  `json:"updated_at"`
+	SiteName             string `json:"site_name"`
+	SiteNameEn           string `json:"site_name_en"`
+	Description          string `json:"description"`
+	Supervisor           string `json:"supervisor"`             // 主办单位
+	Guidance             string `json:"guidance"`               // 指导单位
+	Copyright            string `json:"copyright"`              // 版权所有
+	ICP                  string `json:"icp"`                    // ICP 备案号
+	PublicSecurityFiling string `json:"public_security_filing"` // 公安机关备案号
+	NewsLicence          string `json:"news_licence"`           // 互联网新闻信息服务许可证
+	Disclaimer           string `json:"disclaimer"`
+	Hotline              string `json:"hotline"`          // 新闻热线 / 报料热线
+	Mailbox              string `json:"mailbox"`          // 新闻邮箱
+	SubmissionGroup      string `json:"submission_group"` // 投稿咨询群
+	StaffInquiries       string `json:"staff_inquiries"`  // 工作人员查询
+	LegalCounsel         string `json:"legal_counsel"`    // 法律顾问
+	AboutHTML            string `json:"about_html"`
+	ContactHTML          string `json:"contact_html"`
+	PublicAccountName    string `json:"public_account_name"` // 公众号
+	PublicAccountURL     string `json:"public_account_url"`  // what its QR code opens: a URL, or a path on this site
+	// BlockedDomains are fediverse servers whose requests the microblog
+	// refuses (each also blocks the domains under it).
+	BlockedDomains []string   `json:"blocked_domains,omitempty"`
+	MourningFrom   *time.Time `json:"mourning_from,omitempty"`
+	MourningUntil  *time.Time `json:"mourning_until,omitempty"`
+	UpdatedAt      time.Time  `json:"updated_at"`
 }
+
+// domainPattern is a DNS name of at least two labels.
+var domainPattern = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$`)
 
 // Mourning reports whether the site is in mourning (greyscale) at t.
 func (s *SiteSettings) Mourning(t time.Time) bool {
@@ -71,6 +78,17 @@ func (s *SiteSettings) Validate() error {
 	if u := s.PublicAccountURL; u != "" && !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") &&
 		!(strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//")) {
 		p.Add("public_account_url", "must be an http(s) URL or a path on this site")
+	}
+	if len(s.BlockedDomains) > 1000 {
+		p.Add("blocked_domains", "must list at most 1000 domains")
+	}
+	for i, d := range s.BlockedDomains {
+		d = strings.ToLower(strings.TrimSpace(d))
+		s.BlockedDomains[i] = d
+		if !domainPattern.MatchString(d) {
+			p.Add("blocked_domains", "%q is not a domain name such as spam.example", d)
+			break
+		}
 	}
 	if s.MourningUntil != nil && s.MourningFrom == nil {
 		p.Add("mourning_from", "is required when mourning_until is set")

@@ -40,6 +40,10 @@ var Options = []Option{
 	{Name: "max-body", Default: "8388608", Usage: "largest request body accepted, in bytes", check: checkInt(1024, 1<<30)},
 	{Name: "shutdown-timeout", Default: "15s", Usage: "how long a stopping server waits for requests in flight", check: checkDuration},
 	{Name: "export-dir", Usage: "also publish the portal as static files into this folder, kept up to date as articles are published"},
+	{Name: "tls-cert", Usage: "certificate chain (PEM file) to serve HTTPS directly, without a proxy in front; with tls-key"},
+	{Name: "tls-key", Usage: "private key (PEM file) of tls-cert"},
+	{Name: "fediverse-columns", Default: "false", Usage: "make each column a microblog (ActivityPub) account of its own, beside the site's", check: oneOf("true", "false")},
+	{Name: "fediverse-allow-private", Default: "false", Usage: "let the microblog connect to private and loopback addresses (tests and closed networks only)", check: oneOf("true", "false")},
 	{Name: "scheduler-interval", Default: "1s", Usage: "how often the job queue (scheduled publications, deliveries) is checked for due work when idle", check: checkDuration},
 }
 

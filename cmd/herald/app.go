@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/activitypub"
 	"github.com/heraldnews/herald/api"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/checklist"
@@ -62,16 +64,17 @@ func newLogger(c *config.Config, e env) *slog.Logger {
 
 // app is a running Herald: its store, services and HTTP handler.
 type app struct {
-	store    herald.Store
-	log      *slog.Logger
-	clock    herald.Clock
-	workflow *workflow.Service
-	views    *views.Counter
-	portal   *portal.Portal
-	search   *search.Service
-	jobs     *jobs.Runner
-	delivery *delivery.Service
-	handler  http.Handler
+	store     herald.Store
+	log       *slog.Logger
+	clock     herald.Clock
+	workflow  *workflow.Service
+	views     *views.Counter
+	portal    *portal.Portal
+	search    *search.Service
+	jobs      *jobs.Runner
+	delivery  *delivery.Service
+	fediverse *activitypub.Service
+	handler   http.Handler
 }
 
 func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald.Clock) (*app, error) {
@@ -109,10 +112,42 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 		}
 		return page.Body, nil
 	}
+	ap, err := a.microblog(c)
+	if err != nil {
+		return nil, fmt.Errorf("microblog: %w", err)
+	}
 	mux := http.NewServeMux()
+	ap.Register(mux)
 	mux.Handle("/api/", apiServer.Handler())
 	mux.Handle("/newsroom/", desk.Handler())
 	mux.Handle("/", a.portal)
 	a.handler = httpx.Middleware(log, mux)
 	return a, nil
+}
+
+// microblog sets up the microblog channel (ActivityPub): the site's actor and
+// its key (made on first start), the endpoints peers call, delivery of notes
+// through the job queue.
+func (a *app) microblog(c *config.Config) (*activitypub.Handler, error) {
+	base := c.BaseURL()
+	urls := activitypub.URLs{Base: base}
+	client := activitypub.NewClient(activitypub.ClientConfig{UserAgent: "Herald/" + Version + " (+" + base + "/)",
+		AllowPrivate: c.Get("fediverse-allow-private") == "true", Clock: a.clock})
+	a.fediverse = activitypub.NewService(a.store, urls, client, a.clock, a.log)
+	a.fediverse.ColumnActors = c.Get("fediverse-columns") == "true"
+	a.fediverse.ArticleURL = func(ar *herald.Article) string { return base + portal.ArticlePath(ar.ID) }
+	a.fediverse.TagURL = func(tag string) string { return base + "/search?q=" + url.QueryEscape(tag) }
+	a.delivery.Register(a.fediverse)
+	a.fediverse.RegisterJobs(a.jobs)
+	// fetching the actors of peers that write to the inboxes is signed by the
+	// site, as servers in Mastodon's secure mode require
+	site, err := a.fediverse.SigningKey(context.Background(), activitypub.SiteActor)
+	if err != nil {
+		return nil, err
+	}
+	return activitypub.NewHandler(activitypub.Config{
+		URLs: urls, Backend: a.fediverse, Clock: a.clock, Log: a.log,
+		Remote:   activitypub.NewActorCache(client, site, 10*time.Minute, 10000, a.clock),
+		Software: activitypub.NodeInfoSoftware{Name: "herald", Version: Version},
+	}), nil
 }

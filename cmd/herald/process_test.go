@@ -104,19 +104,7 @@ func startServer(t *testing.T, command, db string, extra ...string) *server {
 
 func login(t *testing.T, base, username, password string) string {
 	t.Helper()
-	body := fmt.Sprintf(`{"username":%q,"password":%q}`, username, password)
-	res, err := http.Post(base+"/api/v1/tokens", "application/json", strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var tok struct {
-		Token string `json:"token"`
-	}
-	if res.StatusCode != 201 || json.NewDecoder(res.Body).Decode(&tok) != nil {
-		t.Fatalf("login %s: status %d", username, res.StatusCode)
-	}
-	return tok.Token
+	return loginWith(t, http.DefaultClient, base, username, password)
 }
 
 // createArticle posts a draft and returns its ID, or 0 if it was not acknowledged.

@@ -61,7 +61,13 @@ func (a *app) serve(ctx context.Context, c *config.Config, ready func(addr strin
 		a.portal.Watch(bgCtx, 200*time.Millisecond, exportDir)
 	})
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if cert := c.Get("tls-cert"); cert != "" {
+			errc <- srv.ServeTLS(ln, cert, c.Get("tls-key"))
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
 	a.log.Info("listening", "addr", ln.Addr().String(), "engine", a.store.Engine())
 	if ready != nil {
 		ready(ln.Addr().String())

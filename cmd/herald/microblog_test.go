@@ -1,0 +1,146 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/internal/fedifytest"
+)
+
+// TestMicroblogReachesAFedifyPeer runs the demo over HTTPS and a real Fedify
+// server beside it: the peer finds the site's account by its handle and
+// follows it; publishing an article with the microblog channel delivers a
+// Create of its note, which Fedify verifies, and retracting it a Delete.
+func TestMicroblogReachesAFedifyPeer(t *testing.T) {
+	serverTLS, cert := fedifytest.SelfSigned(t)
+	peer := fedifytest.Start(t, fedifytest.Options{Trust: []*x509.Certificate{cert}})
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	writePEM(t, serverTLS.Certificates[0], certFile, keyFile)
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	base := "https://" + addr
+	db := filepath.Join(dir, "herald.db")
+	startServer(t, "demo", db, "--addr", addr, "--base-url", base, "--tls-cert", certFile, "--tls-key", keyFile,
+		"--fediverse-allow-private", "true", "--scheduler-interval", "100ms")
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	follow, err := peer.Follow(ctx, "acct:site@"+addr)
+	if err != nil {
+		t.Fatalf("the peer could not follow acct:site@%s: %v", addr, err)
+	}
+	if follow.Actor != base+"/ap/actors/site" {
+		t.Fatalf("the handle resolved to %s", follow.Actor)
+	}
+	if _, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Accept" && r.Verified }); err != nil {
+		t.Fatalf("no verified Accept of the follow: %v", err)
+	}
+
+	store := openDB(t, db)
+	token := loginWith(t, client, base, "wangyalan", "herald-demo-2026")
+	approved, _, err := store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusApproved}, Limit: 1})
+	if err != nil || len(approved) == 0 {
+		t.Fatalf("no approved article in the demo: %v", err)
+	}
+	a := approved[0]
+	call := func(method, path, body string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, method, base+path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if res.StatusCode != 200 {
+			var p map[string]any
+			json.NewDecoder(res.Body).Decode(&p)
+			t.Fatalf("%s %s: %d %v", method, path, res.StatusCode, p)
+		}
+	}
+	call("PATCH", fmt.Sprintf("/api/v1/articles/%d", a.ID), fmt.Sprintf(`{"version":%d,"channels":["website","microblog"]}`, a.Version))
+	call("POST", fmt.Sprintf("/api/v1/articles/%d/publish", a.ID), `{}`)
+	note := fmt.Sprintf("%s/ap/objects/notes/site/%d", base, a.ID)
+	create, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Create" && r.Object == note })
+	if err != nil {
+		t.Fatalf("the peer did not receive the Create of %s: %v", note, err)
+	}
+	if !create.Verified || !create.Shared || !strings.Contains(string(create.JSON), fmt.Sprintf("/articles/%d.html", a.ID)) {
+		t.Fatalf("Create: verified %v, shared inbox %v, %s", create.Verified, create.Shared, create.JSON)
+	}
+	call("POST", fmt.Sprintf("/api/v1/articles/%d/retract", a.ID), `{"comment":"内容有误，撤回"}`)
+	del, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Delete" && r.Object == note })
+	if err != nil || !del.Verified {
+		t.Fatalf("the peer did not receive a verified Delete of %s: %+v %v", note, del, err)
+	}
+	// the deliveries the newsroom shows
+	ds, _, err := store.FindDeliveries(ctx, herald.DeliveryFilter{ArticleID: a.ID})
+	if err != nil || len(ds) != 1 || ds[0].Target != "site" || ds[0].Action != herald.ActionDelete || ds[0].Status != herald.DeliverySent {
+		t.Fatalf("deliveries = %+v (%v)", ds, err)
+	}
+	// the note is gone for peers that fetch it
+	req, _ := http.NewRequestWithContext(ctx, "GET", note, nil)
+	req.Header.Set("Accept", "application/activity+json")
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusGone {
+		t.Fatalf("GET the retracted note: %d, want 410", res.StatusCode)
+	}
+}
+
+// writePEM writes a certificate and its key as PEM files.
+func writePEM(t *testing.T, c tls.Certificate, certFile, keyFile string) {
+	t.Helper()
+	key, err := x509.MarshalPKCS8PrivateKey(c.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: key}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// loginWith gets an API token over the given client.
+func loginWith(t *testing.T, client *http.Client, base, username, password string) string {
+	t.Helper()
+	res, err := client.Post(base+"/api/v1/tokens", "application/json", strings.NewReader(fmt.Sprintf(`{"username":%q,"password":%q}`, username, password)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var tok struct {
+		Token string `json:"token"`
+	}
+	if res.StatusCode != 201 || json.NewDecoder(res.Body).Decode(&tok) != nil {
+		t.Fatalf("login %s: status %d", username, res.StatusCode)
+	}
+	return tok.Token
+}
