@@ -10,6 +10,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
+	"github.com/heraldnews/herald/delivery"
 	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -36,6 +37,7 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 	clock := now
 	tick := func() time.Time { return clock }
 	wf := workflow.NewService(s, tick)
+	wf.Follow = delivery.Follow
 	ev := func() herald.Event { return herald.Event{At: clock.UTC().Truncate(time.Microsecond)} }
 
 	units := map[string]*herald.Unit{}
@@ -163,6 +165,11 @@ func seedArticle(ctx context.Context, wf *workflow.Service, spec ArticleSpec, st
 	}
 	for _, n := range spec.ExtraAuthors {
 		content.Authors = append(content.Authors, herald.Author{Name: n})
+	}
+	// the demo's Chinese news also goes to the microblog and the public
+	// account, so its deliveries show in the newsroom
+	if !strings.HasPrefix(spec.Language, "en") {
+		content.Channels = []herald.Channel{herald.ChannelMicroblog, herald.ChannelPublicAccount}
 	}
 	for _, t := range spec.Themes {
 		content.ThemeIDs = append(content.ThemeIDs, themes[t].ID)
