@@ -218,3 +218,57 @@ func TestEachJobRunsOnceAcrossProcesses(t *testing.T) {
 	}
 	t.Logf("jobs per process: %v", byProcess)
 }
+
+// BenchmarkQueue measures a job's whole round trip through the queue (queue,
+// claim, run an empty handler, record the outcome) with two workers, on
+// SQLite and, with HERALD_TEST_POSTGRES, PostgreSQL.
+func BenchmarkQueue(b *testing.B) {
+	engines := map[string]func(b *testing.B) herald.Store{
+		"sqlite": func(b *testing.B) herald.Store {
+			s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "h.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { s.Close() })
+			return s
+		},
+		"postgres": func(b *testing.B) herald.Store { return pgtest.MustOpen(b) },
+	}
+	for _, name := range []string{"sqlite", "postgres"} {
+		b.Run(name, func(b *testing.B) {
+			s := engines[name](b)
+			ctx := context.Background()
+			jobs := make([]*herald.Job, b.N)
+			for i := range jobs {
+				jobs[i] = &herald.Job{Kind: "noop", Key: fmt.Sprintf("noop/%d", i)}
+			}
+			r := newNoopRunner(s)
+			b.ResetTimer()
+			for i := 0; i < b.N; i += 100 {
+				if err := s.EnqueueJobs(ctx, time.Now(), jobs[i:min(i+100, b.N)]...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			var wg sync.WaitGroup
+			for range 2 {
+				wg.Go(func() {
+					if _, err := r.RunDue(ctx); err != nil {
+						b.Error(err)
+					}
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			if counts, _ := s.CountJobs(ctx); counts[herald.JobDone] != b.N {
+				b.Fatalf("%d done of %d", counts[herald.JobDone], b.N)
+			}
+		})
+	}
+}
+
+// newNoopRunner runs jobs of kind noop, which do nothing.
+func newNoopRunner(s herald.Store) *jobs.Runner {
+	r := jobs.New(s, nil, quiet())
+	r.Handle("noop", func(context.Context, *herald.Job) error { return nil })
+	return r
+}
