@@ -91,7 +91,7 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, req *request) {
 		return
 	}
 	d.Rows, d.Entities = rows, []string{herald.EntityArticle, herald.EntityStaff, herald.EntityUnit,
-		herald.EntityColumn, herald.EntityTheme, herald.EntitySettings, herald.EntityToken, herald.EntitySession, herald.EntityTip, herald.EntityMedia, herald.EntityWord, herald.EntitySearch}
+		herald.EntityColumn, herald.EntityTheme, herald.EntitySettings, herald.EntityToken, herald.EntitySession, herald.EntityTip, herald.EntityMedia, herald.EntityWord, herald.EntitySearch, herald.EntityJob}
 	if len(events) == AuditPageSize {
 		d.Next = events[len(events)-1].ID
 	}

@@ -188,6 +188,10 @@ type articleData struct {
 	Actions []workflow.Action
 	Events  []eventRow
 	Checks  *checkView // the pre-publish checklist, for those who move the piece on
+	// Deliveries are the article's ways to the channels beyond the portal;
+	// ShowDeliveries is set once it has any, or has been published.
+	Deliveries     []deliveryRow
+	ShowDeliveries bool
 }
 
 type eventRow struct {
@@ -240,6 +244,11 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request, req *request) {
 		}
 		d.Events = append(d.Events, eventRow{Event: e, Actor: names[e.ActorID]})
 	}
+	if d.Deliveries, err = s.articleDeliveries(ctx, req.staff, a); err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	d.ShowDeliveries = len(d.Deliveries) > 0 || a.PublishedAt != nil
 	s.render(w, r, http.StatusOK, "article", req, a.Title, d)
 }
 

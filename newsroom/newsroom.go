@@ -52,6 +52,10 @@ type Server struct {
 	Links checklist.LinkChecker
 	// Search finds articles; nil hides the search page.
 	Search *search.Service
+	// BaseURL is the public site's address ("https://news.example.gov.cn"),
+	// which the WeChat rendition links to; empty means the address the
+	// newsroom is reached at, for a newsroom served with the portal.
+	BaseURL string
 
 	msgs      catalogs
 	templates map[string]*template.Template
@@ -121,6 +125,10 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /newsroom/articles/{id}/autosave", s.signedIn(s.autosave))
 	mux.HandleFunc("POST /newsroom/media", s.signedInLimit(uploadLimits.MaxBytes+1<<20, s.upload))
 	mux.HandleFunc("GET /newsroom/articles/{id}/preview", s.signedIn(s.preview))
+	mux.HandleFunc("GET /newsroom/articles/{id}/wechat", s.signedIn(s.wechatPage))
+	mux.HandleFunc("GET /newsroom/articles/{id}/wechat/preview.html", s.signedIn(s.wechatPreview))
+	mux.HandleFunc("GET /newsroom/articles/{id}/wechat/cover.jpg", s.signedIn(s.wechatCover))
+	mux.HandleFunc("POST /newsroom/articles/{id}/deliveries/{delivery}/retry", s.signedIn(s.retryDelivery))
 	mux.HandleFunc("GET /newsroom/audit", s.signedIn(s.audit))
 	mux.HandleFunc("GET /newsroom/password", s.signedIn(s.passwordPage))
 	mux.HandleFunc("POST /newsroom/password", s.signedIn(s.changePassword))
@@ -129,6 +137,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /newsroom/search", s.signedIn(s.searchArticles))
 	mux.HandleFunc("GET /newsroom/words", s.signedIn(s.wordsPage))
 	mux.HandleFunc("POST /newsroom/words", s.signedIn(s.changeWords))
+	mux.HandleFunc("GET /newsroom/jobs", s.signedIn(s.jobsPage))
+	mux.HandleFunc("POST /newsroom/jobs/{id}/retry", s.signedIn(s.retryJob))
+	mux.HandleFunc("POST /newsroom/jobs/{id}/cancel", s.signedIn(s.cancelJob))
 	s.adminRoutes(mux)
 	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))
@@ -276,7 +287,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 		v.Lang = s.language(r)
 	}
 	if v.Flash != "" {
-		v.Flash = s.msgs.T(v.Lang, "action.done")
+		// "done" names what was done when the catalogs have words for it
+		// (flash.job_retried); any other value says only that it was.
+		key := "flash." + v.Flash
+		if _, ok := s.msgs[Languages[0]][key]; !ok {
+			key = "action.done"
+		}
+		v.Flash = s.msgs.T(v.Lang, key)
 	}
 	var buf bytes.Buffer
 	if err := s.templates[page].ExecuteTemplate(&buf, "layout", v); err != nil {
