@@ -89,12 +89,7 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request, req *requ
 		s.fail(w, r, req, herald.Errorf(herald.EFORBIDDEN, "%s", s.msgs.T(req.lang, "jobs.forbidden")))
 		return
 	}
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	a, err := s.Workflow.Get(ctx, req.staff, id)
+	a, err := s.viewable(r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return

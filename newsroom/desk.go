@@ -199,14 +199,18 @@ type eventRow struct {
 	Actor string
 }
 
-func (s *Server) article(w http.ResponseWriter, r *http.Request, req *request) {
-	ctx := r.Context()
+// viewable returns the article the path names, if the person may see it.
+func (s *Server) viewable(r *http.Request, req *request) (*herald.Article, error) {
 	id, err := pathID(r)
 	if err != nil {
-		s.fail(w, r, req, err)
-		return
+		return nil, err
 	}
-	a, err := s.Workflow.Get(ctx, req.staff, id)
+	return s.Workflow.Get(r.Context(), req.staff, id)
+}
+
+func (s *Server) article(w http.ResponseWriter, r *http.Request, req *request) {
+	ctx := r.Context()
+	a, err := s.viewable(r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
@@ -230,7 +234,7 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request, req *request) {
 			d.Column = c
 		}
 	}
-	events, err := s.Store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: id})
+	events, err := s.Store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: a.ID})
 	if err != nil {
 		s.fail(w, r, req, err)
 		return

@@ -106,12 +106,7 @@ func wechatSummary(a *herald.Article) string {
 
 func (s *Server) wechatPage(w http.ResponseWriter, r *http.Request, req *request) {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	a, err := s.Workflow.Get(ctx, req.staff, id)
+	a, err := s.viewable(r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
@@ -146,12 +141,7 @@ func (s *Server) wechatPage(w http.ResponseWriter, r *http.Request, req *request
 // reader sees the post.
 func (s *Server) wechatPreview(w http.ResponseWriter, r *http.Request, req *request) {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	a, err := s.Workflow.Get(ctx, req.staff, id)
+	a, err := s.viewable(r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
@@ -215,12 +205,7 @@ func (s *Server) ownMedia(r *http.Request, ref string) (id int64, key string, ok
 // image, made from the original of the uploaded image.
 func (s *Server) wechatCover(w http.ResponseWriter, r *http.Request, req *request) {
 	ctx := r.Context()
-	id, err := pathID(r)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	a, err := s.Workflow.Get(ctx, req.staff, id)
+	a, err := s.viewable(r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
