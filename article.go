@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -71,6 +72,10 @@ const (
 
 // Channels lists every channel in display order.
 var Channels = []Channel{ChannelWebsite, ChannelMicroblog, ChannelPublicAccount, ChannelPrint, ChannelForeign}
+
+// ArticlePath is the public site's path of an article; every channel links to
+// it.
+func ArticlePath(id int64) string { return "/articles/" + strconv.FormatInt(id, 10) + ".html" }
 
 // Valid reports whether c is a known channel.
 func (c Channel) Valid() bool { return slices.Contains(Channels, c) }

@@ -27,6 +27,7 @@ type Store interface {
 	JobStore
 	DeliveryStore
 	FediverseStore
+	SubscriberStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string
@@ -44,6 +45,12 @@ type BackupStore interface {
 // CST is China Standard Time (UTC+8), in which the province writes, shows and
 // reads dates.
 var CST = time.FixedZone("CST", 8*3600)
+
+// CSTDay returns the start (midnight, China Standard Time) of the day t falls on.
+func CSTDay(t time.Time) time.Time {
+	y, m, d := t.In(CST).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, CST)
+}
 
 // Clock tells the time. Services take one so that tests control time.
 type Clock func() time.Time

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"html"
 	"math"
 	"net/http"
@@ -83,10 +82,6 @@ type Suggestion struct {
 // errSearchOff answers the search routes on a server without a search index.
 var errSearchOff = herald.Errorf(herald.EUNAVAILABLE, "Search is not available on this server.")
 
-// articlePath is the public site's path of an article (portal.ArticlePath,
-// which this package does not import: adapters do not depend on each other).
-func articlePath(id int64) string { return fmt.Sprintf("/articles/%d.html", id) }
-
 func (s *Server) searchArticles(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
 	if s.Search == nil {
 		s.problem(w, r, errSearchOff)
@@ -131,7 +126,7 @@ func searchHit(h search.PageHit) SearchHit {
 		Snippet: make([]SearchSpan, 0, len(h.Snippet)),
 	}
 	if a.Status == herald.StatusPublished {
-		u := articlePath(a.ID)
+		u := herald.ArticlePath(a.ID)
 		out.URL = &u
 	}
 	if math.IsNaN(out.Score) || math.IsInf(out.Score, 0) {
@@ -319,7 +314,7 @@ func (s *Server) suggestTitles(w http.ResponseWriter, r *http.Request, _ *herald
 	}
 	res := SuggestResponse{Suggestions: make([]Suggestion, 0, len(found))}
 	for _, f := range found {
-		res.Suggestions = append(res.Suggestions, Suggestion{ID: f.ID, Title: f.Title, URL: articlePath(f.ID)})
+		res.Suggestions = append(res.Suggestions, Suggestion{ID: f.ID, Title: f.Title, URL: herald.ArticlePath(f.ID)})
 	}
 	// Only published titles, the same for everyone: shared caches may keep
 	// them a minute, which spares the index the keystrokes of a busy hour.

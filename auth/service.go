@@ -3,10 +3,10 @@ package auth
 import (
 	"context"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/ratelimit"
 )
 
 // Service signs staff in with passwords and API tokens.
@@ -110,50 +110,24 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*herald.Staf
 // sliding window. It lives in memory: a restart forgives, which is acceptable
 // for a brake on guessing.
 type Limiter struct {
-	mu                 sync.Mutex
-	perUser, perClient int
-	window             time.Duration
-	fails              map[string][]time.Time
+	users, clients ratelimit.Window
 }
 
 // NewLimiter allows perUser failures per username and perClient per client in window.
 func NewLimiter(perUser, perClient int, window time.Duration) *Limiter {
-	return &Limiter{perUser: perUser, perClient: perClient, window: window, fails: map[string][]time.Time{}}
-}
-
-func (l *Limiter) recent(key string, now time.Time) []time.Time {
-	ts := l.fails[key]
-	i := 0
-	for i < len(ts) && now.Sub(ts[i]) > l.window {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.fails, key)
-	} else {
-		l.fails[key] = ts
-	}
-	return ts
+	return &Limiter{users: ratelimit.Window{Max: perUser, Per: window}, clients: ratelimit.Window{Max: perClient, Per: window}}
 }
 
 // Allow reports whether another attempt may be made.
 func (l *Limiter) Allow(username, client string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.recent("u:"+username, now)) < l.perUser && len(l.recent("c:"+client, now)) < l.perClient
+	return !l.users.Full(username, now) && !l.clients.Full(client, now)
 }
 
 // Fail records a failed attempt.
 func (l *Limiter) Fail(username, client string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fails["u:"+username] = append(l.recent("u:"+username, now), now)
-	l.fails["c:"+client] = append(l.recent("c:"+client, now), now)
+	l.users.Add(username, now)
+	l.clients.Add(client, now)
 }
 
 // Reset forgets a username's failures after a successful sign-in.
-func (l *Limiter) Reset(username string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, "u:"+username)
-}
+func (l *Limiter) Reset(username string) { l.users.Reset(username) }

@@ -44,6 +44,13 @@ var Options = []Option{
 	{Name: "tls-key", Usage: "private key (PEM file) of tls-cert"},
 	{Name: "fediverse-columns", Default: "false", Usage: "make each column a microblog (ActivityPub) account of its own, beside the site's", check: oneOf("true", "false")},
 	{Name: "fediverse-allow-private", Default: "false", Usage: "let the microblog connect to private and loopback addresses (tests and closed networks only)", check: oneOf("true", "false")},
+	{Name: "smtp-addr", Usage: "mail relay HOST:PORT for the newsletter (e-mail subscriptions); empty turns subscriptions off", check: checkOptionalAddr},
+	{Name: "smtp-tls", Default: "opportunistic", Usage: "STARTTLS to the relay: required, opportunistic or off", check: oneOf("required", "opportunistic", "off")},
+	{Name: "smtp-user", Usage: "user name for SMTP AUTH (needs smtp-tls=required unless the relay is on this host)"},
+	{Name: "smtp-password", Usage: "password for SMTP AUTH", Secret: true},
+	{Name: "mail-from", Usage: "sender address of the newsletter, e.g. news@example.gov.cn"},
+	{Name: "mail-from-name", Usage: "sender name of the newsletter (default: the site's name)"},
+	{Name: "mail-rate", Default: "5", Usage: "most newsletter mails a second this server sends", check: checkInt(1, 1000)},
 	{Name: "scheduler-interval", Default: "1s", Usage: "how often the job queue (scheduled publications, deliveries) is checked for due work when idle", check: checkDuration},
 }
 
@@ -176,6 +183,14 @@ func checkAddr(v string) error {
 		return fmt.Errorf("port must be a number from 0 to 65535")
 	}
 	return nil
+}
+
+// checkOptionalAddr allows an empty address (the feature is off).
+func checkOptionalAddr(v string) error {
+	if v == "" {
+		return nil
+	}
+	return checkAddr(v)
 }
 
 func checkURL(v string) error {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
-	"github.com/heraldnews/herald/delivery"
 	"github.com/heraldnews/herald/checklist"
+	"github.com/heraldnews/herald/delivery"
 	"github.com/heraldnews/herald/workflow"
 )
 

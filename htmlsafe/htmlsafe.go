@@ -4,8 +4,10 @@ package htmlsafe
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/microcosm-cc/bluemonday"
+	"golang.org/x/net/html"
 )
 
 var policy = newPolicy()
@@ -26,4 +28,31 @@ func newPolicy() *bluemonday.Policy {
 // javascript: URLs, styles other than text alignment, unknown elements.
 func Sanitize(body string) string {
 	return policy.Sanitize(body)
+}
+
+// Attr returns the value of a parsed element's attribute, "" when it has none.
+func Attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// Text returns the text of a parsed node and everything in it, markup left
+// out.
+func Text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
 }

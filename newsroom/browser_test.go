@@ -464,7 +464,7 @@ func TestBrowserNewsroomDay(t *testing.T) {
 				t.Fatalf("after PublishDue (%d published) the article is %s", n, a.Status)
 			}
 			p := d.as(t, "") // a reader
-			p.open(portal.ArticlePath(id))
+			p.open(herald.ArticlePath(id))
 			if h := p.text("article.story h1"); h != revised {
 				t.Errorf("portal article title %q, want %q", h, revised)
 			}

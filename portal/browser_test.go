@@ -102,8 +102,8 @@ func TestBrowserPortal(t *testing.T) {
 			path string
 			want []string
 		}{
-			{"English seed article", portal.ArticlePath(seed.ID), []string{"Release time: 2019-12-19 16:14:04", "Editor-in-chief: Wang Yalan_DW110"}},
-			{"Chinese article", portal.ArticlePath(zh[0].ID), []string{"发布时间："}},
+			{"English seed article", herald.ArticlePath(seed.ID), []string{"Release time: 2019-12-19 16:14:04", "Editor-in-chief: Wang Yalan_DW110"}},
+			{"Chinese article", herald.ArticlePath(zh[0].ID), []string{"发布时间："}},
 		} {
 			for _, vp := range [][2]int64{{375, 812}, {1280, 900}} {
 				where := fmt.Sprintf("%s at %dpx", page.name, vp[0])
@@ -162,7 +162,7 @@ func TestBrowserPortal(t *testing.T) {
 			}
 			return f
 		}
-		open(t, ctx, 375, 812, portal.ArticlePath(seed.ID))
+		open(t, ctx, 375, 812, herald.ArticlePath(seed.ID))
 		before := browsertest.Eval[state](t, ctx, read)
 		if before.Care {
 			t.Fatal("care mode is on before the toggle was clicked")
@@ -194,7 +194,7 @@ func TestBrowserPortal(t *testing.T) {
 
 	t.Run("Phone", func(t *testing.T) {
 		ctx := tab(t)
-		open(t, ctx, 375, 812, "/m"+portal.ArticlePath(zh[0].ID))
+		open(t, ctx, 375, 812, "/m"+herald.ArticlePath(zh[0].ID))
 		got := browsertest.Eval[struct {
 			Phone bool    `json:"phone"`
 			Font  float64 `json:"font"`

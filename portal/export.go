@@ -109,7 +109,7 @@ func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (E
 		if err != nil {
 			return ExportStats{}, err
 		}
-		set[ArticlePath(id)], set["/m"+ArticlePath(id)] = true, true // removed if no longer published
+		set[herald.ArticlePath(id)], set["/m"+herald.ArticlePath(id)] = true, true // removed if no longer published
 		set[sitemapChunkPath(id)] = true
 		if a.PublishedAt == nil {
 			continue
@@ -216,7 +216,7 @@ func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
 			return nil, err
 		}
 		for _, a := range as {
-			paths = append(paths, ArticlePath(a.ID), "/m"+ArticlePath(a.ID))
+			paths = append(paths, herald.ArticlePath(a.ID), "/m"+herald.ArticlePath(a.ID))
 			if c := sitemapChunkPath(a.ID); !chunks[c] {
 				chunks[c] = true
 				paths = append(paths, c)

@@ -34,7 +34,7 @@ func firstNonEmpty(vals ...string) string {
 
 // entry describes a published article for feeds, sitemaps and JSON-LD.
 func (p *Portal) entry(d *siteData, a *herald.Article, editor string) feeds.Entry {
-	e := feeds.Entry{ID: a.ID, URL: p.BaseURL + ArticlePath(a.ID), Title: a.Title, Summary: a.Summary, ContentHTML: a.Body,
+	e := feeds.Entry{ID: a.ID, URL: p.BaseURL + herald.ArticlePath(a.ID), Title: a.Title, Summary: a.Summary, ContentHTML: a.Body,
 		Language: a.Language, Tags: a.Tags, Published: *a.PublishedAt}
 	if a.CorrectedAt != nil {
 		e.Updated = *a.CorrectedAt
@@ -284,7 +284,7 @@ func (p *Portal) hotLists(ctx context.Context) (hotLists, error) {
 			}
 			for _, r := range top {
 				if title, ok := titles[r.ArticleID]; ok {
-					*period.dst = append(*period.dst, hotItem{URL: ArticlePath(r.ArticleID), Title: title, Reads: r.Reads})
+					*period.dst = append(*period.dst, hotItem{URL: herald.ArticlePath(r.ArticleID), Title: title, Reads: r.Reads})
 				}
 			}
 		}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -59,7 +58,7 @@ func TestMediaServedAndExported(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.portal.Invalidate()
-	if page := get(t, f.portal, portal.ArticlePath(a.ID)).Body.String(); !strings.Contains(page, `<meta property="og:image" content="`+base+url+`">`) {
+	if page := get(t, f.portal, herald.ArticlePath(a.ID)).Body.String(); !strings.Contains(page, `<meta property="og:image" content="`+base+url+`">`) {
 		t.Error("the article page does not offer its cover as og:image")
 	}
 	dir := t.TempDir()

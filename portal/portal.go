@@ -18,6 +18,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/qrsvg"
+	"github.com/heraldnews/herald/ratelimit"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/views"
 	"github.com/heraldnews/herald/web"
@@ -34,6 +35,9 @@ type Portal struct {
 	Log     *slog.Logger
 	BaseURL string          // "https://news.example.gov.cn", no trailing slash
 	Search  *search.Service // nil: no search page
+	// Newsletter, if set, serves the e-mail subscription pages and puts a
+	// link to them next to the public account's QR code.
+	Newsletter Newsletter
 
 	assets    *web.Assets
 	templates map[string]*template.Template
@@ -41,9 +45,12 @@ type Portal struct {
 	site      atomic.Pointer[siteData]
 	siteMu    sync.Mutex // one loader at a time
 	hot       timed[hotLists]
-	units     timed[unitList] // for the search filter; a new unit a minute late harms nobody
-	tips      tipLimiter
+	units     timed[unitList]  // for the search filter; a new unit a minute late harms nobody
+	tips      ratelimit.Window // TipsPerHour per client
 	wakeup    herald.Wakeup
+
+	// newsletterText holds the subscription pages' words by language.
+	newsletterText map[string]messages
 }
 
 // Page is a rendered page.
@@ -64,9 +71,10 @@ type Page struct {
 
 // New parses the templates; a broken template stops the start-up.
 func New(store herald.Store, counter *views.Counter, clock herald.Clock, log *slog.Logger, baseURL string) (*Portal, error) {
-	p := &Portal{Store: store, Views: counter, Clock: clock, Log: log, BaseURL: baseURL, assets: web.LoadAssets(), templates: map[string]*template.Template{}}
+	p := &Portal{Store: store, Views: counter, Clock: clock, Log: log, BaseURL: baseURL, assets: web.LoadAssets(), templates: map[string]*template.Template{},
+		tips: ratelimit.Window{Max: TipsPerHour, Per: time.Hour}}
 	funcs := template.FuncMap{"asset": p.assets.URL, "maxQueryRunes": func() int { return search.MaxQueryRunes }}
-	for _, page := range []string{"home", "listing", "article", "static", "tips", "notfound", "phone", "search"} {
+	for _, page := range []string{"home", "listing", "article", "static", "tips", "notfound", "phone", "search", "subscribe", "subscription"} {
 		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/layout.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, err
@@ -74,6 +82,10 @@ func New(store herald.Store, counter *views.Counter, clock herald.Clock, log *sl
 		p.templates[page] = t
 	}
 	p.hot.ttl, p.units.ttl = time.Minute, time.Minute
+	var err error
+	if p.newsletterText, err = loadNewsletterMessages(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 
@@ -171,6 +183,9 @@ type view struct {
 	SearchBase string
 	SearchPage bool // the search page has its own, fuller box instead
 	Data       any
+
+	// Subscribe links to the e-mail subscription form, when there is one.
+	Subscribe *subscribeLink
 }
 
 // SearchURL is where the header's search box sends the reader.
@@ -194,6 +209,17 @@ func (p *Portal) newView(d *siteData, lang, path string, static bool) *view {
 		Mourning: d.mourning, HotSrc: map[bool]string{true: "/hot.json"}[static], SearchOn: p.Search != nil}
 	if static {
 		v.SearchBase = p.BaseURL
+	}
+	if p.Newsletter != nil {
+		lang := "zh-CN"
+		if v.L.lang == "en" {
+			lang = "en"
+		}
+		link := &subscribeLink{URL: v.SearchBase + "/subscribe", Label: p.newsletterText[lang].Get("newsletter.link")}
+		if lang == "en" {
+			link.URL += "?lang=en"
+		}
+		v.Subscribe = link
 	}
 	return v
 }

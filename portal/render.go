@@ -134,9 +134,6 @@ func parseID(s, raw string) (int64, error) {
 	return id, nil
 }
 
-// ArticlePath is the site path of an article.
-func ArticlePath(id int64) string { return fmt.Sprintf("/articles/%d.html", id) }
-
 // item is one line of a list of articles.
 type item struct {
 	ID                             int64
@@ -146,7 +143,7 @@ type item struct {
 func toItems(articles []*herald.Article) []item {
 	out := make([]item, len(articles))
 	for i, a := range articles {
-		out[i] = item{ID: a.ID, URL: ArticlePath(a.ID), Title: a.Title, Summary: a.Summary}
+		out[i] = item{ID: a.ID, URL: herald.ArticlePath(a.ID), Title: a.Title, Summary: a.Summary}
 		if a.PublishedAt != nil {
 			out[i].Date = a.PublishedAt.In(CST).Format("2006-01-02")
 			out[i].ISO = a.PublishedAt.Format(time.RFC3339)
@@ -340,7 +337,7 @@ func (p *Portal) Preview(ctx context.Context, a *herald.Article, phone bool) (*P
 
 func (p *Portal) renderArticle(ctx context.Context, d *siteData, a *herald.Article, phone, static bool) (*Page, error) {
 	id := a.ID
-	path := ArticlePath(id)
+	path := herald.ArticlePath(id)
 	v := p.newView(d, a.Language, path, static)
 	if phone {
 		v.Phone, v.DesktopURL = true, path

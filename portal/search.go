@@ -428,7 +428,7 @@ func clip(s string, n int) string {
 
 func (p *Portal) searchHit(d *siteData, units *unitList, h search.PageHit, articlePrefix string) searchHit {
 	a := h.Article
-	out := searchHit{URL: articlePrefix + ArticlePath(a.ID), Title: h.Title, Snippet: h.Snippet}
+	out := searchHit{URL: articlePrefix + herald.ArticlePath(a.ID), Title: h.Title, Snippet: h.Snippet}
 	if search.Marked(h.Byline) {
 		out.Byline = h.Byline
 	}

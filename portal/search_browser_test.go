@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/demo"
 	"github.com/heraldnews/herald/internal/browsertest"
 	"github.com/heraldnews/herald/portal"
@@ -68,7 +69,7 @@ func TestBrowserSearch(t *testing.T) {
 			Suggestions []suggestion `json:"suggestions"`
 		}{[]suggestion{}}
 		for _, f := range found {
-			out.Suggestions = append(out.Suggestions, suggestion{f.ID, f.Title, portal.ArticlePath(f.ID)})
+			out.Suggestions = append(out.Suggestions, suggestion{f.ID, f.Title, herald.ArticlePath(f.ID)})
 		}
 		w.Header().Set("Content-Type", "application/json")
 		json.NewEncoder(w).Encode(out)

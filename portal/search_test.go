@@ -384,8 +384,8 @@ func TestSearchPhonePage(t *testing.T) {
 func TestSearchBoxInEveryHeader(t *testing.T) {
 	f, _ := newSearchFixture(t)
 	a := f.seedArticle(t)
-	for path, action := range map[string]string{"/": "/search", portal.ArticlePath(a.ID): "/search", "/m/": "/m/search",
-		"/m" + portal.ArticlePath(a.ID): "/m/search", "/columns/headlines/": "/search", "/tips/": "/search", "/nowhere": "/search"} {
+	for path, action := range map[string]string{"/": "/search", herald.ArticlePath(a.ID): "/search", "/m/": "/m/search",
+		"/m" + herald.ArticlePath(a.ID): "/m/search", "/columns/headlines/": "/search", "/tips/": "/search", "/nowhere": "/search"} {
 		body := get(t, f.portal, path).Body.String()
 		if !regexp.MustCompile(`<form class="site-search" role="search" aria-label="[^"]+" action="`+action+`" method="get">`).MatchString(body) ||
 			!strings.Contains(body, `<input id="site-q" type="search" name="q"`) || !strings.Contains(body, `<label for="site-q"`) {

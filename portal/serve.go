@@ -72,6 +72,9 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case strings.HasPrefix(path, "/static/"):
 		p.assets.ServeHTTP(w, r)
 		return
+	case p.Newsletter != nil && (path == "/subscribe" || strings.HasPrefix(path, "/subscribe/") || path == "/unsubscribe"):
+		p.serveNewsletter(w, r)
+		return
 	case path == "/tips" && r.Method == http.MethodPost:
 		p.submitTip(w, r)
 		return

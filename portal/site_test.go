@@ -79,7 +79,7 @@ func (f *fixture) seedArticle(t *testing.T) *herald.Article {
 func TestArticlePageGolden(t *testing.T) {
 	f := newFixture(t)
 	a := f.seedArticle(t)
-	page, err := f.portal.Render(context.Background(), portal.ArticlePath(a.ID), false)
+	page, err := f.portal.Render(context.Background(), herald.ArticlePath(a.ID), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestArticlePageGolden(t *testing.T) {
 		"service.weibo.com/share/share.php?url=", "connect.qq.com/widget/shareqq", `id="copy-link"`, `id="web-share"`,
 		"Editor-in-chief: Wang Yalan_DW110", "Scan the QR code to follow the public account", "Scan QR code to enter mobile version",
 		"Hot News Leaderboard", "Next: ", "Supervisor: 中共河北省委", "冀ICP备13012861号-1", "冀新网备132014010号",
-		"Breaking news hotline: ", "QQ群 619736383", "陈淑琴（河北冀华律师事务所）", `<link rel="canonical" href="` + base + portal.ArticlePath(a.ID) + `">`,
+		"Breaking news hotline: ", "QQ群 619736383", "陈淑琴（河北冀华律师事务所）", `<link rel="canonical" href="` + base + herald.ArticlePath(a.ID) + `">`,
 		`"@type":"NewsArticle"`, `property="og:title"`, `hreflang="en"`,
 	} {
 		if !strings.Contains(body, el) {
@@ -127,7 +127,7 @@ func TestEscaping(t *testing.T) {
 	if err := f.store.CreateArticle(ctx, a, herald.Event{At: at, ActorID: editors[0].ID}); err != nil {
 		t.Fatal(err)
 	}
-	page, err := f.portal.Render(ctx, portal.ArticlePath(a.ID), false)
+	page, err := f.portal.Render(ctx, herald.ArticlePath(a.ID), false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +162,7 @@ func get(t *testing.T, h http.Handler, path string, header ...string) *httptest.
 func TestServingCachingAndBadInput(t *testing.T) {
 	f := newFixture(t)
 	a := f.seedArticle(t)
-	path := portal.ArticlePath(a.ID)
+	path := herald.ArticlePath(a.ID)
 	first := get(t, f.portal, path)
 	etag := first.Header().Get("ETag")
 	if first.Code != 200 || etag == "" || !strings.Contains(first.Header().Get("Cache-Control"), "max-age=") || first.Header().Get("Last-Modified") == "" {
@@ -206,7 +206,7 @@ func TestViewsAreCountedOncePerReader(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
 	a := f.seedArticle(t)
-	path := portal.ArticlePath(a.ID)
+	path := herald.ArticlePath(a.ID)
 	get(t, f.portal, path)
 	get(t, f.portal, path)                                                            // same reader, within 30 minutes
 	get(t, f.portal, path, "User-Agent", "Mozilla/5.0 (compatible; Baiduspider/2.0)") // a bot
@@ -318,7 +318,7 @@ func TestFeedsAndSitemaps(t *testing.T) {
 		t.Fatalf("sitemap index: %v %+v", err, index)
 	}
 	chunk := get(t, f.portal, strings.TrimPrefix(index.Sitemaps[1].Loc, base)).Body.String()
-	if !strings.Contains(chunk, base+portal.ArticlePath(a.ID)) {
+	if !strings.Contains(chunk, base+herald.ArticlePath(a.ID)) {
 		t.Error("the sitemap chunk lacks the seed article")
 	}
 	robots := get(t, f.portal, "/robots.txt").Body.String()

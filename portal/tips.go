@@ -7,8 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/httpx"
@@ -35,34 +33,8 @@ func (p *Portal) tipPage(d *siteData, form tipForm, errs []string, thanks, stati
 // allowedTipTypes are the attachment types accepted, judged by content.
 var allowedTipTypes = map[string]bool{"image/jpeg": true, "image/png": true, "image/gif": true, "image/webp": true, "application/pdf": true}
 
-// tipLimiter allows each client a few tips an hour.
-type tipLimiter struct {
-	mu   sync.Mutex
-	sent map[string][]time.Time
-}
-
 // TipsPerHour is how many tips one client may send in an hour.
 const TipsPerHour = 5
-
-func (l *tipLimiter) allow(client string, now time.Time) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.sent == nil || len(l.sent) > 100_000 {
-		l.sent = map[string][]time.Time{}
-	}
-	var recent []time.Time
-	for _, t := range l.sent[client] {
-		if now.Sub(t) < time.Hour {
-			recent = append(recent, t)
-		}
-	}
-	if len(recent) >= TipsPerHour {
-		l.sent[client] = recent
-		return false
-	}
-	l.sent[client] = append(recent, now)
-	return true
-}
 
 // submitTip keeps a reader's tip, or shows the form again naming what is wrong.
 func (p *Portal) submitTip(w http.ResponseWriter, r *http.Request) {
@@ -92,7 +64,7 @@ func (p *Portal) submitTip(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/tips/thanks.html", http.StatusSeeOther)
 		return
 	}
-	if !p.tips.allow(client, p.Clock.Now()) {
+	if !p.tips.Allow(client, p.Clock.Now()) {
 		w.Header().Set("Retry-After", "3600")
 		p.showTipErrorsStatus(w, r, d, form, []string{"提交过于频繁，请一小时后再试，或拨打新闻热线。"}, http.StatusTooManyRequests)
 		return

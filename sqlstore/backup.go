@@ -50,6 +50,10 @@ var backupTables = []backupTable{
 	{name: "local_actors", orderBy: "name"},
 	{name: "followers", orderBy: "id"},
 	{name: "engagements", orderBy: "id"},
+	{name: "subscribers", orderBy: "id"},
+	{name: "mailings", orderBy: "id"},
+	{name: "mailing_articles", orderBy: "mailing_id, article_id"},
+	{name: "newsletter_keys", orderBy: "name"},
 	{name: "outbox", orderBy: "id"},
 }
 

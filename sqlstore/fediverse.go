@@ -141,20 +141,9 @@ func (s *Store) FindFollowers(ctx context.Context, actor string, limit, offset i
 // FollowerInboxes returns the inboxes that reach every current follower.
 func (s *Store) FollowerInboxes(ctx context.Context, actor string) (inboxes []string, err error) {
 	err = s.read(ctx, func(tx *Tx) error {
-		rows, err := tx.query(`SELECT DISTINCT CASE WHEN shared_inbox <> '' THEN shared_inbox ELSE inbox END AS target
+		inboxes, err = column[string](tx, `SELECT DISTINCT CASE WHEN shared_inbox <> '' THEN shared_inbox ELSE inbox END AS target
 			FROM followers WHERE actor = ? AND removed_at IS NULL ORDER BY target`, actor)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var inbox string
-			if err := rows.Scan(&inbox); err != nil {
-				return err
-			}
-			inboxes = append(inboxes, inbox)
-		}
-		return rows.Err()
+		return err
 	})
 	return inboxes, err
 }
@@ -188,13 +177,9 @@ func (s *Store) CountFollowersByDay(ctx context.Context, actor string, from, unt
 	if err != nil {
 		return nil, err
 	}
-	day := func(t time.Time) time.Time {
-		y, m, d := t.In(herald.CST).Date()
-		return time.Date(y, m, d, 0, 0, 0, 0, herald.CST)
-	}
 	var out []herald.FollowerCount
 	count, i := 0, 0
-	for d := day(from); !d.After(day(until)); d = d.AddDate(0, 0, 1) {
+	for d := herald.CSTDay(from); !d.After(herald.CSTDay(until)); d = d.AddDate(0, 0, 1) {
 		end := d.AddDate(0, 0, 1)
 		for i < len(changes) && changes[i].at.Before(end) {
 			count += changes[i].delta

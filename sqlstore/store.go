@@ -342,6 +342,24 @@ func findPage[T any](ctx context.Context, s *Store, q string, args []any, scan f
 	return items, total, err
 }
 
+// column reads the one column of a query's rows.
+func column[T any](tx *Tx, q string, args ...any) ([]T, error) {
+	rows, err := tx.query(q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 // withTotal scans a row that ends with COUNT(*) OVER () into total.

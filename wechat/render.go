@@ -45,6 +45,7 @@ import (
 	"strings"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/htmlsafe"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -441,13 +442,13 @@ func (r *renderer) convertElement(dst, src *html.Node, ctx context) {
 	case atom.Blockquote:
 		ctx.quote = true
 	case atom.Ol:
-		if s := attr(src, "start"); digits.MatchString(s) {
+		if s := htmlsafe.Attr(src, "start"); digits.MatchString(s) {
 			n.Attr = append(n.Attr, html.Attribute{Key: "start", Val: s})
 		}
 	case atom.Th, atom.Td:
 		ctx.cell = true
 		for _, k := range []string{"colspan", "rowspan"} {
-			if s := attr(src, k); digits.MatchString(s) {
+			if s := htmlsafe.Attr(src, k); digits.MatchString(s) {
 				n.Attr = append(n.Attr, html.Attribute{Key: k, Val: s})
 			}
 		}
@@ -522,13 +523,13 @@ func (r *renderer) table(dst, src *html.Node, ctx context) {
 }
 
 func (r *renderer) image(dst, src *html.Node) {
-	u, ok := r.resolve(attr(src, "src"), false)
+	u, ok := r.resolve(htmlsafe.Attr(src, "src"), false)
 	if !ok {
 		return // an image WeChat cannot fetch would show as a broken box
 	}
 	img := r.element(atom.Img, blockStyles[atom.Img])
 	img.Attr = append(img.Attr, html.Attribute{Key: "src", Val: u})
-	if alt := strings.TrimSpace(attr(src, "alt")); alt != "" {
+	if alt := strings.TrimSpace(htmlsafe.Attr(src, "alt")); alt != "" {
 		img.Attr = append(img.Attr, html.Attribute{Key: "alt", Val: alt})
 	}
 	dst.AppendChild(img)
@@ -536,7 +537,7 @@ func (r *renderer) image(dst, src *html.Node) {
 
 func (r *renderer) link(dst, src *html.Node, ctx context) {
 	r.convertChildren(dst, src, ctx)
-	href := strings.TrimSpace(attr(src, "href"))
+	href := strings.TrimSpace(htmlsafe.Attr(src, "href"))
 	if href == "" || strings.HasPrefix(href, "#") {
 		return
 	}
@@ -546,7 +547,7 @@ func (r *renderer) link(dst, src *html.Node, ctx context) {
 	}
 	num, seen := r.refIndex[u]
 	if !seen {
-		r.refs = append(r.refs, reference{url: u, text: collapse(textContent(src))})
+		r.refs = append(r.refs, reference{url: u, text: collapse(htmlsafe.Text(src))})
 		num = len(r.refs)
 		r.refIndex[u] = num
 	}
@@ -572,35 +573,11 @@ func (r *renderer) resolve(ref string, mailto bool) (string, bool) {
 	return "", false
 }
 
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Namespace == "" && a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
 func alignOf(n *html.Node) string {
-	if m := alignPattern.FindStringSubmatch(attr(n, "style")); m != nil {
+	if m := alignPattern.FindStringSubmatch(htmlsafe.Attr(n, "style")); m != nil {
 		return m[1]
 	}
 	return ""
-}
-
-func textContent(n *html.Node) string {
-	var b strings.Builder
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.TextNode {
-			b.WriteString(n.Data)
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(n)
-	return b.String()
 }
 
 func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -433,7 +433,7 @@ func styleOf(n *html.Node) map[string]string {
 // textOf returns the text of n with its leading and trailing blank lines
 // trimmed, newlines between blocks kept.
 func textOf(n *html.Node) string {
-	return strings.TrimSpace(textContent(n))
+	return strings.TrimSpace(htmlsafe.Text(n))
 }
 
 func clip(s string) string {

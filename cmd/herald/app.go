@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +21,8 @@ import (
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/jobs"
+	"github.com/heraldnews/herald/mail"
+	"github.com/heraldnews/herald/newsletter"
 	"github.com/heraldnews/herald/newsroom"
 	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/postgres"
@@ -74,7 +77,9 @@ type app struct {
 	jobs      *jobs.Runner
 	delivery  *delivery.Service
 	fediverse *activitypub.Service
-	handler   http.Handler
+	// newsletter is nil when no mail relay is configured (--smtp-addr).
+	newsletter *newsletter.Service
+	handler    http.Handler
 }
 
 func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald.Clock) (*app, error) {
@@ -117,6 +122,9 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	if err != nil {
 		return nil, fmt.Errorf("microblog: %w", err)
 	}
+	if err := a.subscriptions(c); err != nil {
+		return nil, fmt.Errorf("newsletter: %w", err)
+	}
 	mux := http.NewServeMux()
 	ap.Register(mux)
 	mux.Handle("/api/", apiServer.Handler())
@@ -136,7 +144,7 @@ func (a *app) microblog(c *config.Config) (*activitypub.Handler, error) {
 		AllowPrivate: c.Get("fediverse-allow-private") == "true", Clock: a.clock})
 	a.fediverse = activitypub.NewService(a.store, urls, client, a.clock, a.log)
 	a.fediverse.ColumnActors = c.Get("fediverse-columns") == "true"
-	a.fediverse.ArticleURL = func(ar *herald.Article) string { return base + portal.ArticlePath(ar.ID) }
+	a.fediverse.ArticleURL = func(ar *herald.Article) string { return base + herald.ArticlePath(ar.ID) }
 	a.fediverse.TagURL = func(tag string) string { return base + "/search?q=" + url.QueryEscape(tag) }
 	a.delivery.Register(a.fediverse)
 	a.fediverse.RegisterJobs(a.jobs)
@@ -151,4 +159,27 @@ func (a *app) microblog(c *config.Config) (*activitypub.Handler, error) {
 		Remote:   activitypub.NewActorCache(client, site, 10*time.Minute, 10000, a.clock),
 		Software: activitypub.NodeInfoSoftware{Name: "herald", Version: Version},
 	}), nil
+}
+
+// subscriptions sets up the public account's e-mail subscriptions when a
+// mail relay is configured: the subscription pages, the channel, the digests
+// and the mail jobs.
+func (a *app) subscriptions(c *config.Config) error {
+	if c.Get("smtp-addr") == "" {
+		return nil
+	}
+	rate, _ := strconv.ParseFloat(c.Get("mail-rate"), 64)
+	nl, err := newsletter.New(a.store, a.clock, a.log, newsletter.Config{
+		SMTPAddr: c.Get("smtp-addr"), TLS: mail.TLSMode(c.Get("smtp-tls")), Username: c.Get("smtp-user"), Password: c.Get("smtp-password"),
+		FromAddress: c.Get("mail-from"), FromName: c.Get("mail-from-name"), RatePerSecond: rate, BaseURL: c.BaseURL(),
+	})
+	if err != nil {
+		return err
+	}
+	a.newsletter = nl
+	a.delivery.Register(nl)
+	nl.RegisterJobs(a.jobs)
+	nl.Queued = a.jobs.Wake
+	a.portal.Newsletter = nl
+	return nil
 }

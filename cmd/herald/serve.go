@@ -103,5 +103,10 @@ func (a *app) runJobs(ctx context.Context) {
 	if _, err := a.workflow.QueueScheduled(ctx); err != nil {
 		a.log.Error("queue scheduled publications", "error", err)
 	}
+	if a.newsletter != nil {
+		if err := a.newsletter.QueueDigests(ctx); err != nil {
+			a.log.Error("queue newsletter digests", "error", err)
+		}
+	}
 	a.jobs.Run(ctx)
 }

@@ -9,23 +9,30 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/internal/fedifytest"
+	"github.com/heraldnews/herald/internal/mailpittest"
 )
 
-// TestMicroblogReachesAFedifyPeer runs the demo over HTTPS and a real Fedify
-// server beside it: the peer finds the site's account by its handle and
-// follows it; publishing an article with the microblog channel delivers a
-// Create of its note, which Fedify verifies, and retracting it a Delete.
-func TestMicroblogReachesAFedifyPeer(t *testing.T) {
+// TestOneStoryReachesEveryChannel runs the demo over HTTPS with a real Fedify
+// server and a real SMTP server (mailpit) beside it. The peer finds the site's
+// account by its handle and follows it; a reader subscribes on the portal and
+// confirms by the link mailed to them. Publishing an article with the
+// microblog and public-account channels delivers a Create of its note, which
+// Fedify verifies, and mails the story; retracting it delivers a Delete and
+// mails the retraction notice.
+func TestOneStoryReachesEveryChannel(t *testing.T) {
 	serverTLS, cert := fedifytest.SelfSigned(t)
 	peer := fedifytest.Start(t, fedifytest.Options{Trust: []*x509.Certificate{cert}})
+	mailpit := mailpittest.Start(t, mailpittest.Options{})
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	writePEM(t, serverTLS.Certificates[0], certFile, keyFile)
@@ -39,7 +46,8 @@ func TestMicroblogReachesAFedifyPeer(t *testing.T) {
 	base := "https://" + addr
 	db := filepath.Join(dir, "herald.db")
 	startServer(t, "demo", db, "--addr", addr, "--base-url", base, "--tls-cert", certFile, "--tls-key", keyFile,
-		"--fediverse-allow-private", "true", "--scheduler-interval", "100ms")
+		"--fediverse-allow-private", "true", "--scheduler-interval", "100ms",
+		"--smtp-addr", mailpit.SMTPAddr, "--smtp-tls", "off", "--mail-from", "news@example.gov.cn")
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
@@ -55,6 +63,28 @@ func TestMicroblogReachesAFedifyPeer(t *testing.T) {
 	}
 	if _, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Accept" && r.Verified }); err != nil {
 		t.Fatalf("no verified Accept of the follow: %v", err)
+	}
+
+	// a reader subscribes to every story and confirms by the mailed link
+	res, err := client.PostForm(base+"/subscribe", url.Values{"email": {"reader@example.cn"}, "frequency": {"each"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("subscribe: %d", res.StatusCode)
+	}
+	confirmation := mailpit.WaitForMessages(t, 1)[0]
+	link := regexp.MustCompile(regexp.QuoteMeta(base) + `/subscribe/confirm\?token=([^\s"<>&]+)`).FindStringSubmatch(mailpit.Message(t, confirmation.ID).Text)
+	if link == nil {
+		t.Fatalf("no confirmation link in %q", mailpit.Message(t, confirmation.ID).Text)
+	}
+	if res, err = client.PostForm(base+"/subscribe/confirm", url.Values{"token": {link[1]}}); err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("confirm: %d", res.StatusCode)
 	}
 
 	store := openDB(t, db)
@@ -80,7 +110,7 @@ func TestMicroblogReachesAFedifyPeer(t *testing.T) {
 			t.Fatalf("%s %s: %d %v", method, path, res.StatusCode, p)
 		}
 	}
-	call("PATCH", fmt.Sprintf("/api/v1/articles/%d", a.ID), fmt.Sprintf(`{"version":%d,"channels":["website","microblog"]}`, a.Version))
+	call("PATCH", fmt.Sprintf("/api/v1/articles/%d", a.ID), fmt.Sprintf(`{"version":%d,"channels":["website","microblog","public_account"]}`, a.Version))
 	call("POST", fmt.Sprintf("/api/v1/articles/%d/publish", a.ID), `{}`)
 	note := fmt.Sprintf("%s/ap/objects/notes/site/%d", base, a.ID)
 	create, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Create" && r.Object == note })
@@ -90,20 +120,36 @@ func TestMicroblogReachesAFedifyPeer(t *testing.T) {
 	if !create.Verified || !create.Shared || !strings.Contains(string(create.JSON), fmt.Sprintf("/articles/%d.html", a.ID)) {
 		t.Fatalf("Create: verified %v, shared inbox %v, %s", create.Verified, create.Shared, create.JSON)
 	}
+	story := mailpit.WaitForMessages(t, 2)[0]
+	if story.Subject != a.Title || len(story.To) != 1 || story.To[0].Address != "reader@example.cn" {
+		t.Fatalf("the story mail: %q to %+v, want %q to the reader", story.Subject, story.To, a.Title)
+	}
+	if m := mailpit.Message(t, story.ID); m.ListUnsubscribe.HeaderPost != "List-Unsubscribe=One-Click" || !strings.Contains(m.Text, fmt.Sprintf("/articles/%d.html", a.ID)) {
+		t.Fatalf("the story mail lacks one-click unsubscribe or the link: %+v", m.ListUnsubscribe)
+	}
 	call("POST", fmt.Sprintf("/api/v1/articles/%d/retract", a.ID), `{"comment":"内容有误，撤回"}`)
 	del, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Delete" && r.Object == note })
 	if err != nil || !del.Verified {
 		t.Fatalf("the peer did not receive a verified Delete of %s: %+v %v", note, del, err)
 	}
+	notice := mailpit.WaitForMessages(t, 3)[0]
+	if notice.To[0].Address != "reader@example.cn" || !strings.Contains(notice.Subject, "撤") {
+		t.Fatalf("the retraction notice: %q to %+v", notice.Subject, notice.To)
+	}
 	// the deliveries the newsroom shows
 	ds, _, err := store.FindDeliveries(ctx, herald.DeliveryFilter{ArticleID: a.ID})
-	if err != nil || len(ds) != 1 || ds[0].Target != "site" || ds[0].Action != herald.ActionDelete || ds[0].Status != herald.DeliverySent {
-		t.Fatalf("deliveries = %+v (%v)", ds, err)
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("deliveries = %+v (%v), want the microblog's and the public account's", ds, err)
+	}
+	for _, d := range ds {
+		if d.Action != herald.ActionDelete || d.Status != herald.DeliverySent {
+			t.Fatalf("delivery to %s %s after the retraction: %s %s (%s)", d.Channel, d.Target, d.Action, d.Status, d.LastError)
+		}
 	}
 	// the note is gone for peers that fetch it
 	req, _ := http.NewRequestWithContext(ctx, "GET", note, nil)
 	req.Header.Set("Accept", "application/activity+json")
-	res, err := client.Do(req)
+	res, err = client.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
