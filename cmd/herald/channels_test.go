@@ -127,14 +127,39 @@ func TestOneStoryReachesEveryChannel(t *testing.T) {
 	if m := mailpit.Message(t, story.ID); m.ListUnsubscribe.HeaderPost != "List-Unsubscribe=One-Click" || !strings.Contains(m.Text, fmt.Sprintf("/articles/%d.html", a.ID)) {
 		t.Fatalf("the story mail lacks one-click unsubscribe or the link: %+v", m.ListUnsubscribe)
 	}
+	// the peer likes the note: Herald records it against the article
+	like, err := peer.Like(ctx, note, base+"/ap/actors/site")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		es, err := store.FindEngagement(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(es) == 1 && es[0].ActivityID == like && es[0].Kind == herald.EngagementLike {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the like was not recorded: %+v", es)
+		}
+	}
+	// a correction follows as an Update of the same note
+	published, _ := store.FindArticleByID(ctx, a.ID)
+	call("POST", fmt.Sprintf("/api/v1/articles/%d/correct", a.ID), fmt.Sprintf(`{"version":%d,"comment":"更正标题","title":%q}`, published.Version, a.Title+"（更正）"))
+	update, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Update" && r.Object == note })
+	if err != nil || !update.Verified || !strings.Contains(string(update.JSON), "（更正）") {
+		t.Fatalf("the peer did not receive a verified Update with the corrected title: %+v %v", update, err)
+	}
 	call("POST", fmt.Sprintf("/api/v1/articles/%d/retract", a.ID), `{"comment":"内容有误，撤回"}`)
 	del, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Delete" && r.Object == note })
 	if err != nil || !del.Verified {
 		t.Fatalf("the peer did not receive a verified Delete of %s: %+v %v", note, del, err)
 	}
-	notice := mailpit.WaitForMessages(t, 3)[0]
-	if notice.To[0].Address != "reader@example.cn" || !strings.Contains(notice.Subject, "撤") {
-		t.Fatalf("the retraction notice: %q to %+v", notice.Subject, notice.To)
+	// the correction notice, then the retraction notice (newest first)
+	notices := mailpit.WaitForMessages(t, 4)
+	if notices[0].To[0].Address != "reader@example.cn" || !strings.HasPrefix(notices[0].Subject, "撤稿") || !strings.HasPrefix(notices[1].Subject, "更正") {
+		t.Fatalf("the notices: %q and %q, want a correction then a retraction", notices[1].Subject, notices[0].Subject)
 	}
 	// the deliveries the newsroom shows
 	ds, _, err := store.FindDeliveries(ctx, herald.DeliveryFilter{ArticleID: a.ID})
