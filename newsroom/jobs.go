@@ -11,7 +11,6 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/delivery"
-	"github.com/heraldnews/herald/workflow"
 )
 
 // jobsPageSize is how many jobs the jobs page shows at a time.
@@ -25,13 +24,6 @@ const jobErrorPreview = 120
 // a person first, then what is under way, then what is over.
 var jobOrder = []herald.JobStatus{herald.JobFailed, herald.JobQueued, herald.JobRunning, herald.JobCancelled, herald.JobDone}
 
-// jobKinds are the catalog keys of the kinds of job people know by name;
-// others show their kind as it is.
-var jobKinds = map[string]string{
-	delivery.KindDeliver: "jobs.kind.deliver",
-	delivery.KindPlan:    "jobs.kind.plan",
-	workflow.KindPublish: "jobs.kind.publish",
-}
 
 // jobManagers may see the job queue and retry or cancel its jobs.
 var jobManagers = []herald.Role{herald.RoleEditor, herald.RoleEditorInChief, herald.RoleAdmin}
@@ -194,7 +186,9 @@ func (s *Server) jobRows(ctx context.Context, req *request, jobs []*herald.Job) 
 		row := jobRow{Job: j, Kind: j.Kind,
 			Retry:  j.Status == herald.JobFailed || j.Status == herald.JobCancelled,
 			Cancel: j.Status == herald.JobQueued || j.Status == herald.JobFailed}
-		if key, ok := jobKinds[j.Kind]; ok {
+		// kinds the catalogs name ("jobs.kind.delivery.deliver") show their
+		// name; others show themselves
+		if key := "jobs.kind." + j.Kind; s.msgs[Languages[0]][key] != "" {
 			row.Kind = s.msgs.T(req.lang, key)
 		}
 		if utf8.RuneCountInString(j.LastError) > jobErrorPreview {
