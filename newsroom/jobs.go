@@ -24,7 +24,6 @@ const jobErrorPreview = 120
 // a person first, then what is under way, then what is over.
 var jobOrder = []herald.JobStatus{herald.JobFailed, herald.JobQueued, herald.JobRunning, herald.JobCancelled, herald.JobDone}
 
-
 // jobManagers may see the job queue and retry or cancel its jobs.
 var jobManagers = []herald.Role{herald.RoleEditor, herald.RoleEditorInChief, herald.RoleAdmin}
 
