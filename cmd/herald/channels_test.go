@@ -111,16 +111,19 @@ func TestOneStoryReachesEveryChannel(t *testing.T) {
 		}
 	}
 	call("PATCH", fmt.Sprintf("/api/v1/articles/%d", a.ID), fmt.Sprintf(`{"version":%d,"channels":["website","microblog","public_account"]}`, a.Version))
+	published := time.Now()
 	call("POST", fmt.Sprintf("/api/v1/articles/%d/publish", a.ID), `{}`)
 	note := fmt.Sprintf("%s/ap/objects/notes/site/%d", base, a.ID)
 	create, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Create" && r.Object == note })
 	if err != nil {
 		t.Fatalf("the peer did not receive the Create of %s: %v", note, err)
 	}
+	t.Logf("publish → the peer has the Create: %s", time.Since(published).Round(time.Millisecond))
 	if !create.Verified || !create.Shared || !strings.Contains(string(create.JSON), fmt.Sprintf("/articles/%d.html", a.ID)) {
 		t.Fatalf("Create: verified %v, shared inbox %v, %s", create.Verified, create.Shared, create.JSON)
 	}
 	story := mailpit.WaitForMessages(t, 2)[0]
+	t.Logf("publish → the subscriber has the mail: %s", time.Since(published).Round(time.Millisecond))
 	if story.Subject != a.Title || len(story.To) != 1 || story.To[0].Address != "reader@example.cn" {
 		t.Fatalf("the story mail: %q to %+v, want %q to the reader", story.Subject, story.To, a.Title)
 	}
@@ -145,8 +148,8 @@ func TestOneStoryReachesEveryChannel(t *testing.T) {
 		}
 	}
 	// a correction follows as an Update of the same note
-	published, _ := store.FindArticleByID(ctx, a.ID)
-	call("POST", fmt.Sprintf("/api/v1/articles/%d/correct", a.ID), fmt.Sprintf(`{"version":%d,"comment":"更正标题","title":%q}`, published.Version, a.Title+"（更正）"))
+	current, _ := store.FindArticleByID(ctx, a.ID)
+	call("POST", fmt.Sprintf("/api/v1/articles/%d/correct", a.ID), fmt.Sprintf(`{"version":%d,"comment":"更正标题","title":%q}`, current.Version, a.Title+"（更正）"))
 	update, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Update" && r.Object == note })
 	if err != nil || !update.Verified || !strings.Contains(string(update.JSON), "（更正）") {
 		t.Fatalf("the peer did not receive a verified Update with the corrected title: %+v %v", update, err)
