@@ -166,7 +166,7 @@ func (r *Runner) RunOne(ctx context.Context) (bool, error) {
 	o := herald.JobOutcome{At: r.clock.Now()}
 	switch {
 	case runErr == nil:
-		log.Info("job done")
+		log.Debug("job done")
 	case !IsPermanent(runErr) && j.Attempts < j.MaxAttempts:
 		o.Err = herald.JobError(runErr)
 		next := o.At.Add(r.Backoff(j.Attempts))
