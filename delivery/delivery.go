@@ -191,8 +191,8 @@ func (s *Service) deliver(ctx context.Context, j *herald.Job) error {
 	if err != nil {
 		return err
 	}
-	if d.Action != p.Action || d.Version != p.Version || d.Status == herald.DeliverySent || d.Status == herald.DeliveryCancelled {
-		return nil // overtaken by a newer action, done already, or called off
+	if d.Action != p.Action || d.Version != p.Version || d.Status == herald.DeliverySent {
+		return nil // overtaken by a newer action, or done already
 	}
 	c := s.channels[d.Channel]
 	if c == nil {
@@ -231,4 +231,34 @@ func (s *Service) deliver(ctx context.Context, j *herald.Job) error {
 		return err
 	}
 	return deliverErr
+}
+
+// JobChanged keeps a delivery in step with what an editor did to its job: a
+// cancelled job calls the delivery off; a retried one makes a failed or
+// cancelled delivery pending again. Other jobs, and jobs of an action the
+// delivery has moved on from, change nothing.
+func (s *Service) JobChanged(ctx context.Context, j *herald.Job) error {
+	if j.Kind != KindDeliver {
+		return nil
+	}
+	var p deliverPayload
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return herald.Errorf(herald.EINVALID, "deliver job %d: %v", j.ID, err)
+	}
+	_, err := s.store.UpdateDelivery(ctx, p.Delivery, func(d *herald.Delivery) error {
+		if d.Action != p.Action || d.Version != p.Version {
+			return nil
+		}
+		switch {
+		case j.Status == herald.JobCancelled && d.Status != herald.DeliverySent:
+			d.Status = herald.DeliveryCancelled
+		case j.Status == herald.JobQueued && (d.Status == herald.DeliveryFailed || d.Status == herald.DeliveryCancelled):
+			d.Status = herald.DeliveryPending
+		default:
+			return nil
+		}
+		d.UpdatedAt = s.clock.Now()
+		return nil
+	})
+	return err
 }

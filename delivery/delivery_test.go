@@ -63,6 +63,7 @@ type env struct {
 	now     time.Time
 	flow    *workflow.Service
 	runner  *jobs.Runner
+	svc     *delivery.Service
 	channel *recorder
 }
 
@@ -78,6 +79,7 @@ func setup(t *testing.T) *env {
 	e.flow = workflow.NewService(s, clock)
 	e.flow.Follow = delivery.Follow
 	svc := delivery.New(s, clock)
+	e.svc = svc
 	e.channel = &recorder{name: herald.ChannelMicroblog}
 	svc.Register(e.channel)
 	e.runner = jobs.New(s, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -203,6 +205,31 @@ func TestFailuresRetryThenGiveUp(t *testing.T) {
 	failed, n, _ := e.store.FindJobs(e.ctx, herald.JobFilter{Statuses: []herald.JobStatus{herald.JobFailed}})
 	if n != 1 || failed[0].Kind != delivery.KindDeliver {
 		t.Fatalf("failed jobs = %+v", failed)
+	}
+	// an editor cancels the failed job: the delivery is called off …
+	columnTarget := fmt.Sprintf("column:%d", a.ColumnID)
+	change := func(j *herald.Job, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.svc.JobChanged(e.ctx, j); err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(e.store.CancelJob(e.ctx, failed[0].ID, herald.Event{At: e.now, ActorID: e.world.Chief.ID}))
+	if d := e.deliveries(t, a.ID)[columnTarget]; d.Status != herald.DeliveryCancelled {
+		t.Fatalf("after the job was cancelled: %+v", d)
+	}
+	// … and, once the peer is mended, retries it: pending, then sent
+	e.channel.fail = nil
+	change(e.store.RetryJob(e.ctx, failed[0].ID, herald.Event{At: e.now, ActorID: e.world.Chief.ID}))
+	if d := e.deliveries(t, a.ID)[columnTarget]; d.Status != herald.DeliveryPending {
+		t.Fatalf("after the job was retried: %+v", d)
+	}
+	e.runner.RunDue(e.ctx)
+	if d := e.deliveries(t, a.ID)[columnTarget]; d.Status != herald.DeliverySent {
+		t.Fatalf("after the retried job ran: %+v", d)
 	}
 }
 

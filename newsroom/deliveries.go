@@ -122,7 +122,7 @@ func (s *Server) retryDelivery(w http.ResponseWriter, r *http.Request, req *requ
 		s.fail(w, r, req, herald.Errorf(herald.ENOTFOUND, "%s", s.msgs.T(req.lang, "delivery.no_job")))
 		return
 	}
-	if _, err := s.Store.RetryJob(ctx, j.ID, herald.Event{At: s.Auth.Clock.Now(), ActorID: req.staff.ID}); err != nil {
+	if err := s.changeJobTo(ctx, req, j.ID, false); err != nil {
 		s.fail(w, r, req, s.jobError(ctx, req.lang, j.ID, false, err))
 		return
 	}

@@ -256,6 +256,20 @@ func (s *Server) cancelJob(w http.ResponseWriter, r *http.Request, req *request)
 	s.changeJob(w, r, req, true)
 }
 
+// changeJobTo retries or cancels a job, and tells JobChanged.
+func (s *Server) changeJobTo(ctx context.Context, req *request, id int64, cancel bool) error {
+	ev := herald.Event{At: s.Auth.Clock.Now(), ActorID: req.staff.ID}
+	change := s.Store.RetryJob
+	if cancel {
+		change = s.Store.CancelJob
+	}
+	j, err := change(ctx, id, ev)
+	if err == nil && s.JobChanged != nil {
+		err = s.JobChanged(ctx, j)
+	}
+	return err
+}
+
 // changeJob retries or cancels a job from the jobs page and goes back to it.
 func (s *Server) changeJob(w http.ResponseWriter, r *http.Request, req *request, cancel bool) {
 	if !mayManageJobs(req.staff) {
@@ -267,15 +281,11 @@ func (s *Server) changeJob(w http.ResponseWriter, r *http.Request, req *request,
 		s.fail(w, r, req, herald.Errorf(herald.ENOTFOUND, "%s", s.msgs.T(req.lang, "jobs.not_found")))
 		return
 	}
-	ev := herald.Event{At: s.Auth.Clock.Now(), ActorID: req.staff.ID}
 	done := "job_retried"
 	if cancel {
-		_, err = s.Store.CancelJob(r.Context(), id, ev)
 		done = "job_cancelled"
-	} else {
-		_, err = s.Store.RetryJob(r.Context(), id, ev)
 	}
-	if err != nil {
+	if err := s.changeJobTo(r.Context(), req, id, cancel); err != nil {
 		s.fail(w, r, req, s.jobError(r.Context(), req.lang, id, cancel, err))
 		return
 	}

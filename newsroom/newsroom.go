@@ -52,6 +52,9 @@ type Server struct {
 	Links checklist.LinkChecker
 	// Search finds articles; nil hides the search page.
 	Search *search.Service
+	// JobChanged, if set, is told of each job an editor retried or cancelled,
+	// so that what the job stands for (a delivery) follows.
+	JobChanged func(ctx context.Context, j *herald.Job) error
 	// BaseURL is the public site's address ("https://news.example.gov.cn"),
 	// which the WeChat rendition links to; empty means the address the
 	// newsroom is reached at, for a newsroom served with the portal.

@@ -109,6 +109,7 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	}
 	a.portal.Search, desk.Search = a.search, a.search
 	desk.BaseURL = c.BaseURL()
+	desk.JobChanged = a.delivery.JobChanged
 	desk.Links = checklist.HTTPLinkChecker(httpx.PublicClient(5*time.Second), checklist.SiteLinks(store))
 	a.workflow.Gate = checklist.Gate(store, desk.Links)
 	desk.Preview = func(ctx context.Context, art *herald.Article, phone bool) ([]byte, error) {
