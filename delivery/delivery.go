@@ -21,6 +21,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/jobs"
@@ -122,7 +123,10 @@ func Follow(from herald.Status, a *herald.Article) []*herald.Job {
 	return []*herald.Job{{Kind: KindPlan, Key: fmt.Sprintf("%s/%d/%d/%s", KindPlan, a.ID, a.Version, action), Payload: p}}
 }
 
-// plan plans the deliveries of one action on an article.
+// plan plans the deliveries of one action on an article. A publication goes
+// to the targets of each of its channels; an update or delete follows the
+// original wherever it went. A correction that adds a channel creates there,
+// and one that takes a channel off deletes what was sent there.
 func (s *Service) plan(ctx context.Context, j *herald.Job) error {
 	var p planPayload
 	if err := json.Unmarshal(j.Payload, &p); err != nil {
@@ -132,30 +136,43 @@ func (s *Service) plan(ctx context.Context, j *herald.Job) error {
 	if err != nil {
 		return err
 	}
+	past, _, err := s.store.FindDeliveries(ctx, herald.DeliveryFilter{ArticleID: a.ID})
+	if err != nil {
+		return err
+	}
+	sent := map[herald.Channel][]string{} // targets that hold the article now
+	for _, d := range past {
+		if d.Action != herald.ActionDelete && d.Status != herald.DeliveryCancelled {
+			sent[d.Channel] = append(sent[d.Channel], d.Target)
+		}
+	}
 	now := s.clock.Now()
 	queued := false
-	for _, name := range a.Channels {
+	for _, name := range s.Channels() {
 		c := s.channels[name]
-		if c == nil || !c.Supports(p.Action) {
-			continue
+		wanted := slices.Contains(a.Channels, name)
+		var plans []*herald.Delivery
+		add := func(action string, targets ...string) {
+			if !c.Supports(action) {
+				return
+			}
+			for _, target := range targets {
+				plans = append(plans, &herald.Delivery{ArticleID: a.ID, Channel: name, Target: target, Action: action, Version: p.Version, UpdatedAt: now})
+			}
 		}
-		targets := []string(nil)
-		if p.Action == herald.ActionCreate {
-			if targets, err = c.Targets(ctx, a); err != nil {
+		switch {
+		case p.Action == herald.ActionDelete || !wanted:
+			add(herald.ActionDelete, sent[name]...)
+		case p.Action == herald.ActionUpdate && len(sent[name]) > 0:
+			add(herald.ActionUpdate, sent[name]...)
+		default: // a publication, or a channel added by a correction
+			targets, err := c.Targets(ctx, a)
+			if err != nil {
 				return fmt.Errorf("%s targets: %w", name, err)
 			}
-		} else {
-			// an update or delete follows the original wherever it went
-			ds, _, err := s.store.FindDeliveries(ctx, herald.DeliveryFilter{ArticleID: a.ID, Channel: name})
-			if err != nil {
-				return err
-			}
-			for _, d := range ds {
-				targets = append(targets, d.Target)
-			}
+			add(herald.ActionCreate, targets...)
 		}
-		for _, target := range targets {
-			want := &herald.Delivery{ArticleID: a.ID, Channel: name, Target: target, Action: p.Action, Version: p.Version, UpdatedAt: now}
+		for _, want := range plans {
 			if _, err := s.store.PlanDelivery(ctx, want, deliverJob); err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -295,5 +296,29 @@ func TestScheduledPublicationIsAJob(t *testing.T) {
 	// queueing every scheduled article again queues nothing twice
 	if n, err := e.flow.QueueScheduled(e.ctx); err != nil || n != 0 {
 		t.Fatalf("QueueScheduled = %d, %v", n, err)
+	}
+}
+
+func TestACorrectionThatChangesChannelsAddsOrTakesBack(t *testing.T) {
+	e := setup(t)
+	a := e.approved(t, "市司法局发布十大典型案例")
+	a = e.do(t, e.world.Chief, a.ID, workflow.ActPublish, workflow.Request{})
+	e.runner.RunDue(e.ctx)
+	e.channel.taken()
+	// the editor takes the microblog off: what was posted there is deleted
+	off := a.ArticleContent.Clone()
+	off.Channels = []herald.Channel{herald.ChannelWebsite}
+	a = e.do(t, e.world.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &off, Comment: "不再发微博"})
+	e.runner.RunDue(e.ctx)
+	if got := e.channel.taken(); len(got) != 2 || !strings.HasPrefix(got[0], "delete") || !strings.HasPrefix(got[1], "delete") {
+		t.Fatalf("taking the channel off: %q, want two deletes", got)
+	}
+	// and puts it back: posted again
+	on := a.ArticleContent.Clone()
+	on.Channels = []herald.Channel{herald.ChannelMicroblog}
+	e.do(t, e.world.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &on, Comment: "恢复微博"})
+	e.runner.RunDue(e.ctx)
+	if got := e.channel.taken(); len(got) != 2 || !strings.HasPrefix(got[0], "create") {
+		t.Fatalf("putting the channel back: %q, want two creates", got)
 	}
 }
