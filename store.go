@@ -27,6 +27,7 @@ type Store interface {
 	JobStore
 	DeliveryStore
 	FediverseStore
+	PeriodicalStore
 	SubscriberStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".

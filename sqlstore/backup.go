@@ -55,6 +55,9 @@ var backupTables = []backupTable{
 	{name: "mailing_articles", orderBy: "mailing_id, article_id"},
 	{name: "newsletter_keys", orderBy: "name"},
 	{name: "outbox", orderBy: "id"},
+	{name: "periodicals", orderBy: "id"},
+	{name: "issues", orderBy: "id"},
+	{name: "issue_articles", orderBy: "issue_id, position"},
 }
 
 // backupHeader opens a backup.

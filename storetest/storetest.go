@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Jobs", func(t *testing.T) { testJobs(t, open(t)) })
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open(t)) })
 	t.Run("Fediverse", func(t *testing.T) { testFediverse(t, open(t)) })
+	t.Run("Periodicals", func(t *testing.T) { testPeriodicals(t, open(t)) })
 	t.Run("Newsletter", func(t *testing.T) { testNewsletter(t, open) })
 }
 
