@@ -233,6 +233,11 @@ type Article struct {
 	PublishedAt    *time.Time `json:"published_at,omitempty"`
 	CorrectedAt    *time.Time `json:"corrected_at,omitempty"`
 	RetractedAt    *time.Time `json:"retracted_at,omitempty"`
+	// TranslationOf is the article this one translates (0 for an original);
+	// SourceVersion the version of that source the translation follows, so
+	// that a later change of the source shows the translation is outdated.
+	TranslationOf int64 `json:"translation_of,omitempty"`
+	SourceVersion int   `json:"source_version,omitempty"`
 }
 
 // IsAuthor reports whether staff id created the article or is one of its bylines.
@@ -282,6 +287,7 @@ type ArticleFilter struct {
 	ThemeID         int64
 	Language        string
 	CreatedBy       int64
+	TranslationOf   int64 // the translations of this article
 	ScheduledBefore *time.Time
 	PublishedBefore *time.Time // strictly before
 	PublishedAfter  *time.Time // strictly after

@@ -10,7 +10,7 @@ import (
 
 const articleColumns = `id, title, subtitle, summary, body, cover_image, source, language, channels, column_id, editor_id, unit_id,
 	status, review_level, reviewers, correction_note, created_by, version, created_at, updated_at,
-	scheduled_at, published_at, corrected_at, retracted_at`
+	scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_version`
 
 // CreateArticle stores a new article and its first revision.
 func (s *Store) CreateArticle(ctx context.Context, a *herald.Article, ev herald.Event) error {
@@ -22,6 +22,9 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article, ev herald.
 		if err := tx.checkArticleRefs(a); err != nil {
 			return err
 		}
+		if err := tx.checkTranslation(a); err != nil {
+			return err
+		}
 		a.Version = 1
 		a.CreatedAt, a.UpdatedAt = ev.At, ev.At
 		if a.Reviewers == nil {
@@ -29,11 +32,11 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article, ev herald.
 		}
 		id, err := tx.insert(`INSERT INTO articles (title, subtitle, summary, body, cover_image, source, language, channels, column_id, editor_id, unit_id,
 			status, review_level, reviewers, correction_note, created_by, version, created_at, updated_at,
-			scheduled_at, published_at, corrected_at, retracted_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_version)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
 			a.Status, a.ReviewLevel, jsonText(a.Reviewers), a.CorrectionNote, a.CreatedBy, a.Version, s.t(a.CreatedAt), s.t(a.UpdatedAt),
-			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt))
+			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), nullID(a.TranslationOf), a.SourceVersion)
 		if err != nil {
 			return err
 		}
@@ -60,12 +63,12 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, fn func(a *herald.A
 		if a, err = tx.findArticleByID(id, true); err != nil {
 			return err
 		}
-		before, status := a.ArticleContent.Clone(), a.Status
+		before, status, source := a.ArticleContent.Clone(), a.Status, a.TranslationOf
 		change, err := fn(a)
 		if err != nil {
 			return err
 		}
-		a.ID = id
+		a.ID, a.TranslationOf = id, source // what a translation translates never changes
 		a.Normalize()
 		if err := a.Validate(); err != nil {
 			return err
@@ -73,6 +76,11 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, fn func(a *herald.A
 		contentChanged := !before.Equal(&a.ArticleContent)
 		if contentChanged {
 			if err := tx.checkArticleRefs(a); err != nil {
+				return err
+			}
+		}
+		if !strings.EqualFold(before.Language, a.Language) {
+			if err := tx.checkTranslation(a); err != nil {
 				return err
 			}
 		}
@@ -84,10 +92,10 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, fn func(a *herald.A
 		}
 		if _, err := tx.exec(`UPDATE articles SET title = ?, subtitle = ?, summary = ?, body = ?, cover_image = ?, source = ?, language = ?,
 			channels = ?, column_id = ?, editor_id = ?, unit_id = ?, status = ?, review_level = ?, reviewers = ?, correction_note = ?, version = ?,
-			updated_at = ?, scheduled_at = ?, published_at = ?, corrected_at = ?, retracted_at = ? WHERE id = ?`,
+			updated_at = ?, scheduled_at = ?, published_at = ?, corrected_at = ?, retracted_at = ?, source_version = ? WHERE id = ?`,
 			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
 			a.Status, a.ReviewLevel, jsonText(a.Reviewers), a.CorrectionNote, a.Version, s.t(a.UpdatedAt),
-			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), id); err != nil {
+			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), a.SourceVersion, id); err != nil {
 			return err
 		}
 		if contentChanged {
@@ -112,6 +120,38 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, fn func(a *herald.A
 		return nil, err
 	}
 	return a, nil
+}
+
+// checkTranslation refuses a translation whose source does not exist, is
+// itself a translation (so links never form a circle), is in the same
+// language, or already has a version in that language.
+func (tx *Tx) checkTranslation(a *herald.Article) error {
+	if a.TranslationOf == 0 {
+		return nil
+	}
+	src, err := tx.findArticleByID(a.TranslationOf, false)
+	if herald.ErrorCode(err) == herald.ENOTFOUND {
+		return herald.Invalid("translation_of", "no article has ID %d", a.TranslationOf)
+	} else if err != nil {
+		return err
+	}
+	switch {
+	case src.TranslationOf != 0:
+		return herald.Invalid("translation_of", "article %d is itself a translation (of %d): translate the original", src.ID, src.TranslationOf)
+	case strings.EqualFold(src.Language, a.Language):
+		return herald.Invalid("language", "must differ from the source's (%s)", src.Language)
+	}
+	var n int
+	if err := tx.queryRow(`SELECT COUNT(*) FROM articles WHERE translation_of = ? AND LOWER(language) = LOWER(?)`, src.ID, a.Language).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return herald.Invalid("language", "article %d already has a %s version", src.ID, a.Language)
+	}
+	if a.SourceVersion == 0 {
+		a.SourceVersion = src.Version
+	}
+	return nil
 }
 
 // checkArticleRefs names the field of any reference to something that does not exist.
@@ -250,6 +290,9 @@ func articleWhere(f herald.ArticleFilter) ([]string, []any) {
 	if f.CreatedBy != 0 {
 		add("created_by = ?", f.CreatedBy)
 	}
+	if f.TranslationOf != 0 {
+		add("translation_of = ?", f.TranslationOf)
+	}
 	return where, args
 }
 
@@ -305,7 +348,8 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 		if err := rows.Scan(&a.ID, &a.Title, &a.Subtitle, &a.Summary, &a.Body, &a.CoverImage, &a.Source, &a.Language, jsonScan{&a.Channels},
 			&a.ColumnID, nullIDScan{&a.EditorID}, &a.UnitID, &a.Status, &a.ReviewLevel, jsonScan{&a.Reviewers}, &a.CorrectionNote,
 			&a.CreatedBy, &a.Version, timeScan{&a.CreatedAt}, timeScan{&a.UpdatedAt}, nullTimeScan{&a.ScheduledAt},
-			nullTimeScan{&a.PublishedAt}, nullTimeScan{&a.CorrectedAt}, nullTimeScan{&a.RetractedAt}); err != nil {
+			nullTimeScan{&a.PublishedAt}, nullTimeScan{&a.CorrectedAt}, nullTimeScan{&a.RetractedAt},
+			nullIDScan{&a.TranslationOf}, &a.SourceVersion); err != nil {
 			return nil, 0, err
 		}
 		a.Authors, a.ThemeIDs, a.Tags = []herald.Author{}, []int64{}, []string{}

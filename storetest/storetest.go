@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Deliveries", func(t *testing.T) { testDeliveries(t, open(t)) })
 	t.Run("Fediverse", func(t *testing.T) { testFediverse(t, open(t)) })
 	t.Run("Periodicals", func(t *testing.T) { testPeriodicals(t, open(t)) })
+	t.Run("Translations", func(t *testing.T) { testTranslations(t, open(t)) })
 	t.Run("Newsletter", func(t *testing.T) { testNewsletter(t, open) })
 }
 

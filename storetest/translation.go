@@ -1,0 +1,61 @@
+package storetest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/heraldnews/herald"
+)
+
+func testTranslations(t *testing.T, s herald.Store) {
+	ctx := context.Background()
+	w := NewWorld(t, s)
+	create := func(title, lang string, of int64) (*herald.Article, error) {
+		c := Content(w.News, title)
+		c.Language = lang
+		a := &herald.Article{ArticleContent: c, UnitID: w.Center.ID, CreatedBy: w.Editor.ID, Status: herald.StatusDraft, TranslationOf: of}
+		return a, s.CreateArticle(ctx, a, ev(w.Editor.ID))
+	}
+	original, err := create("全省司法行政系统宣传培训班在石家庄举办", "zh-CN", 0)
+	must(t, err)
+	en, err := create("Provincial Publicity Training Course Held in Shijiazhuang", "en", original.ID)
+	must(t, err)
+	if en.TranslationOf != original.ID || en.SourceVersion != original.Version {
+		t.Fatalf("translation = of %d, source version %d", en.TranslationOf, en.SourceVersion)
+	}
+	got, err := s.FindArticleByID(ctx, en.ID)
+	must(t, err)
+	if got.TranslationOf != original.ID || got.SourceVersion != 1 {
+		t.Fatalf("read back: of %d, source version %d", got.TranslationOf, got.SourceVersion)
+	}
+	_, err = create("同语种", "zh-cn", original.ID)
+	wantCode(t, err, herald.EINVALID, "language")
+	_, err = create("Second English version", "en", original.ID)
+	wantCode(t, err, herald.EINVALID, "language")
+	_, err = create("Traduction d'une traduction", "fr", en.ID)
+	wantCode(t, err, herald.EINVALID, "translation_of")
+	_, err = create("Orphan", "fr", 424242)
+	wantCode(t, err, herald.EINVALID, "translation_of")
+	fr, err := create("Stage de formation à Shijiazhuang", "fr", original.ID)
+	must(t, err)
+
+	list, n, err := s.FindArticles(ctx, herald.ArticleFilter{TranslationOf: original.ID, Order: herald.ByID})
+	must(t, err)
+	if n != 2 || list[0].ID != en.ID || list[1].ID != fr.ID {
+		t.Fatalf("translations = %d %+v", n, list)
+	}
+	// a translation cannot move into the source's language, nor change what it translates
+	_, err = s.UpdateArticle(ctx, fr.ID, func(a *herald.Article) (herald.ArticleChange, error) {
+		a.Language = "zh-CN"
+		return herald.ArticleChange{Event: herald.Event{At: T0, ActorID: w.Editor.ID, Action: "edit"}}, nil
+	})
+	wantCode(t, err, herald.EINVALID, "language")
+	updated, err := s.UpdateArticle(ctx, fr.ID, func(a *herald.Article) (herald.ArticleChange, error) {
+		a.TranslationOf, a.SourceVersion = 0, 2
+		return herald.ArticleChange{Event: herald.Event{At: T0, ActorID: w.Editor.ID, Action: "edit"}}, nil
+	})
+	must(t, err)
+	if updated.TranslationOf != original.ID || updated.SourceVersion != 2 {
+		t.Fatalf("after the update: of %d, source version %d", updated.TranslationOf, updated.SourceVersion)
+	}
+}
