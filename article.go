@@ -234,10 +234,10 @@ type Article struct {
 	CorrectedAt    *time.Time `json:"corrected_at,omitempty"`
 	RetractedAt    *time.Time `json:"retracted_at,omitempty"`
 	// TranslationOf is the article this one translates (0 for an original);
-	// SourceVersion the version of that source the translation follows, so
-	// that a later change of the source shows the translation is outdated.
-	TranslationOf int64 `json:"translation_of,omitempty"`
-	SourceVersion int   `json:"source_version,omitempty"`
+	// SourceRevision the revision of that source's content the translation
+	// follows, so that a later change of the source shows it is outdated.
+	TranslationOf  int64 `json:"translation_of,omitempty"`
+	SourceRevision int   `json:"source_revision,omitempty"`
 }
 
 // IsAuthor reports whether staff id created the article or is one of its bylines.

@@ -10,7 +10,7 @@ import (
 
 const articleColumns = `id, title, subtitle, summary, body, cover_image, source, language, channels, column_id, editor_id, unit_id,
 	status, review_level, reviewers, correction_note, created_by, version, created_at, updated_at,
-	scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_version`
+	scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_revision`
 
 // CreateArticle stores a new article and its first revision.
 func (s *Store) CreateArticle(ctx context.Context, a *herald.Article, ev herald.Event) error {
@@ -32,11 +32,11 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article, ev herald.
 		}
 		id, err := tx.insert(`INSERT INTO articles (title, subtitle, summary, body, cover_image, source, language, channels, column_id, editor_id, unit_id,
 			status, review_level, reviewers, correction_note, created_by, version, created_at, updated_at,
-			scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_version)
+			scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_revision)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
 			a.Status, a.ReviewLevel, jsonText(a.Reviewers), a.CorrectionNote, a.CreatedBy, a.Version, s.t(a.CreatedAt), s.t(a.UpdatedAt),
-			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), nullID(a.TranslationOf), a.SourceVersion)
+			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), nullID(a.TranslationOf), a.SourceRevision)
 		if err != nil {
 			return err
 		}
@@ -92,10 +92,10 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, fn func(a *herald.A
 		}
 		if _, err := tx.exec(`UPDATE articles SET title = ?, subtitle = ?, summary = ?, body = ?, cover_image = ?, source = ?, language = ?,
 			channels = ?, column_id = ?, editor_id = ?, unit_id = ?, status = ?, review_level = ?, reviewers = ?, correction_note = ?, version = ?,
-			updated_at = ?, scheduled_at = ?, published_at = ?, corrected_at = ?, retracted_at = ?, source_version = ? WHERE id = ?`,
+			updated_at = ?, scheduled_at = ?, published_at = ?, corrected_at = ?, retracted_at = ?, source_revision = ? WHERE id = ?`,
 			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
 			a.Status, a.ReviewLevel, jsonText(a.Reviewers), a.CorrectionNote, a.Version, s.t(a.UpdatedAt),
-			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), a.SourceVersion, id); err != nil {
+			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), a.SourceRevision, id); err != nil {
 			return err
 		}
 		if contentChanged {
@@ -148,8 +148,10 @@ func (tx *Tx) checkTranslation(a *herald.Article) error {
 	if n > 0 {
 		return herald.Invalid("language", "article %d already has a %s version", src.ID, a.Language)
 	}
-	if a.SourceVersion == 0 {
-		a.SourceVersion = src.Version
+	if a.SourceRevision == 0 {
+		if err := tx.queryRow(`SELECT COALESCE(MAX(number), 0) FROM revisions WHERE article_id = ?`, src.ID).Scan(&a.SourceRevision); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -349,7 +351,7 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 			&a.ColumnID, nullIDScan{&a.EditorID}, &a.UnitID, &a.Status, &a.ReviewLevel, jsonScan{&a.Reviewers}, &a.CorrectionNote,
 			&a.CreatedBy, &a.Version, timeScan{&a.CreatedAt}, timeScan{&a.UpdatedAt}, nullTimeScan{&a.ScheduledAt},
 			nullTimeScan{&a.PublishedAt}, nullTimeScan{&a.CorrectedAt}, nullTimeScan{&a.RetractedAt},
-			nullIDScan{&a.TranslationOf}, &a.SourceVersion); err != nil {
+			nullIDScan{&a.TranslationOf}, &a.SourceRevision); err != nil {
 			return nil, 0, err
 		}
 		a.Authors, a.ThemeIDs, a.Tags = []herald.Author{}, []int64{}, []string{}

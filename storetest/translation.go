@@ -20,13 +20,13 @@ func testTranslations(t *testing.T, s herald.Store) {
 	must(t, err)
 	en, err := create("Provincial Publicity Training Course Held in Shijiazhuang", "en", original.ID)
 	must(t, err)
-	if en.TranslationOf != original.ID || en.SourceVersion != original.Version {
-		t.Fatalf("translation = of %d, source version %d", en.TranslationOf, en.SourceVersion)
+	if en.TranslationOf != original.ID || en.SourceRevision != 1 {
+		t.Fatalf("translation = of %d, source version %d", en.TranslationOf, en.SourceRevision)
 	}
 	got, err := s.FindArticleByID(ctx, en.ID)
 	must(t, err)
-	if got.TranslationOf != original.ID || got.SourceVersion != 1 {
-		t.Fatalf("read back: of %d, source version %d", got.TranslationOf, got.SourceVersion)
+	if got.TranslationOf != original.ID || got.SourceRevision != 1 {
+		t.Fatalf("read back: of %d, source version %d", got.TranslationOf, got.SourceRevision)
 	}
 	_, err = create("同语种", "zh-cn", original.ID)
 	wantCode(t, err, herald.EINVALID, "language")
@@ -51,11 +51,11 @@ func testTranslations(t *testing.T, s herald.Store) {
 	})
 	wantCode(t, err, herald.EINVALID, "language")
 	updated, err := s.UpdateArticle(ctx, fr.ID, func(a *herald.Article) (herald.ArticleChange, error) {
-		a.TranslationOf, a.SourceVersion = 0, 2
+		a.TranslationOf, a.SourceRevision = 0, 2
 		return herald.ArticleChange{Event: herald.Event{At: T0, ActorID: w.Editor.ID, Action: "edit"}}, nil
 	})
 	must(t, err)
-	if updated.TranslationOf != original.ID || updated.SourceVersion != 2 {
-		t.Fatalf("after the update: of %d, source version %d", updated.TranslationOf, updated.SourceVersion)
+	if updated.TranslationOf != original.ID || updated.SourceRevision != 2 {
+		t.Fatalf("after the update: of %d, source version %d", updated.TranslationOf, updated.SourceRevision)
 	}
 }

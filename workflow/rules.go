@@ -102,7 +102,7 @@ func Check(act Action, actor *herald.Staff, a *herald.Article, f Facts) error {
 	if !actor.Active() {
 		return herald.Errorf(herald.EFORBIDDEN, "This account is disabled.")
 	}
-	if !actor.HasRole(actionRoles[act]...) {
+	if !actor.HasRole(actionRoles[act]...) && !translatorMay(act, actor, a) {
 		return herald.Errorf(herald.EFORBIDDEN, "Your roles do not allow you to %s articles.", act)
 	}
 	if !f.InScope(actor, a.UnitID) {
@@ -129,6 +129,13 @@ func Check(act Action, actor *herald.Staff, a *herald.Article, f Facts) error {
 		return checkReviewLevel(actor, a, f)
 	}
 	return nil
+}
+
+// translatorMay reports whether a translator may take a writer's action
+// (create, edit, submit, withdraw) on a translation: translators write
+// translations, which editors review like any piece.
+func translatorMay(act Action, actor *herald.Staff, a *herald.Article) bool {
+	return a.TranslationOf != 0 && actor.HasRole(herald.RoleTranslator) && slices.Equal(actionRoles[act], writers)
 }
 
 // reviewLevel is the level whose reviewers act on the article now: the level it

@@ -259,6 +259,7 @@ func runPerm(t *testing.T, cases []permCase) {
 
 func TestCreate(t *testing.T) {
 	draft := func(unit, creator int64) *herald.Article { return art(herald.StatusDraft, 0, unit, creator, 1) }
+	translation := func(a *herald.Article) *herald.Article { a.TranslationOf = 99; return a }
 	runPerm(t, []permCase{
 		{"correspondent for own unit", ActCreate, corr3, draft(unitCity, corr3.ID), ""},
 		{"correspondent for a unit below own", ActCreate, corr3, draft(unitCounty, corr3.ID), herald.EFORBIDDEN},
@@ -271,6 +272,10 @@ func TestCreate(t *testing.T) {
 		{"viewer", ActCreate, viewer, draft(unitHEB, viewer.ID), herald.EFORBIDDEN},
 		{"admin", ActCreate, admin, draft(unitCenter, admin.ID), herald.EFORBIDDEN},
 		{"translator", ActCreate, translator, draft(unitCenter, translator.ID), herald.EFORBIDDEN},
+		{"translator, a translation", ActCreate, translator, translation(draft(unitCenter, translator.ID)), ""},
+		{"translator submits a translation", ActSubmit, translator, translation(draft(unitCenter, translator.ID)), ""},
+		{"translator approves a translation", ActApprove, translator,
+			translation(art(herald.StatusSubmitted, 1, unitCenter, editorA.ID, 1)), herald.EFORBIDDEN},
 		{"disabled editor", ActCreate, disabled, draft(unitCenter, disabled.ID), herald.EFORBIDDEN},
 		{"system", ActCreate, nil, draft(unitCenter, 0), herald.EFORBIDDEN},
 	})

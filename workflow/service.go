@@ -41,6 +41,9 @@ func NewService(store herald.Store, clock herald.Clock) *Service {
 type Draft struct {
 	herald.ArticleContent
 	UnitID int64 `json:"unit_id"`
+	// TranslationOf makes the draft a translation of that article, which the
+	// author must be able to see.
+	TranslationOf int64 `json:"translation_of,omitempty"`
 }
 
 // Request carries what an action needs besides the article.
@@ -85,7 +88,16 @@ func (s *Service) Create(ctx context.Context, actor *herald.Staff, d Draft) (*he
 	if err != nil {
 		return nil, err
 	}
-	a := &herald.Article{ArticleContent: d.ArticleContent.Clone(), UnitID: d.UnitID, Status: herald.StatusDraft, CreatedBy: actor.ID}
+	a := &herald.Article{ArticleContent: d.ArticleContent.Clone(), UnitID: d.UnitID, Status: herald.StatusDraft, CreatedBy: actor.ID,
+		TranslationOf: d.TranslationOf}
+	if d.TranslationOf != 0 {
+		src, err := s.Store.FindArticleByID(ctx, d.TranslationOf)
+		if herald.ErrorCode(err) == herald.ENOTFOUND || err == nil && !CanView(actor, src, f) {
+			return nil, herald.Invalid("translation_of", "no article has ID %d", d.TranslationOf)
+		} else if err != nil {
+			return nil, err
+		}
+	}
 	if a.UnitID == 0 {
 		a.UnitID = actor.UnitID
 	}

@@ -304,7 +304,7 @@ var (
 		"created_at": func(a *herald.Article) any { return ts(a.CreatedAt) }, "updated_at": func(a *herald.Article) any { return ts(a.UpdatedAt) },
 		"scheduled_at": func(a *herald.Article) any { return nts(a.ScheduledAt) }, "published_at": func(a *herald.Article) any { return nts(a.PublishedAt) },
 		"corrected_at": func(a *herald.Article) any { return nts(a.CorrectedAt) }, "retracted_at": func(a *herald.Article) any { return nts(a.RetractedAt) },
-		"translation_of": func(a *herald.Article) any { return nid(a.TranslationOf) }, "source_version": func(a *herald.Article) any { return a.SourceVersion },
+		"translation_of": func(a *herald.Article) any { return nid(a.TranslationOf) }, "source_revision": func(a *herald.Article) any { return a.SourceRevision },
 	}
 	authorCols = map[string]func(a *herald.Article, pos int) any{
 		"article_id": func(a *herald.Article, _ int) any { return a.ID }, "position": func(_ *herald.Article, pos int) any { return pos },
