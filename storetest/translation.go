@@ -3,8 +3,10 @@ package storetest
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/workflow"
 )
 
 func testTranslations(t *testing.T, s herald.Store) {
@@ -57,5 +59,21 @@ func testTranslations(t *testing.T, s herald.Store) {
 	must(t, err)
 	if updated.TranslationOf != original.ID || updated.SourceRevision != 2 {
 		t.Fatalf("after the update: of %d, source version %d", updated.TranslationOf, updated.SourceRevision)
+	}
+
+	// the source changes: the translation is outdated, and shows what changed
+	wf := workflow.NewService(s, func() time.Time { return T0 })
+	if latest, diffs, err := wf.SourceChanges(ctx, w.Editor, en); err != nil || latest != 1 || diffs != nil {
+		t.Fatalf("before any change: %d %v %v", latest, diffs, err)
+	}
+	_, err = s.UpdateArticle(ctx, original.ID, func(a *herald.Article) (herald.ArticleChange, error) {
+		a.Title = "全省司法行政系统新闻宣传培训班在石家庄举办"
+		return herald.ArticleChange{Event: herald.Event{At: T0, ActorID: w.Editor.ID, Action: "edit"}}, nil
+	})
+	must(t, err)
+	latest, diffs, err := wf.SourceChanges(ctx, w.Editor, en)
+	must(t, err)
+	if latest != 2 || len(diffs) != 1 || diffs[0].Field != "title" {
+		t.Fatalf("after the source's title changed: latest %d, diffs %+v", latest, diffs)
 	}
 }

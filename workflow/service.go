@@ -461,6 +461,26 @@ func (s *Service) Diff(ctx context.Context, actor *herald.Staff, id int64, from,
 	return DiffContent(&a.Content, &b.Content), nil
 }
 
+// SourceChanges tells whether a translation's source has changed since the
+// revision the translation follows: it returns the source's latest revision
+// and, when that is newer, what changed between the two. An original has no
+// source: 0 and nil.
+func (s *Service) SourceChanges(ctx context.Context, actor *herald.Staff, a *herald.Article) (int, []FieldDiff, error) {
+	if a.TranslationOf == 0 {
+		return 0, nil, nil
+	}
+	revs, err := s.Revisions(ctx, actor, a.TranslationOf)
+	if err != nil || len(revs) == 0 {
+		return 0, nil, err
+	}
+	latest := revs[len(revs)-1].Number
+	if latest <= a.SourceRevision {
+		return latest, nil, nil
+	}
+	diffs, err := s.Diff(ctx, actor, a.TranslationOf, a.SourceRevision, latest)
+	return latest, diffs, err
+}
+
 // DiffContent compares two contents field by field.
 func DiffContent(a, b *herald.ArticleContent) []FieldDiff {
 	lines := func(s string) []string {
