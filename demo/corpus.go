@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -83,6 +84,9 @@ type ArticleSpec struct {
 	// Time is parsed in China Standard Time (UTC+8).
 	Time time.Time
 	Note string
+	// TranslationOf names the file of the original this article translates
+	// (seeded before it); "" for an original.
+	TranslationOf string
 	// Body is the HTML after the "---" line, trimmed.
 	Body string
 }
@@ -189,7 +193,7 @@ func fieldError(file, field, format string, args ...any) error {
 var articleKeys = map[string]bool{
 	"title": true, "subtitle": true, "summary": true, "language": true, "column": true,
 	"themes": true, "tags": true, "unit": true, "author": true, "authors_extra": true,
-	"editor": true, "source": true, "state": true, "time": true, "note": true,
+	"editor": true, "source": true, "state": true, "time": true, "note": true, "translation_of": true,
 }
 
 var requiredArticleKeys = []string{"title", "summary", "language", "column", "tags",
@@ -237,22 +241,23 @@ func ParseArticle(file string, data []byte) (*ArticleSpec, error) {
 		}
 	}
 	a := &ArticleSpec{
-		File:         file,
-		Title:        fields["title"],
-		Subtitle:     fields["subtitle"],
-		Summary:      fields["summary"],
-		Language:     fields["language"],
-		Column:       fields["column"],
-		Themes:       splitList(fields["themes"], ","),
-		Tags:         splitList(fields["tags"], ","),
-		Unit:         fields["unit"],
-		Author:       fields["author"],
-		ExtraAuthors: splitList(fields["authors_extra"], ",，、"),
-		Editor:       fields["editor"],
-		Source:       fields["source"],
-		State:        fields["state"],
-		Note:         fields["note"],
-		Body:         strings.TrimSpace(body),
+		File:          file,
+		Title:         fields["title"],
+		Subtitle:      fields["subtitle"],
+		Summary:       fields["summary"],
+		Language:      fields["language"],
+		Column:        fields["column"],
+		Themes:        splitList(fields["themes"], ","),
+		Tags:          splitList(fields["tags"], ","),
+		Unit:          fields["unit"],
+		Author:        fields["author"],
+		ExtraAuthors:  splitList(fields["authors_extra"], ",，、"),
+		Editor:        fields["editor"],
+		Source:        fields["source"],
+		State:         fields["state"],
+		Note:          fields["note"],
+		Body:          strings.TrimSpace(body),
+		TranslationOf: fields["translation_of"],
 	}
 	t, err := time.ParseInLocation(TimeLayout, fields["time"], CST)
 	if err != nil {
@@ -485,6 +490,16 @@ func (c *Corpus) validateArticle(a *ArticleSpec) error {
 	if col == nil {
 		return fieldError(f, "column", "unknown column %q", a.Column)
 	}
+	if a.TranslationOf != "" {
+		src := "articles/" + a.TranslationOf
+		i := slices.IndexFunc(c.Articles, func(o ArticleSpec) bool { return o.File == src })
+		switch {
+		case i < 0 || src >= f:
+			return fieldError(f, "translation_of", "%q is not an article seeded before this one", a.TranslationOf)
+		case c.Articles[i].Language == a.Language || c.Articles[i].TranslationOf != "":
+			return fieldError(f, "translation_of", "%q is in the same language or is itself a translation", a.TranslationOf)
+		}
+	}
 	if a.State == "review2" && col.ReviewLevels < 2 {
 		return fieldError(f, "state", "review2 in column %q with %d review level(s)", col.Slug, col.ReviewLevels)
 	}
@@ -506,8 +521,8 @@ func (c *Corpus) validateArticle(a *ArticleSpec) error {
 	if author == nil {
 		return fieldError(f, "author", "unknown staff %q", a.Author)
 	}
-	if !hasAnyRole(author, "correspondent", "editor", "editor_in_chief") {
-		return fieldError(f, "author", "staff %q is neither correspondent nor editor", a.Author)
+	if !hasAnyRole(author, "correspondent", "editor", "editor_in_chief") && !(a.TranslationOf != "" && hasAnyRole(author, "translator")) {
+		return fieldError(f, "author", "staff %q is neither correspondent nor editor (nor the translator of a translation)", a.Author)
 	}
 	// An author writes for their own unit and the units below it; staff of
 	// a publicity center write on behalf of the unit the center serves.

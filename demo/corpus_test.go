@@ -24,10 +24,10 @@ func TestLoadCorpus(t *testing.T) {
 		}
 	}
 
-	// The seed article.
-	seed := c.Articles[0]
-	if seed.File != "articles/001.txt" {
-		t.Fatalf("first article is %s, want articles/001.txt", seed.File)
+	// The seed article: the English version of the first article, its Chinese original.
+	original, seed := c.Articles[0], c.Articles[1]
+	if original.File != "articles/000.txt" || seed.File != "articles/001.txt" || seed.TranslationOf != "000.txt" || original.Language != "zh-CN" {
+		t.Fatalf("first articles are %s and %s (translating %q), want the seed's Chinese original and the seed", original.File, seed.File, seed.TranslationOf)
 	}
 	if seed.Title != seedTitle {
 		t.Errorf("seed title = %q", seed.Title)
@@ -120,7 +120,7 @@ func TestLoadCorpus(t *testing.T) {
 			}
 			paras[p] = a.File
 		}
-		if a.File == seed.File {
+		if a.File == seed.File || a.File == original.File {
 			continue
 		}
 		if len(a.Themes) > 3 {

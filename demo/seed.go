@@ -94,6 +94,7 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 	}
 
 	shift := shiftFor(c.Articles, now)
+	seeded := map[string]int64{}
 	for _, spec := range c.Articles {
 		at := spec.Time
 		if !strings.HasPrefix(spec.Time.Format("2006"), "2019") {
@@ -105,7 +106,7 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 		if spec.State == "scheduled" {
 			clock = now.Add(-24 * time.Hour)
 		}
-		if err := seedArticle(ctx, wf, spec, out.Staff, units, columns, themes, &clock, at); err != nil {
+		if err := seedArticle(ctx, wf, spec, out.Staff, units, columns, themes, &clock, at, seeded); err != nil {
 			return nil, fmt.Errorf("article %s: %w", spec.File, err)
 		}
 		out.Articles++
@@ -152,8 +153,11 @@ func shiftFor(articles []ArticleSpec, now time.Time) time.Duration {
 	return now.Add(-2 * time.Hour).Sub(newest).Truncate(24 * time.Hour)
 }
 
+// seedArticle drives one article to its state; seeded maps the files seeded
+// so far to their articles, for translations to name their originals.
 func seedArticle(ctx context.Context, wf *workflow.Service, spec ArticleSpec, staff map[string]*herald.Staff,
-	units map[string]*herald.Unit, columns map[string]*herald.Column, themes map[string]*herald.Theme, clock *time.Time, at time.Time) error {
+	units map[string]*herald.Unit, columns map[string]*herald.Column, themes map[string]*herald.Theme, clock *time.Time, at time.Time,
+	seeded map[string]int64) error {
 	author, editor := staff[spec.Author], staff[spec.Editor]
 	col := columns[spec.Column]
 	content := herald.ArticleContent{
@@ -174,10 +178,11 @@ func seedArticle(ctx context.Context, wf *workflow.Service, spec ArticleSpec, st
 	for _, t := range spec.Themes {
 		content.ThemeIDs = append(content.ThemeIDs, themes[t].ID)
 	}
-	a, err := wf.Create(ctx, author, workflow.Draft{ArticleContent: content, UnitID: units[spec.Unit].ID})
+	a, err := wf.Create(ctx, author, workflow.Draft{ArticleContent: content, UnitID: units[spec.Unit].ID, TranslationOf: seeded[spec.TranslationOf]})
 	if err != nil {
 		return err
 	}
+	seeded[strings.TrimPrefix(spec.File, "articles/")] = a.ID
 	step := func(actor *herald.Staff, act workflow.Action, req workflow.Request) error {
 		*clock = clock.Add(40 * time.Minute)
 		_, err := wf.Do(ctx, actor, a.ID, act, req)
