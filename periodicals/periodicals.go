@@ -22,7 +22,9 @@ type Service struct {
 }
 
 // New returns a service.
-func New(store herald.Store, clock herald.Clock) *Service { return &Service{Store: store, Clock: clock} }
+func New(store herald.Store, clock herald.Clock) *Service {
+	return &Service{Store: store, Clock: clock}
+}
 
 // editors may make periodicals and issues: print is editorial work.
 var editors = []herald.Role{herald.RoleEditor, herald.RoleEditorInChief}
