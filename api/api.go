@@ -11,6 +11,7 @@ import (
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
+	"github.com/heraldnews/herald/periodicals"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -22,6 +23,7 @@ type Server struct {
 	Directory    *directory.Service
 	Workflow     *workflow.Service
 	Search       *search.Service // nil: the search routes answer 503
+	Periodicals  *periodicals.Service
 	Log          *slog.Logger
 	MaxBodyBytes int64
 }
@@ -47,6 +49,13 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/v1/tokens", handler: (*Server).listTokens},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", handler: (*Server).deleteToken},
 		{Method: "GET", Path: "/api/v1/me", handler: (*Server).me},
+
+		{Method: "GET", Path: "/api/v1/periodicals", handler: (*Server).listPeriodicals},
+		{Method: "POST", Path: "/api/v1/periodicals", handler: (*Server).createPeriodical},
+		{Method: "GET", Path: "/api/v1/periodicals/{id}/issues", handler: (*Server).listIssues},
+		{Method: "POST", Path: "/api/v1/periodicals/{id}/issues", handler: (*Server).createIssue},
+		{Method: "PATCH", Path: "/api/v1/issues/{id}", handler: (*Server).updateIssue},
+		{Method: "GET", Path: "/api/v1/issues/{id}/pdf", handler: (*Server).issuePDF},
 
 		{Method: "GET", Path: "/api/v1/search", Public: true, OptionalToken: true, handler: (*Server).searchArticles},
 		{Method: "GET", Path: "/api/v1/search/suggest", Public: true, handler: (*Server).suggestTitles},

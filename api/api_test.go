@@ -19,6 +19,7 @@ import (
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/postgres/pgtest"
+	"github.com/heraldnews/herald/periodicals"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/storetest"
@@ -108,6 +109,7 @@ func newServer(t testing.TB, s herald.Store) *testServer {
 	srv := &api.Server{
 		Store: s, Auth: auth.NewService(s, clock), Directory: directory.NewService(s, clock),
 		Workflow: workflow.NewService(s, clock), Search: ts.search, Log: log, MaxBodyBytes: 64 << 10,
+		Periodicals: periodicals.New(s, clock),
 	}
 	ts.handler = srv.Handler()
 	hs := httptest.NewServer(ts.handler)

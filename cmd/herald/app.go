@@ -24,6 +24,7 @@ import (
 	"github.com/heraldnews/herald/mail"
 	"github.com/heraldnews/herald/newsletter"
 	"github.com/heraldnews/herald/newsroom"
+	"github.com/heraldnews/herald/periodicals"
 	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/postgres"
 	"github.com/heraldnews/herald/search"
@@ -94,6 +95,7 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	apiServer := &api.Server{
 		Store: store, Auth: authSvc, Directory: directory.NewService(store, clock),
 		Workflow: a.workflow, Search: a.search, Log: log, MaxBodyBytes: c.MaxBody(),
+		Periodicals: periodicals.New(store, clock),
 	}
 	desk, err := newsroom.New(store, authSvc, a.workflow, log, strings.HasPrefix(c.BaseURL(), "https://"))
 	if err != nil {
