@@ -114,7 +114,32 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 	if err := seedReadHistory(ctx, s, now); err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
+	if err := seedBulletin(ctx, s, units["HEB"], now); err != nil {
+		return nil, fmt.Errorf("bulletin: %w", err)
+	}
 	return out, nil
+}
+
+// seedBulletin makes the department's monthly bulletin with this month's
+// issue started: the month's six newest Chinese stories, for an editor to
+// reorder and print.
+func seedBulletin(ctx context.Context, s herald.Store, dept *herald.Unit, now time.Time) error {
+	ev := herald.Event{At: now.UTC().Truncate(time.Microsecond)}
+	p := &herald.Periodical{Slug: "bulletin", Name: "河北司法行政宣传", NameEn: "Hebei Judicial Administration Bulletin", UnitID: dept.ID}
+	if err := s.CreatePeriodical(ctx, p, ev); err != nil {
+		return err
+	}
+	recent, _, err := s.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, Language: "zh-CN",
+		Order: herald.ByPublished, Limit: 6, NoBody: true})
+	if err != nil {
+		return err
+	}
+	is := &herald.Issue{PeriodicalID: p.ID, Volume: now.In(CST).Year(), Number: int(now.In(CST).Month()), Date: herald.CSTDay(now),
+		EditorNote: "本期聚焦公共法律服务和基层法治建设，刊发各地司法行政工作新进展。"}
+	for _, a := range recent {
+		is.ArticleIDs = append(is.ArticleIDs, a.ID)
+	}
+	return s.CreateIssue(ctx, is, ev)
 }
 
 // seedReadHistory gives the published articles the reads a month of readers
