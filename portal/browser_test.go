@@ -37,7 +37,7 @@ type box struct {
 	Width  float64 `json:"width"`
 }
 
-const tapTargets = `Array.from(document.querySelectorAll('.share a, .share button, .share summary, nav.columns a, nav.columns button, nav.columns summary'))
+const tapTargets = `Array.from(document.querySelectorAll('.share a, .share button, .share summary, nav.columns a, nav.columns button, nav.columns summary, nav.versions a, nav.langs a'))
 	.filter(e => e.getClientRects().length > 0) // hidden: the copy and share buttons wait for browser support
 	.map(e => { const r = e.getBoundingClientRect(); return {tag: e.tagName.toLowerCase(), text: e.textContent.trim().slice(0, 30), height: r.height, width: r.width}; })`
 
@@ -139,6 +139,26 @@ func TestBrowserPortal(t *testing.T) {
 			where := fmt.Sprintf("home at %dpx", vp[0])
 			open(t, ctx, vp[0], vp[1], "/")
 			audit(t, ctx, where)
+			if vp[0] == 375 {
+				noSideScroll(t, ctx, where)
+			}
+		}
+	})
+
+	t.Run("LanguageSection", func(t *testing.T) {
+		ctx := tab(t)
+		for _, vp := range [][2]int64{{375, 812}, {1280, 900}} {
+			where := fmt.Sprintf("English section at %dpx", vp[0])
+			open(t, ctx, vp[0], vp[1], "/en/")
+			audit(t, ctx, where)
+			got := browsertest.Eval[struct {
+				Lang  string `json:"lang"`
+				Items int    `json:"items"`
+				Text  string `json:"text"`
+			}](t, ctx, `({lang: document.documentElement.lang, items: document.querySelectorAll('ul.list li').length, text: document.body.innerText})`)
+			if got.Lang != "en" || got.Items == 0 || !strings.Contains(got.Text, "English") || !strings.Contains(got.Text, "中文") {
+				t.Errorf("%s: lang %q, %d articles listed; want English with its articles and a link to the Chinese site", where, got.Lang, got.Items)
+			}
 			if vp[0] == 375 {
 				noSideScroll(t, ctx, where)
 			}

@@ -93,9 +93,10 @@ func prune(dir string, keep map[string]bool) (int, error) {
 
 // ExportArticles re-renders into dir only what the publication, correction or
 // retraction of the given articles changes: each article's own pages (removed
-// when it is no longer published) and its neighbours', its column's and themes'
-// index and archive pages from its place on, the home pages, the feeds, the hot
-// list and the sitemap chunk and index.
+// when it is no longer published) and its neighbours' and other language
+// versions', its column's, themes' and language section's index and archive
+// pages from its place on, the home pages, the feeds, the hot list and the
+// sitemap chunk and index.
 func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (ExportStats, error) {
 	start := time.Now()
 	d, err := p.siteData(ctx)
@@ -111,8 +112,20 @@ func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (E
 		}
 		set[herald.ArticlePath(id)], set["/m"+herald.ArticlePath(id)] = true, true // removed if no longer published
 		set[sitemapChunkPath(id)] = true
+		// Its other language versions' pages carry it in their switcher and
+		// hreflang links.
+		versions, err := p.versionIDs(ctx, a)
+		if err != nil {
+			return ExportStats{}, err
+		}
+		for _, v := range versions {
+			set[herald.ArticlePath(v)], set["/m"+herald.ArticlePath(v)] = true, true
+		}
 		if a.PublishedAt == nil {
 			continue
+		}
+		if err := p.sectionPathsChanged(ctx, a, set); err != nil {
+			return ExportStats{}, err
 		}
 		prev, next, err := p.neighbours(ctx, a)
 		if err != nil {
@@ -158,6 +171,38 @@ func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (E
 	stats, _, err := p.exportPaths(ctx, dir, paths, nil)
 	stats.Duration = time.Since(start)
 	return stats, err
+}
+
+// sectionPathsChanged adds to set the pages of a's language section that its
+// publication or retraction changes: the index, phone page and feeds, the
+// archive pages from its place on, and the site sitemap that lists the
+// sections (a first article opens a section, a last retraction closes it).
+func (p *Portal) sectionPathsChanged(ctx context.Context, a *herald.Article, set map[string]bool) error {
+	slug, ok := sectionSlug(a.Language)
+	if !ok {
+		return nil
+	}
+	base := SectionPath(slug, 0)
+	set[base], set["/m"+base], set[base+"feed.xml"], set[base+"atom.xml"], set[base+"feed.json"] = true, true, true, true, true
+	set["/sitemaps/site.xml"] = true
+	sections, err := p.sections(ctx)
+	if err != nil {
+		return err
+	}
+	older, total := 0, 0
+	if s := sections.bySlug[slug]; s != nil {
+		if older, err = p.sectionCount(ctx, s, herald.ArticleFilter{PublishedBefore: a.PublishedAt}); err != nil {
+			return err
+		}
+		if total, err = p.sectionCount(ctx, s, herald.ArticleFilter{}); err != nil {
+			return err
+		}
+	}
+	// One past the last, in case a retraction emptied it.
+	for n := older/PageSize + 1; n <= archivePages(total)+1; n++ {
+		set[SectionPath(slug, n)] = true
+	}
+	return nil
 }
 
 // listingRef names a column's or theme's listing.
@@ -207,6 +252,21 @@ func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
 	for _, t := range d.themes {
 		if err := listing("themes", t.Slug, 0, t.ID); err != nil {
 			return nil, err
+		}
+	}
+	sections, err := p.sections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range sections.all {
+		total, err := p.sectionCount(ctx, s, herald.ArticleFilter{})
+		if err != nil {
+			return nil, err
+		}
+		base := SectionPath(s.Slug, 0)
+		paths = append(paths, "/m"+base, base+"feed.xml", base+"atom.xml", base+"feed.json")
+		for n := 0; n <= archivePages(total); n++ {
+			paths = append(paths, SectionPath(s.Slug, n))
 		}
 	}
 	chunks := map[string]bool{}

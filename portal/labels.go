@@ -7,7 +7,8 @@ import (
 )
 
 // labels are the portal's words in one language. The site speaks Simplified
-// Chinese; English articles get English labels.
+// Chinese; pages in any other language (English articles, the language
+// sections) get the English labels.
 type labels struct {
 	lang                                                          string
 	SkipToContent, CareMode, MobileVersion, DesktopVersion        string
@@ -24,6 +25,7 @@ type labels struct {
 	BadRequest, BadRequestMessage, Page, PagerLabel, Loading      string
 	SearchSite, SearchPlaceholder, SearchButton, Suggestions      string
 	SuggestCount                                                  string // %d: how many
+	Languages, Versions                                           string
 }
 
 var zh = labels{
@@ -43,7 +45,7 @@ var zh = labels{
 	NotFound: "页面不存在", NotFoundMessage: "您访问的页面不存在或已被撤下。可以从下面的栏目或最新稿件继续浏览。",
 	BadRequest: "请求有误", BadRequestMessage: "网址中的参数无效。", Page: "第 %d 页", PagerLabel: "分页", Loading: "正在载入排行…",
 	SearchSite: "站内搜索", SearchPlaceholder: "搜索新闻", SearchButton: "搜索", Suggestions: "搜索建议",
-	SuggestCount: "%d 条建议，可用上下方向键选择，回车打开",
+	SuggestCount: "%d 条建议，可用上下方向键选择，回车打开", Languages: "其他语言", Versions: "本文的语言版本",
 }
 
 var en = labels{
@@ -63,15 +65,17 @@ var en = labels{
 	NotFound: "Page not found", NotFoundMessage: "This page does not exist or was withdrawn. Try the sections or the latest stories below.",
 	BadRequest: "Bad request", BadRequestMessage: "The address holds an invalid parameter.", Page: "Page %d", PagerLabel: "Pages", Loading: "Loading…",
 	SearchSite: "Search this site", SearchPlaceholder: "Search news", SearchButton: "Search", Suggestions: "Suggestions",
-	SuggestCount: "%d suggestions: use the up and down arrows, Enter to open",
+	SuggestCount: "%d suggestions: use the up and down arrows, Enter to open", Languages: "Other languages",
+	Versions: "This article in other languages",
 }
 
-// labelsFor picks the labels for a language tag.
+// labelsFor picks the labels for a language tag: Chinese for Chinese, English
+// for everything else, the only other language they are written in.
 func labelsFor(lang string) labels {
-	if strings.HasPrefix(lang, "en") {
-		return en
+	if lang == "zh" || strings.HasPrefix(lang, "zh-") {
+		return zh
 	}
-	return zh
+	return en
 }
 
 // ColumnName is a column's name in the labels' language.

@@ -70,9 +70,18 @@ func (p *Portal) feedLinks(base, title string) []feedLink {
 	}
 }
 
+// listSel selects the articles of a listing's feed: a column's, a theme's or
+// a language section's; zero is the whole site.
+type listSel struct {
+	column, theme int64
+	section       *section
+}
+
 // machinePage renders robots.txt, the sitemaps and the feeds. For feeds, base
-// is "" for the site's or "/columns/slug/" for a column's or theme's.
-func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string, columnID, themeID int64) (*Page, error) {
+// is "" for the site's or "/columns/slug/" for a column's or theme's or "/en/"
+// for a language section's.
+func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string, sel listSel) (*Page, error) {
+	columnID, themeID := sel.column, sel.theme
 	site := p.feedSite(d)
 	var buf bytes.Buffer
 	var contentType string
@@ -122,29 +131,48 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 		for _, t := range d.themes {
 			urls = append(urls, feeds.SitemapURL{Loc: p.BaseURL + ListingPath("themes", t.Slug, 0)})
 		}
+		sections, err := p.sections(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range sections.all {
+			urls = append(urls, feeds.SitemapURL{Loc: p.BaseURL + SectionPath(s.Slug, 0)})
+		}
 		if err := feeds.Sitemap(&buf, urls); err != nil {
 			return nil, err
 		}
 	default:
-		as, err := p.published(ctx, herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID, Limit: FeedSize})
+		f := herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID, Limit: FeedSize}
+		var as []*herald.Article
+		var err error
+		if sel.section != nil {
+			as, err = p.sectionPublished(ctx, sel.section, f)
+		} else {
+			as, err = p.published(ctx, f)
+		}
 		if err != nil {
 			return nil, err
 		}
-		f := feeds.Feed{URL: p.BaseURL + firstNonEmpty(base, "/"), SelfURL: p.BaseURL + firstNonEmpty(base, "/") + name[1:]}
+		feed := feeds.Feed{URL: p.BaseURL + firstNonEmpty(base, "/"), SelfURL: p.BaseURL + firstNonEmpty(base, "/") + name[1:]}
 		if c := d.columnsByID[columnID]; c != nil {
-			f.Title = site.Name + " - " + c.Name
+			feed.Title = site.Name + " - " + c.Name
 		}
 		if t := d.themesByID[themeID]; t != nil {
-			f.Title, f.Description = site.Name+" - "+t.Name, t.Description
+			feed.Title, feed.Description = site.Name+" - "+t.Name, t.Description
+		}
+		if s := sel.section; s != nil { // the feed speaks the section's language
+			site.Language = s.Lang()
+			feed.Title = firstNonEmpty(site.NameEn, site.Name) + " - " + s.Name
+			feed.Description = feed.Title
 		}
 		for _, a := range as {
 			e := p.entry(d, a, "")
-			f.Entries = append(f.Entries, e)
-			if m := e.Updated; m.After(f.Updated) {
-				f.Updated = m
+			feed.Entries = append(feed.Entries, e)
+			if m := e.Updated; m.After(feed.Updated) {
+				feed.Updated = m
 			}
-			if e.Published.After(f.Updated) {
-				f.Updated = e.Published
+			if e.Published.After(feed.Updated) {
+				feed.Updated = e.Published
 			}
 		}
 		render, ct := feeds.RSS, "application/rss+xml; charset=utf-8"
@@ -155,7 +183,7 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 			render, ct = feeds.JSONFeed, "application/feed+json; charset=utf-8"
 		}
 		contentType = ct
-		if err := render(&buf, site, f); err != nil {
+		if err := render(&buf, site, feed); err != nil {
 			return nil, err
 		}
 	}

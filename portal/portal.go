@@ -43,7 +43,8 @@ type Portal struct {
 	templates map[string]*template.Template
 	cache     pageCache
 	site      atomic.Pointer[siteData]
-	siteMu    sync.Mutex // one loader at a time
+	langs     sectionCache // the language sections, found from the published articles
+	siteMu    sync.Mutex   // one loader at a time
 	hot       timed[hotLists]
 	units     timed[unitList]  // for the search filter; a new unit a minute late harms nobody
 	tips      ratelimit.Window // TipsPerHour per client
@@ -151,6 +152,7 @@ func (p *Portal) Invalidate() {
 	p.site.Store(nil)
 	p.hot.clear()
 	p.units.clear()
+	p.langs.clear()
 	p.cache.clear()
 }
 
@@ -167,6 +169,7 @@ type view struct {
 	Alternates  []alternate
 	Feeds       []feedLink
 	Columns     []*herald.Column
+	Languages   []langLink // the header's links to the site in other languages
 	Current     string
 	Mourning    bool
 	Beacon      string // static pages: where the view beacon posts

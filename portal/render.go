@@ -66,7 +66,7 @@ func (p *Portal) route(ctx context.Context, d *siteData, path string, static boo
 	case "/hot.json":
 		return p.hotJSON(ctx)
 	case "/robots.txt", "/sitemap.xml", "/sitemaps/site.xml", "/news-sitemap.xml", "/feed.xml", "/atom.xml", "/feed.json":
-		return p.machinePage(ctx, d, path, "", 0, 0)
+		return p.machinePage(ctx, d, path, "", listSel{})
 	}
 	if rest, ok := strings.CutPrefix(path, "/sitemaps/articles-"); ok {
 		n, err := strconv.ParseInt(strings.TrimSuffix(rest, ".xml"), 10, 64)
@@ -113,7 +113,7 @@ func (p *Portal) route(ctx context.Context, d *siteData, path string, static boo
 		case sub == "":
 			return p.listingPage(ctx, d, kind, slug, columnID, themeID, 0, static)
 		case sub == "feed.xml" || sub == "atom.xml" || sub == "feed.json":
-			return p.machinePage(ctx, d, "/"+sub, "/"+kind+"/"+slug+"/", columnID, themeID)
+			return p.machinePage(ctx, d, "/"+sub, "/"+kind+"/"+slug+"/", listSel{column: columnID, theme: themeID})
 		case strings.HasPrefix(sub, "page/") && strings.HasSuffix(sub, ".html"):
 			n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(sub, "page/"), ".html"))
 			if err != nil || n < 1 || n > 1_000_000 {
@@ -121,6 +121,9 @@ func (p *Portal) route(ctx context.Context, d *siteData, path string, static boo
 			}
 			return p.listingPage(ctx, d, kind, slug, columnID, themeID, n, static)
 		}
+	}
+	if page, ok, err := p.routeSection(ctx, d, path, static); ok {
+		return page, err
 	}
 	return nil, errNotFound
 }
@@ -186,6 +189,11 @@ func (p *Portal) home(ctx context.Context, d *siteData, static bool) (*Page, err
 	v := p.newView(d, "zh-CN", "/", static)
 	v.Current, v.MobileURL, v.Description = "home", "/m/", d.settings.Description
 	v.Feeds = p.feedLinks("", "")
+	sections, err := p.sections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.Languages = sectionLinks(sections, false)
 	data := &homeData{Themes: d.themes}
 	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 12, NoBody: true})
 	if err != nil {
@@ -281,14 +289,7 @@ func (p *Portal) listingPage(ctx context.Context, d *siteData, kind, slug string
 		slices.Reverse(as) // newest first on every page
 	}
 	data.Items = toItems(as)
-	data.Pager = pager{Label: v.L.PagerLabel, Pages: pages + 1}
-	data.Pager.Links = append(data.Pager.Links, pageLink{N: 0, Label: v.L.Latest, URL: ListingPath(kind, slug, 0), Current: n == 0})
-	for i := pages; i >= 1; i-- {
-		if pages > 12 && i > 2 && i < pages-1 && (i < n-3 || i > n+3) && !(n == 0 && i > pages-5) {
-			continue // long pagers show the ends and the pages around the current one
-		}
-		data.Pager.Links = append(data.Pager.Links, pageLink{N: i, Label: strconv.Itoa(i), URL: ListingPath(kind, slug, i), Current: i == n})
-	}
+	data.Pager = newPager(v.L, n, pages, func(i int) string { return ListingPath(kind, slug, i) })
 	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err
 	}
@@ -307,6 +308,7 @@ type articleData struct {
 	WeiboURL, QQURL               string
 	Prev, Next                    *item
 	Latest                        []item
+	Versions                      []langLink // the switcher: empty when a has no other published version
 }
 
 func (p *Portal) articlePage(ctx context.Context, d *siteData, id int64, phone, static bool) (*Page, error) {
@@ -389,7 +391,9 @@ func (p *Portal) renderArticle(ctx context.Context, d *siteData, a *herald.Artic
 	entry := p.entry(d, a, data.Editor)
 	v.JSONLD = template.JS(feeds.NewsArticleJSONLD(p.feedSite(d), entry))
 	v.Image = entry.ImageURL // og:image and the large card, when there is a cover
-	v.Alternates = []alternate{{Lang: a.Language, URL: pageURL}, {Lang: "x-default", URL: pageURL}}
+	if v.Alternates, data.Versions, err = p.alternates(ctx, a, phone); err != nil {
+		return nil, err
+	}
 	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err
 	}
@@ -428,6 +432,11 @@ func (p *Portal) neighbours(ctx context.Context, a *herald.Article) (prev, next 
 func (p *Portal) phoneHome(ctx context.Context, d *siteData, static bool) (*Page, error) {
 	v := p.newView(d, "zh-CN", "/", static)
 	v.Phone, v.DesktopURL = true, "/"
+	sections, err := p.sections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	v.Languages = sectionLinks(sections, true)
 	latest, err := p.published(ctx, herald.ArticleFilter{Limit: 30, NoBody: true})
 	if err != nil {
 		return nil, err
@@ -437,6 +446,7 @@ func (p *Portal) phoneHome(ctx context.Context, d *siteData, static bool) (*Page
 	}
 	v.Data = &struct {
 		Article *herald.Article
+		Heading string
 		Latest  []item
 	}{Latest: toItems(latest)}
 	return p.render("phone", http.StatusOK, v)

@@ -370,6 +370,20 @@ func TestIncrementalExportEqualsFullExport(t *testing.T) {
 	chief, _, _ := f.store.FindStaff(ctx, herald.StaffFilter{Username: "wangyalan"})
 	approved, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusApproved}})
 	published, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, Order: herald.ByPublished, Limit: 5})
+	// A Chinese original without translations gets a French one (the first
+	// French article: a new section) and an English one.
+	tr := newTranslations(t, f)
+	var orig, fr *herald.Article
+	zh, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{Language: "zh-CN", Statuses: []herald.Status{herald.StatusPublished}, Order: herald.ByPublished, Limit: 50})
+	for _, a := range zh {
+		if ts, _, _ := f.store.FindArticles(ctx, herald.ArticleFilter{TranslationOf: a.ID}); len(ts) == 0 && a.TranslationOf == 0 && a.ID != published[3].ID {
+			orig = a
+			break
+		}
+	}
+	if orig == nil {
+		t.Fatal("no published Chinese original without translations")
+	}
 	steps := []struct {
 		name string
 		do   func() (int64, error)
@@ -378,8 +392,22 @@ func TestIncrementalExportEqualsFullExport(t *testing.T) {
 			a, err := wf.Do(ctx, chief[0], approved[0].ID, workflow.ActPublish, workflow.Request{})
 			return a.ID, err
 		}},
+		{"publish a translation opening a section", func() (int64, error) {
+			fr = tr.create(t, "Conférence provinciale sur la publicité juridique", "fr", orig.ID, herald.StatusApproved)
+			a, err := wf.Do(ctx, chief[0], fr.ID, workflow.ActPublish, workflow.Request{})
+			return a.ID, err
+		}},
+		{"publish a second translation", func() (int64, error) {
+			en := tr.create(t, "Provincial Legal Publicity Conference", "en", orig.ID, herald.StatusApproved)
+			a, err := wf.Do(ctx, chief[0], en.ID, workflow.ActPublish, workflow.Request{})
+			return a.ID, err
+		}},
 		{"retract", func() (int64, error) {
 			a, err := wf.Do(ctx, chief[0], published[3].ID, workflow.ActRetract, workflow.Request{Comment: "撤稿测试"})
+			return a.ID, err
+		}},
+		{"retract a translation closing its section", func() (int64, error) {
+			a, err := wf.Do(ctx, chief[0], fr.ID, workflow.ActRetract, workflow.Request{Comment: "撤稿测试"})
 			return a.ID, err
 		}},
 	}
@@ -403,6 +431,12 @@ func TestIncrementalExportEqualsFullExport(t *testing.T) {
 				st.name, stats.Pages, strings.Join(diffs[:min(len(diffs), 20)], "\n"))
 		}
 		t.Logf("%s: %d pages re-rendered, %d removed, in %s", st.name, stats.Pages, stats.Removed, stats.Duration)
+	}
+	if _, err := os.Stat(filepath.Join(live, "fr", "index.html")); !os.IsNotExist(err) {
+		t.Error("the French section, emptied by a retraction, is still in the static site")
+	}
+	if b, err := os.ReadFile(filepath.Join(live, "en", "index.html")); err != nil || !strings.Contains(string(b), "Provincial Legal Publicity Conference") {
+		t.Errorf("the static English section lacks the published translation (%v)", err)
 	}
 	if _, err := os.Stat(filepath.Join(live, fmt.Sprintf("articles/%d.html", published[3].ID))); !os.IsNotExist(err) {
 		t.Error("the retracted article's page is still in the static site")
