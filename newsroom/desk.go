@@ -192,6 +192,17 @@ type articleData struct {
 	// ShowDeliveries is set once it has any, or has been published.
 	Deliveries     []deliveryRow
 	ShowDeliveries bool
+	// Translations are an original's translations the viewer may see, and
+	// CanTranslate whether they may start one; TranslateLanguage and
+	// TranslateProblem are a refused request to.
+	Translations                        []translationRow
+	CanTranslate                        bool
+	TranslateLanguage, TranslateProblem string
+	// Source is a translation's source, with how it changed since the
+	// revision the translation follows; CanEdit says the viewer may update
+	// the translation.
+	Source  *sourceView
+	CanEdit bool
 }
 
 type eventRow struct {
@@ -209,21 +220,30 @@ func (s *Server) viewable(r *http.Request, req *request) (*herald.Article, error
 }
 
 func (s *Server) article(w http.ResponseWriter, r *http.Request, req *request) {
-	ctx := r.Context()
 	a, err := s.viewable(r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
 	}
-	allowed, err := s.Workflow.Allowed(ctx, req.staff, []*herald.Article{a})
+	d, err := s.articleView(r, req, a)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
 	}
+	s.render(w, r, http.StatusOK, "article", req, a.Title, d)
+}
+
+// articleView gathers an article's page.
+func (s *Server) articleView(r *http.Request, req *request, a *herald.Article) (*articleData, error) {
+	ctx := r.Context()
+	allowed, err := s.Workflow.Allowed(ctx, req.staff, []*herald.Article{a})
+	if err != nil {
+		return nil, err
+	}
 	d := &articleData{Article: a, Body: a.Body, Actions: allowed[a.ID]}
+	d.CanEdit = slices.Contains(d.Actions, workflow.ActEdit) || slices.Contains(d.Actions, workflow.ActCorrect)
 	if d.Checks, err = s.articleChecks(ctx, a, d.Actions); err != nil {
-		s.fail(w, r, req, err)
-		return
+		return nil, err
 	}
 	if d.Checks != nil && d.Checks.Body != "" {
 		d.Body = d.Checks.Body
@@ -236,8 +256,7 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request, req *request) {
 	}
 	events, err := s.Store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, EntityID: a.ID})
 	if err != nil {
-		s.fail(w, r, req, err)
-		return
+		return nil, err
 	}
 	names := map[int64]string{}
 	for _, e := range events {
@@ -249,11 +268,13 @@ func (s *Server) article(w http.ResponseWriter, r *http.Request, req *request) {
 		d.Events = append(d.Events, eventRow{Event: e, Actor: names[e.ActorID]})
 	}
 	if d.Deliveries, err = s.articleDeliveries(ctx, req.staff, a); err != nil {
-		s.fail(w, r, req, err)
-		return
+		return nil, err
 	}
 	d.ShowDeliveries = len(d.Deliveries) > 0 || a.PublishedAt != nil
-	s.render(w, r, http.StatusOK, "article", req, a.Title, d)
+	if err := s.addTranslations(ctx, req, d); err != nil {
+		return nil, err
+	}
+	return d, nil
 }
 
 // act runs a workflow action posted from an article page.

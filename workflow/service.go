@@ -481,6 +481,57 @@ func (s *Service) SourceChanges(ctx context.Context, actor *herald.Staff, a *her
 	return latest, diffs, err
 }
 
+// ActFollowSource is the audited step that marks a translation as following
+// a newer revision of its source, once the translator has brought it up to
+// date.
+const ActFollowSource = "follow_source"
+
+// FollowSource sets the source revision translation id follows to rev, which
+// must be a revision the source has. Whoever may edit the translation now (or
+// correct it, once published) may; like any step it is refused when the
+// translation is no longer at version (0 skips that check), and it is audited.
+func (s *Service) FollowSource(ctx context.Context, actor *herald.Staff, id int64, version, rev int) (*herald.Article, error) {
+	cur, err := s.Get(ctx, actor, id)
+	if err != nil {
+		return nil, err
+	}
+	if cur.TranslationOf == 0 {
+		return nil, herald.Invalid("source_revision", "only a translation follows a source")
+	}
+	latest, _, err := s.SourceChanges(ctx, actor, cur)
+	if err != nil {
+		return nil, err
+	}
+	if rev < 1 || rev > latest {
+		return nil, herald.Invalid("source_revision", "must be a revision of the source, 1 to %d", latest)
+	}
+	f, cols, err := s.facts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Clock.Now()
+	a, err := s.Store.UpdateArticle(ctx, id, func(a *herald.Article) (herald.ArticleChange, error) {
+		if !CanView(actor, a, f) {
+			return herald.ArticleChange{}, herald.Errorf(herald.ENOTFOUND, "Article %d not found.", id)
+		}
+		if version != 0 && version != a.Version {
+			return herald.ArticleChange{}, herald.Errorf(herald.ECONFLICT,
+				"The article was changed by someone else (version %d, you had %d); reload it and try again.", a.Version, version)
+		}
+		f.Column = cols[a.ColumnID]
+		if err := Check(ActEdit, actor, a, f); err != nil && Check(ActCorrect, actor, a, f) != nil {
+			return herald.ArticleChange{}, err
+		}
+		a.SourceRevision = rev
+		return herald.ArticleChange{Event: herald.Event{At: now, ActorID: actor.ID, Action: ActFollowSource,
+			Comment: "source revision " + strconv.Itoa(rev)}}, nil
+	})
+	if err == nil && s.Changed != nil {
+		s.Changed(a)
+	}
+	return a, err
+}
+
 // DiffContent compares two contents field by field.
 func DiffContent(a, b *herald.ArticleContent) []FieldDiff {
 	lines := func(s string) []string {
