@@ -34,7 +34,7 @@ func TestAnIssueOfTheBulletinGoesToPrint(t *testing.T) {
 	svc := periodicals.New(s, clock)
 	chief, writer := seeded.Staff["wangyalan"], seeded.Staff["baiyonggang"]
 
-	bulletin := &herald.Periodical{Slug: "bulletin", Name: "河北司法行政宣传"}
+	bulletin := &herald.Periodical{Slug: "rule-of-law", Name: "法治河北"}
 	if err := svc.CreatePeriodical(ctx, writer, bulletin); herald.ErrorCode(err) != herald.EFORBIDDEN {
 		t.Fatalf("a correspondent made a periodical: %v", err)
 	}
@@ -74,7 +74,7 @@ func TestAnIssueOfTheBulletinGoesToPrint(t *testing.T) {
 			t.Errorf("the PDF lacks the title %q", a.Title)
 		}
 	}
-	if !strings.Contains(text, "本期聚焦公共法律服务") || !strings.Contains(text, "河北司法行政宣传") {
+	if !strings.Contains(text, "本期聚焦公共法律服务") || !strings.Contains(text, "法治河北") {
 		t.Error("the PDF lacks the editor's note or the periodical's title")
 	}
 	// an article retracted after it was picked keeps the issue from print
