@@ -104,24 +104,29 @@ func wechatSummary(a *herald.Article) string {
 	return wechat.Summary(search.PlainText(a.Body))
 }
 
-func (s *Server) wechatPage(w http.ResponseWriter, r *http.Request, req *request) {
-	ctx := r.Context()
+// rendition returns the article the path names, if the person may see it,
+// and its WeChat rendition.
+func (s *Server) rendition(r *http.Request, req *request) (*herald.Article, string, error) {
 	a, err := s.viewable(r, req)
 	if err != nil {
-		s.fail(w, r, req, err)
-		return
+		return nil, "", err
 	}
-	wa, err := s.wechatArticle(ctx, r, a)
+	wa, err := s.wechatArticle(r.Context(), r, a)
+	if err != nil {
+		return nil, "", err
+	}
+	out, err := wechat.Render(wa)
+	return a, out, err
+}
+
+func (s *Server) wechatPage(w http.ResponseWriter, r *http.Request, req *request) {
+	a, html, err := s.rendition(r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
 	}
-	d := &wechatData{Article: a, Summary: wechatSummary(a), MaxSummary: wechat.MaxSummaryRunes,
+	d := &wechatData{Article: a, Summary: wechatSummary(a), MaxSummary: wechat.MaxSummaryRunes, HTML: html,
 		CoverWidth: wechat.CoverWidth, CoverHeight: wechat.CoverHeight, Labels: map[string]string{}}
-	if d.HTML, err = wechat.Render(wa); err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
 	d.SummaryRunes = utf8.RuneCountInString(d.Summary)
 	if strings.TrimSpace(a.CoverImage) != "" {
 		if _, _, ok := s.ownMedia(r, a.CoverImage); ok {
@@ -141,17 +146,7 @@ func (s *Server) wechatPage(w http.ResponseWriter, r *http.Request, req *request
 // reader sees the post.
 func (s *Server) wechatPreview(w http.ResponseWriter, r *http.Request, req *request) {
 	ctx := r.Context()
-	a, err := s.viewable(r, req)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	wa, err := s.wechatArticle(ctx, r, a)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	out, err := wechat.Render(wa)
+	a, out, err := s.rendition(r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
