@@ -321,4 +321,6 @@ type ArticleStore interface {
 	FindArticleByID(ctx context.Context, id int64) (*Article, error)
 	FindRevisions(ctx context.Context, articleID int64) ([]*Revision, error)
 	FindRevision(ctx context.Context, articleID int64, number int) (*Revision, error)
+	// PublishedLanguages lists the languages of published articles, each once.
+	PublishedLanguages(ctx context.Context) ([]string, error)
 }

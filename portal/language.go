@@ -110,30 +110,22 @@ func (p *Portal) sections(ctx context.Context) (*sectionList, error) {
 		return p.langs.list, nil
 	}
 	l := &sectionList{bySlug: map[string]*section{}}
-	for after := int64(0); ; {
-		as, err := p.published(ctx, herald.ArticleFilter{AfterID: after, Order: herald.ByID, Limit: 1000, NoBody: true})
-		if err != nil {
-			return nil, err
+	langs, err := p.Store.PublishedLanguages(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range langs {
+		slug, ok := sectionSlug(lang)
+		if !ok {
+			continue
 		}
-		for _, a := range as {
-			slug, ok := sectionSlug(a.Language)
-			if !ok {
-				continue
-			}
-			s := l.bySlug[slug]
-			if s == nil {
-				s = &section{Slug: slug, Name: languageName(slug)}
-				l.bySlug[slug] = s
-				l.all = append(l.all, s)
-			}
-			if !slices.Contains(s.Tags, a.Language) {
-				s.Tags = append(s.Tags, a.Language)
-			}
+		s := l.bySlug[slug]
+		if s == nil {
+			s = &section{Slug: slug, Name: languageName(slug)}
+			l.bySlug[slug] = s
+			l.all = append(l.all, s)
 		}
-		if len(as) < 1000 {
-			break
-		}
-		after = as[len(as)-1].ID
+		s.Tags = append(s.Tags, lang)
 	}
 	slices.SortFunc(l.all, func(a, b *section) int { return strings.Compare(a.Slug, b.Slug) })
 	for _, s := range l.all {

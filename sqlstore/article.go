@@ -474,3 +474,12 @@ func (tx *Tx) findRevisions(articleID int64, number int) ([]*herald.Revision, er
 	}
 	return revs, rows.Err()
 }
+
+// PublishedLanguages lists the languages of published articles.
+func (s *Store) PublishedLanguages(ctx context.Context) (langs []string, err error) {
+	err = s.read(ctx, func(tx *Tx) error {
+		langs, err = column[string](tx, `SELECT DISTINCT language FROM articles WHERE status = ? ORDER BY language`, herald.StatusPublished)
+		return err
+	})
+	return langs, err
+}

@@ -76,4 +76,18 @@ func testTranslations(t *testing.T, s herald.Store) {
 	if latest != 2 || len(diffs) != 1 || diffs[0].Field != "title" {
 		t.Fatalf("after the source's title changed: latest %d, diffs %+v", latest, diffs)
 	}
+	// the languages of published articles only
+	langs, err := s.PublishedLanguages(ctx)
+	must(t, err)
+	if len(langs) != 0 {
+		t.Fatalf("languages of published articles = %q, want none: all are drafts", langs)
+	}
+	for _, lang := range []string{"en", "zh-CN", "en"} {
+		c := Content(w.News, "published in "+lang)
+		c.Language = lang
+		must(t, s.CreateArticle(ctx, &herald.Article{ArticleContent: c, UnitID: w.Center.ID, CreatedBy: w.Editor.ID, Status: herald.StatusPublished}, ev(w.Editor.ID)))
+	}
+	if langs, _ = s.PublishedLanguages(ctx); len(langs) != 2 || langs[0] != "en" || langs[1] != "zh-CN" {
+		t.Fatalf("languages of published articles = %q, want en and zh-CN once each", langs)
+	}
 }
