@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/internal/testenv"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -144,13 +145,7 @@ func TestNINJSValidatesAgainstSchema(t *testing.T) {
 }
 
 func TestNewsMLValidatesAgainstXSD(t *testing.T) {
-	xmllint, err := exec.LookPath("xmllint")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("xmllint is required in CI: apt-get install libxml2-utils")
-		}
-		t.Skip("xmllint not found (Debian package libxml2-utils); NewsML-G2 output not validated against the XSD")
-	}
+	xmllint := testenv.Tool(t, "xmllint", "apt-get install libxml2-utils")
 	dir := t.TempDir()
 	var files []string
 	for name, a := range testArticles() {

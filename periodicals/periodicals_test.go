@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/demo"
+	"github.com/heraldnews/herald/internal/testenv"
 	"github.com/heraldnews/herald/periodicals"
 	"github.com/heraldnews/herald/print"
 	"github.com/heraldnews/herald/sqlite"
@@ -90,12 +91,7 @@ func TestAnIssueOfTheBulletinGoesToPrint(t *testing.T) {
 // pdfText is the PDF's text as pdftotext reads it, without white space.
 func pdfText(t *testing.T, pdf []byte) string {
 	t.Helper()
-	if _, err := exec.LookPath("pdftotext"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("pdftotext is missing (apt-get install poppler-utils)")
-		}
-		t.Skip("pdftotext is missing (apt-get install poppler-utils)")
-	}
+	testenv.Tool(t, "pdftotext", "apt-get install poppler-utils")
 	path := filepath.Join(t.TempDir(), "issue.pdf")
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {
 		t.Fatal(err)

@@ -13,20 +13,14 @@ import (
 	"testing"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/internal/testenv"
 )
 
 // needTool returns the path of a poppler tool, skipping the test when it is
 // missing, except under CI=true, where a missing tool fails it.
 func needTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s not found: install poppler-utils (CI=true, so this is a failure)", name)
-		}
-		t.Skipf("%s not found: install poppler-utils to run this test", name)
-	}
-	return p
+	return testenv.Tool(t, name, "apt-get install poppler-utils")
 }
 
 func tool(t *testing.T, name string, args ...string) string {

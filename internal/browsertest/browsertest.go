@@ -22,6 +22,8 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/heraldnews/herald/internal/testenv"
 )
 
 // TabTimeout limits how long a tab that Tab opens may be used.
@@ -33,11 +35,7 @@ func Needs(t testing.TB) (chromium, axe string) {
 	t.Helper()
 	missing := func(format string, args ...any) {
 		t.Helper()
-		msg := fmt.Sprintf(format, args...)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
+		testenv.Missing(t, format, args...)
 	}
 	chromium, err := exec.LookPath("chromium")
 	if err != nil {

@@ -44,6 +44,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald/internal/syncbuf"
+	"github.com/heraldnews/herald/internal/testenv"
 )
 
 //go:embed peer.mjs
@@ -80,17 +81,6 @@ type Peer struct {
 	client *http.Client
 }
 
-// missing skips the test, or fails it under CI=true, where every tool must
-// be there.
-func missing(t testing.TB, format string, args ...any) {
-	t.Helper()
-	msg := fmt.Sprintf(format, args...)
-	if os.Getenv("CI") == "true" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
 // CacheDir returns the npm cache the peer's packages are installed in.
 func CacheDir() string {
 	if dir := os.Getenv("HERALD_NPM_CACHE"); dir != "" {
@@ -109,23 +99,23 @@ func Start(t testing.TB, opts Options) *Peer {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
-		missing(t, "the Fedify peer needs Node.js 20 or later and npm (apt-get install nodejs npm): %v", err)
+		testenv.Missing(t, "the Fedify peer needs Node.js 20 or later and npm (apt-get install nodejs npm): %v", err)
 	}
 	npm, err := exec.LookPath("npm")
 	if err != nil {
-		missing(t, "the Fedify peer needs npm (apt-get install npm): %v", err)
+		testenv.Missing(t, "the Fedify peer needs npm (apt-get install npm): %v", err)
 	}
 	out, err := exec.Command(node, "--version").Output()
 	if err != nil {
-		missing(t, "node --version: %v", err)
+		testenv.Missing(t, "node --version: %v", err)
 	}
 	major, _ := strconv.Atoi(strings.SplitN(strings.TrimPrefix(strings.TrimSpace(string(out)), "v"), ".", 2)[0])
 	if major < 20 {
-		missing(t, "the Fedify peer needs Node.js 20 or later; this is %s", strings.TrimSpace(string(out)))
+		testenv.Missing(t, "the Fedify peer needs Node.js 20 or later; this is %s", strings.TrimSpace(string(out)))
 	}
 	cache := CacheDir()
 	if err := install(npm, cache); err != nil {
-		missing(t, "installing the Fedify peer's packages failed (npm install --prefix %s %s): %v",
+		testenv.Missing(t, "installing the Fedify peer's packages failed (npm install --prefix %s %s): %v",
 			cache, strings.Join(packages, " "), err)
 	}
 	script, err := writeScript(cache)
