@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -134,8 +135,12 @@ func TestPublicationCorrectionRetractionFollowEachOther(t *testing.T) {
 		t.Fatalf("ran %d jobs (%v), want the plan and two deliveries", n, err)
 	}
 	column := fmt.Sprintf("column:%d", a.ColumnID)
-	if got := e.channel.taken(); len(got) != 2 || got[0] != "create site v4 全省法律援助工作推进会召开" && got[1] != "create site v4 全省法律援助工作推进会召开" {
-		t.Fatalf("channel calls = %q", got)
+	calls := func(action, title string) []string {
+		return []string{fmt.Sprintf("%s %s v%d %s", action, column, a.Version, title), fmt.Sprintf("%s site v%d %s", action, a.Version, title)}
+	}
+	taken := func() []string { got := e.channel.taken(); slices.Sort(got); return got }
+	if got, want := taken(), calls("create", a.Title); !slices.Equal(got, want) {
+		t.Fatalf("channel calls = %q, want %q", got, want)
 	}
 	ds := e.deliveries(t, a.ID)
 	for _, target := range []string{"site", column} {
@@ -151,13 +156,13 @@ func TestPublicationCorrectionRetractionFollowEachOther(t *testing.T) {
 	fixed.Title = "全省法律援助工作推进会在石家庄召开"
 	a = e.do(t, e.world.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &fixed, Comment: "补充地点"})
 	e.runner.RunDue(e.ctx)
-	if got := e.channel.taken(); len(got) != 2 || got[0][:len("update")] != "update" {
-		t.Fatalf("after the correction: %q", got)
+	if got, want := taken(), calls("update", fixed.Title); !slices.Equal(got, want) {
+		t.Fatalf("after the correction: %q, want %q", got, want)
 	}
 	e.now = e.now.Add(time.Hour)
 	a = e.do(t, e.world.Chief, a.ID, workflow.ActRetract, workflow.Request{Comment: "撤稿"})
 	e.runner.RunDue(e.ctx)
-	if got := e.channel.taken(); len(got) != 2 || got[0][:len("delete")] != "delete" {
+	if got, want := taken(), calls("delete", fixed.Title); !slices.Equal(got, want) {
 		t.Fatalf("after the retraction: %q", got)
 	}
 	for target, d := range e.deliveries(t, a.ID) {
