@@ -266,32 +266,11 @@ func (p *Portal) sectionPage(ctx context.Context, d *siteData, s *section, n int
 		v.Title = s.Name + " - " + fmt.Sprintf(v.L.Page, n)
 	}
 	v.Feeds = p.feedLinks(SectionPath(s.Slug, 0), s.Name)
-	f := herald.ArticleFilter{Limit: PageSize, NoBody: true}
-	if n > 0 {
-		f.Order, f.Offset = herald.ByPublishedAsc, (n-1)*PageSize
+	list := func(ctx context.Context, f herald.ArticleFilter) ([]*herald.Article, error) {
+		return p.sectionPublished(ctx, s, f)
 	}
-	as, err := p.sectionPublished(ctx, s, f)
-	if err != nil {
-		return nil, err
-	}
-	total, err := p.sectionCount(ctx, s, herald.ArticleFilter{})
-	if err != nil {
-		return nil, err
-	}
-	pages := archivePages(total)
-	if n > pages {
-		return nil, errNotFound
-	}
-	if n > 0 {
-		slices.Reverse(as) // newest first on every page
-	}
-	data.Items = toItems(as)
-	data.Pager = newPager(v.L, n, pages, func(i int) string { return SectionPath(s.Slug, i) })
-	if err = p.fillHot(ctx, v); err != nil {
-		return nil, err
-	}
-	v.Data = data
-	return p.render("listing", http.StatusOK, v)
+	count := func(ctx context.Context, f herald.ArticleFilter) (int, error) { return p.sectionCount(ctx, s, f) }
+	return p.archivePage(ctx, v, data, n, herald.ArticleFilter{}, list, count, func(i int) string { return SectionPath(s.Slug, i) })
 }
 
 // phoneSection is a language section's phone page: its newest articles.

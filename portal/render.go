@@ -269,15 +269,27 @@ func (p *Portal) listingPage(ctx context.Context, d *siteData, kind, slug string
 		v.Title = data.Heading + " - " + fmt.Sprintf(v.L.Page, n)
 	}
 	v.Feeds = p.feedLinks("/"+kind+"/"+slug+"/", data.Heading)
-	f := herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID, Limit: PageSize, NoBody: true}
+	return p.archivePage(ctx, v, data, n, herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID}, p.published, p.countPublished,
+		func(i int) string { return ListingPath(kind, slug, i) })
+}
+
+// archivePage renders page n of a listing of the articles list finds under
+// base: 0 is the newest; archive pages from 1 are numbered from the oldest, so
+// their addresses stay put as articles are added. Each page shows its
+// articles newest first.
+func (p *Portal) archivePage(ctx context.Context, v *view, data *listingData, n int, base herald.ArticleFilter,
+	list func(context.Context, herald.ArticleFilter) ([]*herald.Article, error),
+	count func(context.Context, herald.ArticleFilter) (int, error), path func(int) string) (*Page, error) {
+	f := base
+	f.Limit, f.NoBody = PageSize, true
 	if n > 0 {
 		f.Order, f.Offset = herald.ByPublishedAsc, (n-1)*PageSize
 	}
-	as, err := p.published(ctx, f)
+	as, err := list(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	total, err := p.countPublished(ctx, herald.ArticleFilter{ColumnID: columnID, ThemeID: themeID})
+	total, err := count(ctx, base)
 	if err != nil {
 		return nil, err
 	}
@@ -289,7 +301,7 @@ func (p *Portal) listingPage(ctx context.Context, d *siteData, kind, slug string
 		slices.Reverse(as) // newest first on every page
 	}
 	data.Items = toItems(as)
-	data.Pager = newPager(v.L, n, pages, func(i int) string { return ListingPath(kind, slug, i) })
+	data.Pager = newPager(v.L, n, pages, path)
 	if err = p.fillHot(ctx, v); err != nil {
 		return nil, err
 	}
