@@ -97,7 +97,7 @@ func (c *ArticleContent) Normalize() {
 		*f = strings.TrimSpace(*f)
 	}
 	if c.Language == "" {
-		c.Language = "zh-CN"
+		c.Language = DefaultLanguage
 	}
 	slices.Sort(c.ThemeIDs)
 	c.ThemeIDs = slices.Compact(c.ThemeIDs)
@@ -269,6 +269,7 @@ type ArticleOrder string
 // Article orders.
 const (
 	ByUpdated      ArticleOrder = "updated"       // most recently updated first (default)
+	ByUpdatedAsc   ArticleOrder = "updated_asc"   // least recently updated first
 	ByPublished    ArticleOrder = "published"     // most recently published first
 	ByScheduled    ArticleOrder = "scheduled"     // soonest scheduled first
 	ByPublishedAsc ArticleOrder = "published_asc" // oldest published first
@@ -292,11 +293,25 @@ type ArticleFilter struct {
 	PublishedBefore *time.Time // strictly before
 	PublishedAfter  *time.Time // strictly after
 	AfterID         int64      // IDs above this one
-	NoCount         bool       // skip counting the total (FindArticles returns -1)
-	NoBody          bool       // leave Body empty, for lists that do not show it
-	Order           ArticleOrder
-	Offset          int
-	Limit           int
+	Channel         Channel    // articles meant for this channel
+	// UpdatedAfter and UpdatedBefore select a window of changes: articles
+	// last updated after the cursor (a later time, or the same time and a
+	// higher ID) and strictly before the time. With ByUpdatedAsc, the last
+	// article of a page is the cursor of the next.
+	UpdatedAfter  *ArticleCursor
+	UpdatedBefore *time.Time
+	NoCount       bool // skip counting the total (FindArticles returns -1)
+	NoBody        bool // leave Body empty, for lists that do not show it
+	Order         ArticleOrder
+	Offset        int
+	Limit         int
+}
+
+// ArticleCursor is a place in a list of articles ordered by when they were
+// last updated.
+type ArticleCursor struct {
+	UpdatedAt time.Time
+	ID        int64
 }
 
 // ArticleChange is what an article update records: its audit event, when the

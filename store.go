@@ -28,6 +28,7 @@ type Store interface {
 	DeliveryStore
 	FediverseStore
 	PeriodicalStore
+	PartnerStore
 	SubscriberStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".

@@ -1,7 +1,10 @@
 // Package activitypub is Herald's microblog channel on the fediverse: the
-// site, and optionally each column, is an ActivityPub actor that Mastodon
-// and other servers can follow. Published articles go out as Create(Note),
-// corrections as Update, retractions as Delete(Tombstone).
+// site, optionally each column, and each language other than the site's that
+// has published articles ("site_en") is an ActivityPub actor that Mastodon
+// and other servers can follow. An article goes out from the actor of its
+// language, or from the site's (and its column's) when it is in the site's
+// own. Published articles go out as Create(Note), corrections as Update,
+// retractions as Delete(Tombstone).
 //
 // The package holds the protocol and no storage: HTTP Signatures as
 // Mastodon signs them (Sign, Verify), the vocabulary Herald serves and sends

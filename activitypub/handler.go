@@ -71,13 +71,14 @@ func (u URLs) ActorName(id string) (string, bool) {
 }
 
 // namePattern is what Mastodon accepts as the user part of a remote handle;
-// column slugs (a-z, 0-9, hyphens) and "site" fit it.
+// column slugs (a-z, 0-9, hyphens), "site" and the languages' "site_en" fit it.
 var namePattern = regexp.MustCompile(`^[a-z0-9_]([a-z0-9_.-]{0,62}[a-z0-9_])?$`)
 
 // LocalActor is a local actor as the Backend stores it.
 type LocalActor struct {
 	// Name is the actor's preferredUsername and the last segment of its ID:
-	// "site" for the site, a column's slug for a column.
+	// "site" for the site, a column's slug for a column, "site_" and the
+	// primary subtag for a language other than the site's ("site_en").
 	Name string
 	// Type is TypeService (the default, for the site) or TypePerson.
 	Type        string

@@ -69,8 +69,10 @@ func (r *statusRecorder) WriteHeader(code int) {
 // TestFedifyInterop proves the protocol against a real ActivityPub server,
 // Fedify: WebFinger and actor discovery, a signed Follow verified by the
 // inbox, the Accept, a Create(Note) and a Delete(Tombstone) delivered with
-// the Client and verified by Fedify, likes, boosts and replies, an Undo, and
-// that unsigned and forged deliveries are refused without being recorded.
+// the Client and verified by Fedify, likes, boosts and replies, a language's
+// account (acct:site_en@…) followed and posting its note in English, an
+// Undo, and that unsigned and forged deliveries are refused without being
+// recorded.
 func TestFedifyInterop(t *testing.T) {
 	tlsConfig, cert := fedifytest.SelfSigned(t)
 	srv := httptest.NewUnstartedServer(nil)
@@ -261,9 +263,72 @@ func TestFedifyInterop(t *testing.T) {
 		t.Fatalf("the peer received Delete %+v; want one verified, of a Tombstone for %s", deleted, note.ID)
 	}
 
+	// The English account: the peer follows acct:site_en@…, and verifies
+	// its Accept and the English note's Create with site_en's own key.
+	enKey := testKey(t, "site_en")
+	backend.addActor(t, "site_en", enKey, urls.Base+"/en/")
+	siteEn := activitypub.SigningKey{KeyID: urls.KeyID("site_en"), Key: enKey}
+	followEn, err := peer.Follow(ctx, "acct:site_en@"+urls.Host())
+	if err != nil {
+		t.Fatalf("peer follows site_en: %v", err)
+	}
+	if followEn.Actor != urls.Actor("site_en") {
+		t.Fatalf("peer resolved acct:site_en to %s, want %s", followEn.Actor, urls.Actor("site_en"))
+	}
+	followerEn := backend.follower("site_en", peer.Actor)
+	queued = backend.deliveries()
+	if followerEn == nil || len(queued) != 2 || queued[1].Actor != "site_en" {
+		t.Fatalf("follower of site_en %+v, queued deliveries %+v; want the peer, and an Accept from site_en", followerEn, queued)
+	}
+	if err := client.Deliver(ctx, queued[1].Inbox, queued[1].Activity, siteEn); err != nil {
+		t.Fatalf("deliver site_en's Accept: %v", err)
+	}
+	acceptEn, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Accept" && r.Actor == urls.Actor("site_en") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !acceptEn.Verified || acceptEn.Object != followEn.ID {
+		t.Fatalf("the peer received Accept %+v; want one verified, of %s", acceptEn, followEn.ID)
+	}
+	english := &herald.Article{ID: 43, Version: 2, TranslationOf: article.ID, PublishedAt: &published, ArticleContent: herald.ArticleContent{
+		Title:    "Provincial Department of Justice Issues Key Points for Legal Publicity in 2026",
+		Summary:  "The plan carries the Eighth Five-Year Plan for legal publicity forward, with constitutional education & the Civil Code in communities.",
+		Language: "en",
+	}}
+	englishURL := urls.Base + "/articles/43.html"
+	noteEn, err := activitypub.NoteOf(english, activitypub.NoteOptions{
+		ID: urls.Object("notes/site_en/43"), ActorID: urls.Actor("site_en"), Followers: urls.Followers("site_en"),
+		URL: englishURL, BaseURL: urls.Base,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	createEn, err := activitypub.Marshal(activitypub.NewCreate(urls.Object("activities/site_en/43/create/2"), noteEn))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := client.Deliver(ctx, followerEn.DeliveryInbox(), createEn, siteEn); err != nil {
+		t.Fatalf("deliver the English Create: %v", err)
+	}
+	createdEn, err := peer.WaitFor(ctx, func(r fedifytest.Received) bool { return r.Type == "Create" && r.Actor == urls.Actor("site_en") })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sentEn struct {
+		Object struct {
+			AttributedTo string            `json:"attributedTo"`
+			ContentMap   map[string]string `json:"contentMap"`
+		} `json:"object"`
+	}
+	if err := json.Unmarshal(createdEn.JSON, &sentEn); err != nil || !createdEn.Verified || createdEn.Object != noteEn.ID ||
+		sentEn.Object.AttributedTo != urls.Actor("site_en") || sentEn.Object.ContentMap["en"] != noteEn.Content {
+		t.Fatalf("the peer received Create %+v (%v); want one verified, of note %s by site_en, its content in contentMap.en",
+			createdEn, err, noteEn.ID)
+	}
+
 	// Every delivery to the peer was draft-cavage-signed and accepted.
-	if _, posts, err := peer.Received(ctx); err != nil || len(posts) != 4 {
-		t.Errorf("the peer got %d deliveries (%v), want the Accept, Create, Update and Delete", len(posts), err)
+	if _, posts, err := peer.Received(ctx); err != nil || len(posts) != 6 {
+		t.Errorf("the peer got %d deliveries (%v), want the Accept, Create, Update and Delete, and site_en's Accept and Create", len(posts), err)
 	} else {
 		for _, p := range posts {
 			if p.Signature != "draft-cavage" || p.Status != http.StatusAccepted {

@@ -39,6 +39,16 @@ type Service struct {
 	TagURL func(tag string) string
 	// ColumnActors makes each column an actor of its own, beside the site.
 	ColumnActors bool
+	// Language is the site's own language, a BCP 47 tag ("zh-CN" when
+	// empty). The site and the columns post the articles in it; each other
+	// language is an actor of its own, "site_" and its primary subtag
+	// ("site_en"), which posts those: it exists while the language has
+	// published articles, and stays once it has posted.
+	Language string
+	// SectionURL returns the absolute URL of a language's section on the
+	// site, given its primary subtag ("en"): a language actor's profile
+	// page. Nil makes the site's home page their profile.
+	SectionURL func(subtag string) string
 
 	keys sync.Map // actor name → *rsa.PrivateKey
 }
@@ -63,16 +73,30 @@ func newKeys() (string, string, error) {
 }
 
 // actor returns a local actor's stored record, making its keys the first
-// time, after checking that the name is one of the microblog's actors.
-func (s *Service) actor(ctx context.Context, name string) (*herald.LocalActor, *herald.Column, error) {
+// time, after checking that the name is one of the microblog's actors; for a
+// column's actor it also returns the column, for a language's the
+// language's primary subtag.
+func (s *Service) actor(ctx context.Context, name string) (*herald.LocalActor, *herald.Column, string, error) {
 	var col *herald.Column
-	if name != SiteActor {
+	var lang string
+	switch primary, isLanguage := s.actorLanguage(name); {
+	case name == SiteActor:
+	case isLanguage:
+		exists, err := s.languageActorExists(ctx, primary)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		if !exists {
+			return nil, nil, "", herald.Errorf(herald.ENOTFOUND, "There is no actor %q.", name)
+		}
+		lang = primary
+	default:
 		if !s.ColumnActors {
-			return nil, nil, herald.Errorf(herald.ENOTFOUND, "There is no actor %q.", name)
+			return nil, nil, "", herald.Errorf(herald.ENOTFOUND, "There is no actor %q.", name)
 		}
 		cols, err := s.store.FindColumns(ctx)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, "", err
 		}
 		for _, c := range cols {
 			if c.Slug == name {
@@ -80,11 +104,11 @@ func (s *Service) actor(ctx context.Context, name string) (*herald.LocalActor, *
 			}
 		}
 		if col == nil {
-			return nil, nil, herald.Errorf(herald.ENOTFOUND, "There is no actor %q.", name)
+			return nil, nil, "", herald.Errorf(herald.ENOTFOUND, "There is no actor %q.", name)
 		}
 	}
 	la, err := s.store.LocalActor(ctx, name, s.clock.Now(), newKeys)
-	return la, col, err
+	return la, col, lang, err
 }
 
 // SigningKey returns the key a local actor signs with.
@@ -92,7 +116,7 @@ func (s *Service) SigningKey(ctx context.Context, name string) (*SigningKey, err
 	if k, ok := s.keys.Load(name); ok {
 		return &SigningKey{KeyID: s.urls.KeyID(name), Key: k.(*rsa.PrivateKey)}, nil
 	}
-	la, _, err := s.actor(ctx, name)
+	la, _, _, err := s.actor(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +130,7 @@ func (s *Service) SigningKey(ctx context.Context, name string) (*SigningKey, err
 
 // LocalActor implements Backend.
 func (s *Service) LocalActor(ctx context.Context, name string) (*LocalActor, error) {
-	la, col, err := s.actor(ctx, name)
+	la, col, lang, err := s.actor(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -116,17 +140,23 @@ func (s *Service) LocalActor(ctx context.Context, name string) (*LocalActor, err
 	}
 	out := &LocalActor{Name: name, PublicKeyPEM: la.PublicKeyPEM, Published: la.CreatedAt, DisplayName: settings.SiteName,
 		Summary: "<p>" + html.EscapeString(settings.Description) + "</p>", ProfileURL: s.urls.Base + "/"}
-	if col != nil {
+	switch {
+	case col != nil:
 		out.DisplayName = settings.SiteName + " · " + col.Name
 		out.Summary = "<p>" + html.EscapeString(col.Name) + "</p>"
 		out.ProfileURL = s.urls.Base + "/columns/" + url.PathEscape(col.Slug) + "/"
+	case lang != "":
+		out.DisplayName = settings.SiteName + " · " + languageName(lang)
+		if s.SectionURL != nil {
+			out.ProfileURL = s.SectionURL(lang)
+		}
 	}
 	return out, nil
 }
 
 // Outbox implements Backend.
 func (s *Service) Outbox(ctx context.Context, name string, offset, limit int) ([]json.RawMessage, int, error) {
-	if _, _, err := s.actor(ctx, name); err != nil {
+	if _, _, _, err := s.actor(ctx, name); err != nil {
 		return nil, 0, err
 	}
 	if limit == 0 {
@@ -173,14 +203,11 @@ func (s *Service) DomainBlocked(ctx context.Context, host string) (bool, error) 
 
 // Stats implements Backend.
 func (s *Service) Stats(ctx context.Context) (NodeInfoUsage, error) {
-	users := 1
-	if s.ColumnActors {
-		cols, err := s.store.FindColumns(ctx)
-		if err != nil {
-			return NodeInfoUsage{}, err
-		}
-		users += len(cols)
+	names, err := s.actorNames(ctx)
+	if err != nil {
+		return NodeInfoUsage{}, err
 	}
+	users := len(names)
 	_, posts, err := s.store.FindOutbox(ctx, "", 1, 0)
 	return NodeInfoUsage{Users: NodeInfoUsers{Total: users, ActiveMonth: users, ActiveHalfyear: users}, LocalPosts: posts}, err
 }
@@ -204,15 +231,9 @@ func (s *Service) Receive(ctx context.Context, rcv *Received) error {
 		_, err := s.store.RemoveFollower(ctx, rcv.Target, who.ID, rcv.At)
 		return err
 	case ActionRemoveActor:
-		names := []string{SiteActor}
-		if s.ColumnActors {
-			cols, err := s.store.FindColumns(ctx)
-			if err != nil {
-				return err
-			}
-			for _, c := range cols {
-				names = append(names, c.Slug)
-			}
+		names, err := s.actorNames(ctx)
+		if err != nil {
+			return err
 		}
 		for _, name := range names {
 			if _, err := s.store.RemoveFollower(ctx, name, who.ID, rcv.At); err != nil {
@@ -283,9 +304,30 @@ func (s *Service) Name() herald.Channel { return herald.ChannelMicroblog }
 // Supports implements delivery.Channel: notes are created, updated and deleted.
 func (s *Service) Supports(action string) bool { return true }
 
-// Targets implements delivery.Channel: the site's actor and, with column
-// actors, the article's column.
+// actorNames lists the microblog's actors: the site, the columns with
+// column actors, and the languages that have published articles.
+func (s *Service) actorNames(ctx context.Context) ([]string, error) {
+	names := []string{SiteActor}
+	if s.ColumnActors {
+		cols, err := s.store.FindColumns(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cols {
+			names = append(names, c.Slug)
+		}
+	}
+	langs, err := s.languageActorNames(ctx)
+	return append(names, langs...), err
+}
+
+// Targets implements delivery.Channel: an article in a language other than
+// the site's goes to that language's actor only; the others go to the site's
+// actor and, with column actors, the article's column.
 func (s *Service) Targets(ctx context.Context, a *herald.Article) ([]string, error) {
+	if name, ok := s.languageActor(a.Language); ok {
+		return []string{name}, nil
+	}
 	targets := []string{SiteActor}
 	if s.ColumnActors {
 		cols, err := s.store.FindColumns(ctx)
@@ -307,7 +349,7 @@ func (s *Service) Targets(ctx context.Context, a *herald.Article) ([]string, err
 // action and version, so a repeated call queues nothing new.
 func (s *Service) Deliver(ctx context.Context, d *herald.Delivery, a *herald.Article) (delivery.Result, error) {
 	actorID, followers := s.urls.Actor(d.Target), s.urls.Followers(d.Target)
-	if _, _, err := s.actor(ctx, d.Target); err != nil {
+	if _, _, _, err := s.actor(ctx, d.Target); err != nil {
 		return delivery.Result{}, err
 	}
 	noteID, articleURL := s.noteID(d.Target, a.ID), s.ArticleURL(a)

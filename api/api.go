@@ -13,6 +13,7 @@ import (
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/periodicals"
 	"github.com/heraldnews/herald/search"
+	"github.com/heraldnews/herald/syndication"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -24,6 +25,7 @@ type Server struct {
 	Workflow     *workflow.Service
 	Search       *search.Service // nil: the search routes answer 503
 	Periodicals  *periodicals.Service
+	Syndication  *syndication.Service // nil: the partner routes answer 503
 	Log          *slog.Logger
 	MaxBodyBytes int64
 }
@@ -38,7 +40,11 @@ type Route struct {
 	// token. A token that is sent but invalid is refused with 401, not
 	// ignored, so that a caller never mistakes a public answer for theirs.
 	OptionalToken bool
-	handler       func(s *Server, w http.ResponseWriter, r *http.Request, actor *herald.Staff)
+	// PartnerToken marks a route for partner outlets, opened by a partner's
+	// token (hrp_…) instead of a staff member's.
+	PartnerToken bool
+	handler      func(s *Server, w http.ResponseWriter, r *http.Request, actor *herald.Staff)
+	partner      func(s *Server, w http.ResponseWriter, r *http.Request, p *herald.Partner)
 }
 
 // Routes lists every API operation.
@@ -56,6 +62,16 @@ func Routes() []Route {
 		{Method: "POST", Path: "/api/v1/periodicals/{id}/issues", handler: (*Server).createIssue},
 		{Method: "PATCH", Path: "/api/v1/issues/{id}", handler: (*Server).updateIssue},
 		{Method: "GET", Path: "/api/v1/issues/{id}/pdf", handler: (*Server).issuePDF},
+
+		{Method: "GET", Path: "/api/v1/partners", handler: (*Server).listPartners},
+		{Method: "POST", Path: "/api/v1/partners", handler: (*Server).createPartner},
+		{Method: "PATCH", Path: "/api/v1/partners/{id}", handler: (*Server).updatePartner},
+		{Method: "POST", Path: "/api/v1/partners/{id}/token", handler: (*Server).rotatePartnerToken},
+		{Method: "GET", Path: "/api/v1/articles/{id}/placements", handler: (*Server).articlePlacements},
+		{Method: "GET", Path: "/api/v1/syndication/items", PartnerToken: true, partner: (*Server).pullItems},
+		{Method: "GET", Path: "/api/v1/syndication/items/{id}", PartnerToken: true, partner: (*Server).pullItem},
+		{Method: "GET", Path: "/api/v1/syndication/placements", PartnerToken: true, partner: (*Server).listOwnPlacements},
+		{Method: "POST", Path: "/api/v1/syndication/placements", PartnerToken: true, partner: (*Server).reportPlacement},
 
 		{Method: "GET", Path: "/api/v1/search", Public: true, OptionalToken: true, handler: (*Server).searchArticles},
 		{Method: "GET", Path: "/api/v1/search/suggest", Public: true, handler: (*Server).suggestTitles},
@@ -130,6 +146,9 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) wrap(rt Route) http.HandlerFunc {
+	if rt.PartnerToken {
+		return s.wrapPartner(rt)
+	}
 	return func(w http.ResponseWriter, r *http.Request) {
 		var actor *herald.Staff
 		if !rt.Public || rt.OptionalToken && r.Header.Get("Authorization") != "" {
@@ -147,12 +166,41 @@ func (s *Server) wrap(rt Route) http.HandlerFunc {
 	}
 }
 
+func (s *Server) wrapPartner(rt Route) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		secret, ok := bearer(r)
+		if !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="herald-partners"`)
+			s.problem(w, r, herald.Errorf(herald.EUNAUTHORIZED, "Send your partner token: Authorization: Bearer hrp_…; the publicity center issues it."))
+			return
+		}
+		if s.Syndication == nil {
+			s.problem(w, r, herald.Errorf(herald.EUNAVAILABLE, "Syndication is not available on this server."))
+			return
+		}
+		p, err := s.Syndication.Authenticate(r.Context(), secret)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="herald-partners"`)
+			s.problem(w, r, err)
+			return
+		}
+		if r.Body != nil && s.MaxBodyBytes > 0 {
+			r.Body = http.MaxBytesReader(w, r.Body, s.MaxBodyBytes)
+		}
+		rt.partner(s, w, r, p)
+	}
+}
+
+// bearer returns the token of an Authorization: Bearer header.
+func bearer(r *http.Request) (string, bool) {
+	return strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+}
+
 func (s *Server) authenticate(r *http.Request) (*herald.Staff, error) {
-	const prefix = "Bearer "
-	h := r.Header.Get("Authorization")
-	if len(h) <= len(prefix) || h[:len(prefix)] != prefix {
+	secret, ok := bearer(r)
+	if !ok || secret == "" {
 		return nil, herald.Errorf(herald.EUNAUTHORIZED, "Send an API token: Authorization: Bearer <token>. Get one with POST /api/v1/tokens.")
 	}
-	st, _, err := s.Auth.Authenticate(r.Context(), h[len(prefix):])
+	st, _, err := s.Auth.Authenticate(r.Context(), secret)
 	return st, err
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/storetest"
+	"github.com/heraldnews/herald/syndication"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -109,7 +110,7 @@ func newServer(t testing.TB, s herald.Store) *testServer {
 	srv := &api.Server{
 		Store: s, Auth: auth.NewService(s, clock), Directory: directory.NewService(s, clock),
 		Workflow: workflow.NewService(s, clock), Search: ts.search, Log: log, MaxBodyBytes: 64 << 10,
-		Periodicals: periodicals.New(s, clock),
+		Periodicals: periodicals.New(s, clock), Syndication: syndication.New(s, clock, "https://news.example.gov.cn", log),
 	}
 	ts.handler = srv.Handler()
 	hs := httptest.NewServer(ts.handler)

@@ -255,14 +255,26 @@ func TestOpenAPISecurity(t *testing.T) {
 	if bearer["type"] != "http" || bearer["scheme"] != "bearer" {
 		t.Errorf("bearerAuth = %v, want an http bearer scheme", bearer)
 	}
-	public, optional := map[string]bool{}, map[string]bool{}
+	partner := asMap(t, schemes["partnerAuth"], "securitySchemes.partnerAuth")
+	if partner["type"] != "http" || partner["scheme"] != "bearer" {
+		t.Errorf("partnerAuth = %v, want an http bearer scheme", partner)
+	}
+	public, optional, partners := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, rt := range Routes() {
 		public[rt.Method+" "+rt.Path] = rt.Public
 		optional[rt.Method+" "+rt.Path] = rt.Public && rt.OptionalToken
+		partners[rt.Method+" "+rt.Path] = rt.PartnerToken
 	}
 	for _, op := range openAPIOperations(t, doc) {
 		sec, has := op.Op["security"]
 		switch {
+		case partners[op.String()]:
+			list, _ := sec.([]any)
+			if len(list) != 1 {
+				t.Errorf("%s takes a partner token but its security is %v, want [{partnerAuth: []}]", op, sec)
+			} else if _, ok := asMap(t, list[0], op.String()+" security[0]")["partnerAuth"]; !ok {
+				t.Errorf("%s takes a partner token but its security is %v, want [{partnerAuth: []}]", op, sec)
+			}
 		case optional[op.String()]:
 			// OpenAPI's way to say "a token or none": an empty requirement
 			// alongside bearerAuth.

@@ -89,8 +89,12 @@ func CheckPassword(hash, pw string) bool {
 const tokenPrefix = "hrd_"
 
 // NewTokenSecret returns a new random API token and the hash to store.
-func NewTokenSecret() (secret, hash string) {
-	secret = tokenPrefix + randomToken()
+func NewTokenSecret() (secret, hash string) { return NewSecret(tokenPrefix) }
+
+// NewSecret returns a new random secret that starts with prefix (which
+// tells what it opens), and the hash to store.
+func NewSecret(prefix string) (secret, hash string) {
+	secret = prefix + randomToken()
 	return secret, HashToken(secret)
 }
 

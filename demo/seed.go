@@ -18,6 +18,10 @@ import (
 // Password is every demo account's password.
 const Password = "herald-demo-2026"
 
+// PartnerToken is the demo partner newspaper's token: fixed, like the
+// passwords, so that the demo's welcome can show a pull that works.
+const PartnerToken = "hrp_demo-hebei-legal-daily-2026"
+
 // Seeded is what Seed made, for printing login details.
 type Seeded struct {
 	Staff    map[string]*herald.Staff // by username
@@ -93,13 +97,10 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 		}
 	}
 
-	shift := shiftFor(c.Articles, now)
+	times := demoTimes(c.Articles, now)
 	seeded := map[string]int64{}
-	for _, spec := range c.Articles {
-		at := spec.Time
-		if !strings.HasPrefix(spec.Time.Format("2006"), "2019") {
-			at = at.Add(shift)
-		}
+	for i, spec := range c.Articles {
+		at := times[i]
 		// Written and reviewed in the hours before its time; scheduled pieces were
 		// approved a day before the present.
 		clock = at.Add(-6 * time.Hour)
@@ -116,6 +117,9 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 	}
 	if err := seedBulletin(ctx, s, units["HEB"], now); err != nil {
 		return nil, fmt.Errorf("bulletin: %w", err)
+	}
+	if err := seedPartner(ctx, s, now); err != nil {
+		return nil, fmt.Errorf("partner: %w", err)
 	}
 	return out, nil
 }
@@ -142,6 +146,36 @@ func seedBulletin(ctx context.Context, s herald.Store, dept *herald.Unit, now ti
 	return s.CreateIssue(ctx, is, ev)
 }
 
+// seedPartner adds the provincial legal newspaper as a partner that pulls
+// the print channel's stories, with the placements it reported of three
+// stories from the days before.
+func seedPartner(ctx context.Context, s herald.Store, now time.Time) error {
+	ev := herald.Event{At: now.UTC().Truncate(time.Microsecond)}
+	p := &herald.Partner{Slug: "hebei-legal-daily", Name: "河北法制报", Kind: herald.KindNewspaper, Level: herald.LevelProvincial,
+		Format: herald.FormatNINJS, TokenHash: auth.HashToken(PartnerToken)}
+	if err := s.CreatePartner(ctx, p, ev); err != nil {
+		return err
+	}
+	before := herald.CSTDay(now)
+	older, _, err := s.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, Channel: herald.ChannelPrint,
+		PublishedBefore: &before, Order: herald.ByPublished, Limit: 3, NoBody: true})
+	if err != nil {
+		return err
+	}
+	for i, a := range older {
+		day := herald.CSTDay(a.PublishedAt.AddDate(0, 0, 1)) // in the next morning's paper
+		if day.After(before) {
+			day = before
+		}
+		pl := &herald.Placement{ArticleID: a.ID, PartnerID: p.ID, Outlet: p.Name, Level: p.Level, Date: day,
+			Page: fmt.Sprintf("第%d版", 2+i), Status: herald.PlacementVerified}
+		if err := s.CreatePlacement(ctx, pl, herald.Event{At: ev.At, Comment: "reported by partner " + p.Slug}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // seedReadHistory gives the published articles the reads a month of readers
 // would have left, so the demo's leaderboards have something to rank: most
 // reads in the first days after publication, fewer later, a deterministic
@@ -166,16 +200,40 @@ func seedReadHistory(ctx context.Context, s herald.Store, now time.Time) error {
 	return s.AddViews(ctx, counts)
 }
 
-// shiftFor moves the corpus's 2026 times so that its newest non-scheduled piece
-// is two hours before now.
-func shiftFor(articles []ArticleSpec, now time.Time) time.Duration {
+// demoTimes moves the corpus's 2026 times to the present: the day of its
+// newest published story becomes today, whole days keep their times of day,
+// and whatever would then lie in the future, or in the last hour — the
+// drafts and reviews the corpus has after that story — happens in the hours
+// before instead, ten minutes apart in its order. So today has its news and
+// the desk its work in progress, whatever the time of day the demo starts.
+// Scheduled pieces keep the shift and so stay in the future; the 2019 seed
+// course keeps its own dates.
+func demoTimes(articles []ArticleSpec, now time.Time) []time.Time {
 	var newest time.Time
 	for _, a := range articles {
-		if a.State != "scheduled" && a.Time.After(newest) {
+		if (a.State == "published" || a.State == "corrected") && a.Time.After(newest) {
 			newest = a.Time
 		}
 	}
-	return now.Add(-2 * time.Hour).Sub(newest).Truncate(24 * time.Hour)
+	shift := herald.CSTDay(now).Sub(herald.CSTDay(newest))
+	latest := now.Add(-time.Hour)
+	times := make([]time.Time, len(articles))
+	var late []int // published stories past latest, by index
+	for i, a := range articles {
+		times[i] = a.Time
+		if a.Time.Year() == 2019 {
+			continue
+		}
+		times[i] = a.Time.Add(shift)
+		if a.State != "scheduled" && times[i].After(latest) {
+			late = append(late, i)
+		}
+	}
+	slices.SortStableFunc(late, func(x, y int) int { return times[x].Compare(times[y]) })
+	for rank, i := range late {
+		times[i] = latest.Add(-time.Duration(len(late)-1-rank) * 10 * time.Minute).Truncate(time.Minute)
+	}
+	return times
 }
 
 // seedArticle drives one article to its state; seeded maps the files seeded
@@ -195,10 +253,11 @@ func seedArticle(ctx context.Context, wf *workflow.Service, spec ArticleSpec, st
 	for _, n := range spec.ExtraAuthors {
 		content.Authors = append(content.Authors, herald.Author{Name: n})
 	}
-	// the demo's Chinese news also goes to the microblog and the public
-	// account, so its deliveries show in the newsroom
+	// the demo's Chinese news also goes to the microblog, the public
+	// account and the partner newspapers, so its deliveries show in the
+	// newsroom and the partner's pull has today's stories
 	if !strings.HasPrefix(spec.Language, "en") {
-		content.Channels = []herald.Channel{herald.ChannelMicroblog, herald.ChannelPublicAccount}
+		content.Channels = []herald.Channel{herald.ChannelMicroblog, herald.ChannelPublicAccount, herald.ChannelPrint}
 	}
 	for _, t := range spec.Themes {
 		content.ThemeIDs = append(content.ThemeIDs, themes[t].ID)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/internal/iptctest"
 	"github.com/heraldnews/herald/internal/testenv"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -92,33 +93,7 @@ func testArticles() map[string]*herald.Article {
 	return map[string]*herald.Article{"chinese": chinese, "english": english, "retracted": retracted}
 }
 
-func compileNINJSSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	f, err := os.Open(filepath.Join("testdata", "ninjs-schema_2.1.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	if err := c.AddResource(NINJSSchemaURI, doc); err != nil {
-		t.Fatal(err)
-	}
-	// The schema refers to GeoJSON's schema for places[].geojson, which we
-	// never emit; an empty schema stands in so that compiling needs no network.
-	if err := c.AddResource("https://geojson.org/schema/GeoJSON.json", map[string]any{}); err != nil {
-		t.Fatal(err)
-	}
-	sch, err := c.Compile(NINJSSchemaURI)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sch
-}
+func compileNINJSSchema(t *testing.T) *jsonschema.Schema { return iptctest.NINJSSchema(t) }
 
 func TestNINJSValidatesAgainstSchema(t *testing.T) {
 	sch := compileNINJSSchema(t)
@@ -159,15 +134,23 @@ func TestNewsMLValidatesAgainstXSD(t *testing.T) {
 		}
 		files = append(files, f)
 	}
+	// all three in one message, as partners pull them
+	arts := testArticles()
+	all, err := NewsMessage([]*herald.Article{arts["chinese"], arts["english"], arts["retracted"]}, testOptions(), *at(13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(dir, "message.xml")
+	if err := os.WriteFile(f, all, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, f)
 	slices.Sort(files)
 	// A document the schema must refuse proves the validator is really on.
 	invalid := filepath.Join(dir, "invalid.xml")
 	os.WriteFile(invalid, []byte(`<newsItem xmlns="http://iptc.org/std/nar/2006-10-01/" standard="NewsML-G2" standardversion="2.35"><itemMeta/></newsItem>`), 0o600)
-	xsd := filepath.Join("testdata", "NewsML-G2_2.35-spec-All-Power.xsd")
-	if out, err := exec.Command(xmllint, append([]string{"--noout", "--nonet", "--schema", xsd}, files...)...).CombinedOutput(); err != nil {
-		t.Fatalf("xmllint: %v\n%s", err, out)
-	}
-	if out, err := exec.Command(xmllint, "--noout", "--nonet", "--schema", xsd, invalid).CombinedOutput(); err == nil {
+	iptctest.ValidateNewsML(t, files...)
+	if out, err := exec.Command(xmllint, "--noout", "--nonet", "--schema", iptctest.XSD(), invalid).CombinedOutput(); err == nil {
 		t.Fatalf("xmllint accepted an invalid item:\n%s", out)
 	}
 }
@@ -394,6 +377,31 @@ func TestNewsMLRoundTrip(t *testing.T) {
 	// Escaping: the raw document carries no unescaped markup from the text.
 	if bytes.Contains(out, []byte("<script>")) || !bytes.Contains(out, []byte("&lt;script&gt;")) {
 		t.Errorf("title not escaped:\n%s", out)
+	}
+}
+
+func TestNewsMessageCarriesEveryArticle(t *testing.T) {
+	arts := testArticles()
+	out, err := NewsMessage([]*herald.Article{arts["chinese"], arts["english"], arts["retracted"]}, testOptions(), *at(13))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := parseG2(t, out)
+	// the Chinese article's text and two pictures, the English text, the canceled text
+	if len(d.Items) != 5 || d.Package == nil {
+		t.Fatalf("items = %d, package %v", len(d.Items), d.Package != nil)
+	}
+	var canceled int
+	for _, it := range d.Items {
+		if it.PubStatus.QCode == "stat:canceled" {
+			canceled++
+		}
+	}
+	if canceled != 1 || !strings.Contains(string(out), "<sent>"+utc(*at(13))+"</sent>") {
+		t.Fatalf("canceled items = %d; message:\n%s", canceled, out)
+	}
+	if _, err := NewsMessage(nil, testOptions(), *at(13)); herald.ErrorCode(err) != herald.EINVALID {
+		t.Fatalf("an empty message: %v", err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"strings"
+	"time"
 
 	"github.com/heraldnews/herald"
 )
@@ -38,8 +39,8 @@ type g2Header struct {
 }
 
 type g2ItemSet struct {
-	Package *g2Package `xml:"packageItem,omitempty"`
-	News    []g2News   `xml:"newsItem"`
+	Packages []*g2Package `xml:"packageItem"`
+	News     []g2News     `xml:"newsItem"`
 }
 
 // g2Item holds the attributes and leading children every item shares.
@@ -176,24 +177,47 @@ type g2ItemRef struct {
 }
 
 // NewsML renders a published or retracted article as a NewsML-G2 2.35
-// newsMessage (its shape is described at the top of newsml.go). Errors
-// are herald.EINVALID naming the field, as for [NINJS].
+// newsMessage (its shape is described at the top of newsml.go), sent at the
+// time of the article's version. Errors are herald.EINVALID naming the
+// field, as for [NINJS].
 func NewsML(a *herald.Article, o Options) ([]byte, error) {
 	s, err := prepare(a, o)
 	if err != nil {
 		return nil, err
 	}
-	text := s.textItem()
-	msg := g2Message{
-		Header: g2Header{Sent: utc(s.modified), Sender: normalize(s.provider)},
+	return encodeMessage([]*story{s}, s.modified)
+}
+
+// NewsMessage renders several articles as one newsMessage sent at the given
+// time: the package items of all of them, then their text and picture items,
+// each article's in the order [NewsML] gives them. A newsMessage must carry
+// at least one item, so articles may not be empty.
+func NewsMessage(articles []*herald.Article, o Options, sent time.Time) ([]byte, error) {
+	if len(articles) == 0 {
+		return nil, herald.Invalid("articles", "a newsMessage carries at least one item")
 	}
-	if !s.canceled && len(s.images) > 0 {
-		msg.ItemSet.Package = s.packageItem()
+	stories := make([]*story, len(articles))
+	for i, a := range articles {
+		s, err := prepare(a, o)
+		if err != nil {
+			return nil, err
+		}
+		stories[i] = s
 	}
-	msg.ItemSet.News = append(msg.ItemSet.News, text)
-	if !s.canceled {
-		for _, im := range s.images {
-			msg.ItemSet.News = append(msg.ItemSet.News, s.pictureItem(im))
+	return encodeMessage(stories, sent)
+}
+
+func encodeMessage(stories []*story, sent time.Time) ([]byte, error) {
+	msg := g2Message{Header: g2Header{Sent: utc(sent), Sender: normalize(stories[0].provider)}}
+	for _, s := range stories {
+		if !s.canceled && len(s.images) > 0 {
+			msg.ItemSet.Packages = append(msg.ItemSet.Packages, s.packageItem())
+		}
+		msg.ItemSet.News = append(msg.ItemSet.News, s.textItem())
+		if !s.canceled {
+			for _, im := range s.images {
+				msg.ItemSet.News = append(msg.ItemSet.News, s.pictureItem(im))
+			}
 		}
 	}
 	var buf bytes.Buffer

@@ -22,6 +22,7 @@ import (
 	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/periodicals"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/textdiff"
 	"github.com/heraldnews/herald/web"
@@ -52,6 +53,9 @@ type Server struct {
 	Links checklist.LinkChecker
 	// Search finds articles; nil hides the search page.
 	Search *search.Service
+	// Periodicals makes periodicals, their issues and the issues' PDFs; nil
+	// means a service over Store on the Auth clock.
+	Periodicals *periodicals.Service
 	// JobChanged, if set, is told of each job an editor retried or cancelled,
 	// so that what the job stands for (a delivery) follows.
 	JobChanged func(ctx context.Context, j *herald.Job) error
@@ -147,6 +151,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /newsroom/jobs", s.signedIn(s.jobsPage))
 	mux.HandleFunc("POST /newsroom/jobs/{id}/retry", s.signedIn(s.retryJob))
 	mux.HandleFunc("POST /newsroom/jobs/{id}/cancel", s.signedIn(s.cancelJob))
+	mux.HandleFunc("GET /newsroom/periodicals", s.signedIn(s.periodicalsPage))
+	mux.HandleFunc("POST /newsroom/periodicals", s.signedIn(s.createPeriodical))
+	mux.HandleFunc("POST /newsroom/periodicals/{id}/issues", s.signedIn(s.createIssue))
+	mux.HandleFunc("GET /newsroom/issues/{id}", s.signedIn(s.issuePage))
+	mux.HandleFunc("POST /newsroom/issues/{id}", s.signedIn(s.saveIssue))
+	mux.HandleFunc("GET /newsroom/issues/{id}/pdf", s.signedIn(s.issuePDF))
 	s.adminRoutes(mux)
 	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))

@@ -14,7 +14,7 @@ import (
 
 // DefaultLanguage is the site's own language: its articles make up the home
 // page and the columns; every other language gets a section of its own.
-const DefaultLanguage = "zh-CN"
+const DefaultLanguage = herald.DefaultLanguage
 
 // PhoneSectionSize is how many articles a language section's phone page lists.
 const PhoneSectionSize = 30
@@ -43,15 +43,9 @@ var reservedSlugs = []string{"api", "m"}
 // sectionSlug is the section a language tag belongs to; false for the
 // default language's (zh-TW and other Chinese tags stay on the main site).
 func sectionSlug(tag string) (string, bool) {
-	primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-	defaultPrimary, _, _ := strings.Cut(strings.ToLower(DefaultLanguage), "-")
-	if primary == defaultPrimary || len(primary) < 2 || len(primary) > 3 || slices.Contains(reservedSlugs, primary) {
+	primary, ok := herald.PrimarySubtag(tag)
+	if !ok || herald.IsDefaultLanguage(tag) || slices.Contains(reservedSlugs, primary) {
 		return "", false
-	}
-	for _, r := range primary {
-		if r < 'a' || r > 'z' {
-			return "", false
-		}
 	}
 	return primary, true
 }
@@ -65,21 +59,8 @@ func SectionPath(slug string, n int) string {
 	return fmt.Sprintf("/%s/page/%d.html", slug, n)
 }
 
-// languageNames are languages' names in themselves, for the switchers.
-var languageNames = map[string]string{
-	"zh": "中文", "en": "English", "fr": "Français", "de": "Deutsch", "es": "Español", "pt": "Português",
-	"it": "Italiano", "ru": "Русский", "ja": "日本語", "ko": "한국어", "ar": "العربية", "vi": "Tiếng Việt",
-	"th": "ไทย", "mn": "Монгол", "ug": "ئۇيغۇرچە", "bo": "བོད་ཡིག", "kk": "Қазақша",
-}
-
 // languageName is a tag's language named in itself, or the tag when unknown.
-func languageName(tag string) string {
-	primary, _, _ := strings.Cut(strings.ToLower(tag), "-")
-	if n, ok := languageNames[primary]; ok {
-		return n
-	}
-	return tag
-}
+var languageName = herald.LanguageName
 
 // sectionList is the site's language sections, by slug and in slug order.
 type sectionList struct {

@@ -295,6 +295,10 @@ func articleWhere(f herald.ArticleFilter) ([]string, []any) {
 	if f.TranslationOf != 0 {
 		add("translation_of = ?", f.TranslationOf)
 	}
+	if f.Channel != "" {
+		// channels is a JSON list of names, each quoted
+		add("channels LIKE ?", `%"`+string(f.Channel)+`"%`)
+	}
 	return where, args
 }
 
@@ -312,6 +316,13 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 	if f.PublishedAfter != nil {
 		where, args = append(where, "published_at > ?"), append(args, tx.s.t(*f.PublishedAfter))
 	}
+	if c := f.UpdatedAfter; c != nil {
+		at := tx.s.t(c.UpdatedAt)
+		where, args = append(where, "(updated_at > ? OR updated_at = ? AND id > ?)"), append(args, at, at, c.ID)
+	}
+	if f.UpdatedBefore != nil {
+		where, args = append(where, "updated_at < ?"), append(args, tx.s.t(*f.UpdatedBefore))
+	}
 	cond := ""
 	if len(where) > 0 {
 		cond = " WHERE " + strings.Join(where, " AND ")
@@ -328,6 +339,8 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 		q += " ORDER BY scheduled_at, id"
 	case herald.ByPublishedAsc:
 		q += " ORDER BY published_at, id"
+	case herald.ByUpdatedAsc:
+		q += " ORDER BY updated_at, id"
 	case herald.ByID:
 		q += " ORDER BY id"
 	case herald.ByIDDesc:

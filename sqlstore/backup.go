@@ -58,6 +58,8 @@ var backupTables = []backupTable{
 	{name: "periodicals", orderBy: "id"},
 	{name: "issues", orderBy: "id"},
 	{name: "issue_articles", orderBy: "issue_id, position"},
+	{name: "partners", orderBy: "id"},
+	{name: "placements", orderBy: "id"},
 }
 
 // backupHeader opens a backup.

@@ -47,6 +47,8 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Fediverse", func(t *testing.T) { testFediverse(t, open(t)) })
 	t.Run("Periodicals", func(t *testing.T) { testPeriodicals(t, open(t)) })
 	t.Run("Translations", func(t *testing.T) { testTranslations(t, open(t)) })
+	t.Run("Partners", func(t *testing.T) { testPartners(t, open(t)) })
+	t.Run("ChangeWindow", func(t *testing.T) { testChangeWindow(t, open(t)) })
 	t.Run("Newsletter", func(t *testing.T) { testNewsletter(t, open) })
 }
 

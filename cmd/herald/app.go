@@ -30,6 +30,7 @@ import (
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/sqlstore"
+	"github.com/heraldnews/herald/syndication"
 	"github.com/heraldnews/herald/views"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -95,8 +96,10 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	apiServer := &api.Server{
 		Store: store, Auth: authSvc, Directory: directory.NewService(store, clock),
 		Workflow: a.workflow, Search: a.search, Log: log, MaxBodyBytes: c.MaxBody(),
-		Periodicals: periodicals.New(store, clock),
+		Periodicals: periodicals.New(store, clock), Syndication: syndication.New(store, clock, c.BaseURL(), log),
 	}
+	// partner outlets are the print channel's subscribers
+	a.delivery.Register(apiServer.Syndication)
 	desk, err := newsroom.New(store, authSvc, a.workflow, log, strings.HasPrefix(c.BaseURL(), "https://"))
 	if err != nil {
 		return nil, fmt.Errorf("newsroom: %w", err)
@@ -112,6 +115,7 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	a.portal.Search, desk.Search = a.search, a.search
 	desk.BaseURL = c.BaseURL()
 	desk.JobChanged = a.delivery.JobChanged
+	desk.Periodicals = apiServer.Periodicals
 	desk.Links = checklist.HTTPLinkChecker(httpx.PublicClient(5*time.Second), checklist.SiteLinks(store))
 	a.workflow.Gate = checklist.Gate(store, desk.Links)
 	desk.Preview = func(ctx context.Context, art *herald.Article, phone bool) ([]byte, error) {
@@ -149,6 +153,8 @@ func (a *app) microblog(c *config.Config) (*activitypub.Handler, error) {
 	a.fediverse.ColumnActors = c.Get("fediverse-columns") == "true"
 	a.fediverse.ArticleURL = func(ar *herald.Article) string { return base + herald.ArticlePath(ar.ID) }
 	a.fediverse.TagURL = func(tag string) string { return base + "/search?q=" + url.QueryEscape(tag) }
+	a.fediverse.Language = portal.DefaultLanguage
+	a.fediverse.SectionURL = func(subtag string) string { return base + portal.SectionPath(subtag, 0) }
 	a.delivery.Register(a.fediverse)
 	a.fediverse.RegisterJobs(a.jobs)
 	// fetching the actors of peers that write to the inboxes is signed by the

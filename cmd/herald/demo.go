@@ -118,5 +118,6 @@ func printDemoWelcome(ctx context.Context, e env, s herald.Store, c *config.Conf
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", role, st.Username, st.Byline(), unit)
 	}
 	tw.Flush()
-	fmt.Fprintf(e.stdout, "\nTry the API:\n  curl -s -X POST %s/api/v1/tokens -d '{\"username\":\"wangyalan\",\"password\":\"%s\"}'\n\nPress Ctrl+C to stop.\n", url, demo.Password)
+	fmt.Fprintf(e.stdout, "\nTry the API:\n  curl -s -X POST %s/api/v1/tokens -d '{\"username\":\"wangyalan\",\"password\":\"%s\"}'\n", url, demo.Password)
+	fmt.Fprintf(e.stdout, "As the partner newspaper 河北法制报, pull today's stories (IPTC NINJS; format=newsml for NewsML-G2):\n  curl -s -H 'Authorization: Bearer %s' %s/api/v1/syndication/items\n\nPress Ctrl+C to stop.\n", demo.PartnerToken, url)
 }
