@@ -14,7 +14,8 @@ const (
 )
 
 // LocalActor is one of Herald's own microblog (ActivityPub) accounts: the site
-// ("site") or a column (its slug). Its key pair signs what it sends; the
+// ("site"), a column (its slug) or a language other than the site's
+// ("site_en"). Its key pair signs what it sends; the
 // private key never leaves the server.
 type LocalActor struct {
 	Name          string    `json:"name"`

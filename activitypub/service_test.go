@@ -1,13 +1,11 @@
 package activitypub_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,9 +16,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/activitypub"
-	"github.com/heraldnews/herald/delivery"
-	"github.com/heraldnews/herald/jobs"
-	"github.com/heraldnews/herald/sqlite"
+	"github.com/heraldnews/herald/internal/channeltest"
 	"github.com/heraldnews/herald/storetest"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -78,12 +74,7 @@ func (r *inboxRecorder) take() []sent {
 // microblog is the microblog over a real store, published to through the
 // workflow and the delivery engine, with followers' inboxes on a recorder.
 type microblog struct {
-	ctx     context.Context
-	store   herald.Store
-	world   *storetest.World
-	now     time.Time
-	flow    *workflow.Service
-	runner  *jobs.Runner
+	*channeltest.Env
 	svc     *activitypub.Service
 	handler *activitypub.Handler
 	urls    activitypub.URLs
@@ -93,48 +84,24 @@ type microblog struct {
 
 func newMicroblog(t *testing.T) *microblog {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	m := &microblog{ctx: context.Background(), store: s, world: storetest.NewWorld(t, s), now: storetest.T0,
-		urls: activitypub.URLs{Base: "https://sft.example.gov.cn"}, inboxes: &inboxRecorder{}}
-	clock := herald.Clock(func() time.Time { return m.now })
-	if err := s.UpdateSettings(m.ctx, &herald.SiteSettings{SiteName: "省司法厅", Description: "法治新闻"},
-		herald.Event{At: m.now, ActorID: m.world.Admin.ID}); err != nil {
+	m := &microblog{Env: channeltest.New(t, testLogger(t)), urls: activitypub.URLs{Base: "https://sft.example.gov.cn"}, inboxes: &inboxRecorder{}}
+	if err := m.Store.UpdateSettings(m.Ctx, &herald.SiteSettings{SiteName: "省司法厅", Description: "法治新闻"},
+		herald.Event{At: m.Now, ActorID: m.World.Admin.ID}); err != nil {
 		t.Fatal(err)
 	}
 	m.peer = httptest.NewServer(m.inboxes)
 	t.Cleanup(m.peer.Close)
 
-	client := activitypub.NewClient(activitypub.ClientConfig{AllowPrivate: true, Clock: clock})
-	log := testLogger(t)
-	m.svc = activitypub.NewService(s, m.urls, client, clock, log)
+	client := activitypub.NewClient(activitypub.ClientConfig{AllowPrivate: true, Clock: m.Clock})
+	m.svc = activitypub.NewService(m.Store, m.urls, client, m.Clock, m.Log)
 	m.svc.ColumnActors = true
 	m.svc.ArticleURL = func(a *herald.Article) string { return m.urls.Base + herald.ArticlePath(a.ID) }
 	m.svc.SectionURL = func(subtag string) string { return m.urls.Base + "/" + subtag + "/" }
-	m.handler = activitypub.NewHandler(activitypub.Config{URLs: m.urls, Backend: m.svc, Clock: clock, Log: log,
-		Remote: activitypub.NewActorCache(client, nil, time.Minute, 10, clock)})
-
-	m.flow = workflow.NewService(s, clock)
-	m.flow.Follow = delivery.Follow
-	channels := delivery.New(s, clock)
-	channels.Register(m.svc)
-	m.runner = jobs.New(s, clock, log)
-	m.runner.Handle(workflow.KindPublish, m.flow.RunPublishJob)
-	channels.RegisterJobs(m.runner)
-	m.svc.RegisterJobs(m.runner)
+	m.handler = activitypub.NewHandler(activitypub.Config{URLs: m.urls, Backend: m.svc, Clock: m.Clock, Log: m.Log,
+		Remote: activitypub.NewActorCache(client, nil, time.Minute, 10, m.Clock)})
+	m.Delivery.Register(m.svc)
+	m.svc.RegisterJobs(m.Runner)
 	return m
-}
-
-func (m *microblog) do(t *testing.T, actor *herald.Staff, id int64, act workflow.Action, req workflow.Request) *herald.Article {
-	t.Helper()
-	a, err := m.flow.Do(m.ctx, actor, id, act, req)
-	if err != nil {
-		t.Fatalf("%s: %v", act, err)
-	}
-	return a
 }
 
 // publish writes, approves and publishes an article for the microblog in
@@ -142,15 +109,9 @@ func (m *microblog) do(t *testing.T, actor *herald.Staff, id int64, act workflow
 // the jobs that follow.
 func (m *microblog) publish(t *testing.T, title, lang string, translationOf int64) *herald.Article {
 	t.Helper()
-	c := storetest.Content(m.world.Local, title)
+	c := storetest.Content(m.World.Local, title)
 	c.Language, c.Channels = lang, []herald.Channel{herald.ChannelMicroblog}
-	a, err := m.flow.Create(m.ctx, m.world.Writer, workflow.Draft{ArticleContent: c, TranslationOf: translationOf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.do(t, m.world.Writer, a.ID, workflow.ActSubmit, workflow.Request{})
-	m.do(t, m.world.Chief, a.ID, workflow.ActApprove, workflow.Request{})
-	a = m.do(t, m.world.Chief, a.ID, workflow.ActPublish, workflow.Request{})
+	a := m.Published(t, workflow.Draft{ArticleContent: c, TranslationOf: translationOf})
 	m.runJobs(t)
 	return a
 }
@@ -158,10 +119,10 @@ func (m *microblog) publish(t *testing.T, title, lang string, translationOf int6
 // runJobs runs every due job and fails the test if one failed.
 func (m *microblog) runJobs(t *testing.T) {
 	t.Helper()
-	if _, err := m.runner.RunDue(m.ctx); err != nil {
+	if _, err := m.Runner.RunDue(m.Ctx); err != nil {
 		t.Fatal(err)
 	}
-	failed, n, err := m.store.FindJobs(m.ctx, herald.JobFilter{Statuses: []herald.JobStatus{herald.JobFailed, herald.JobQueued}})
+	failed, n, err := m.Store.FindJobs(m.Ctx, herald.JobFilter{Statuses: []herald.JobStatus{herald.JobFailed, herald.JobQueued}})
 	if err != nil || n != 0 {
 		for _, j := range failed {
 			t.Errorf("job %s %s: %s", j.Kind, j.Key, j.LastError)
@@ -175,8 +136,8 @@ func (m *microblog) runJobs(t *testing.T) {
 func (m *microblog) follow(t *testing.T, actor string) {
 	t.Helper()
 	account := m.peer.URL + "/users/" + actor + "-reader"
-	if _, err := m.store.AddFollower(m.ctx, &herald.Follower{Actor: actor, Account: account, Inbox: m.peer.URL + "/inbox/" + actor,
-		FollowID: account + "#follow", CreatedAt: m.now}, nil); err != nil {
+	if _, err := m.Store.AddFollower(m.Ctx, &herald.Follower{Actor: actor, Account: account, Inbox: m.peer.URL + "/inbox/" + actor,
+		FollowID: account + "#follow", CreatedAt: m.Now}, nil); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -193,7 +154,7 @@ func (m *microblog) get(t *testing.T, path string) (int, []byte) {
 
 func (m *microblog) targets(t *testing.T) map[int64][]string {
 	t.Helper()
-	ds, _, err := m.store.FindDeliveries(m.ctx, herald.DeliveryFilter{})
+	ds, _, err := m.Store.FindDeliveries(m.Ctx, herald.DeliveryFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +172,7 @@ func (m *microblog) targets(t *testing.T) map[int64][]string {
 
 func TestTargetsByLanguage(t *testing.T) {
 	m := newMicroblog(t)
-	column := m.world.Local.Slug
+	column := m.World.Local.Slug
 	for _, c := range []struct {
 		name          string
 		lang          string
@@ -229,8 +190,8 @@ func TestTargetsByLanguage(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m.svc.ColumnActors = c.columnActors
-			a := &herald.Article{ID: 8, TranslationOf: c.translationOf, ArticleContent: herald.ArticleContent{Language: c.lang, ColumnID: m.world.Local.ID}}
-			got, err := m.svc.Targets(m.ctx, a)
+			a := &herald.Article{ID: 8, TranslationOf: c.translationOf, ArticleContent: herald.ArticleContent{Language: c.lang, ColumnID: m.World.Local.ID}}
+			got, err := m.svc.Targets(m.Ctx, a)
 			if err != nil || !slices.Equal(got, c.want) {
 				t.Fatalf("targets of an article in %s = %q (%v), want %q", c.lang, got, err, c.want)
 			}
@@ -241,7 +202,7 @@ func TestTargetsByLanguage(t *testing.T) {
 		m.svc.Language = "en"
 		defer func() { m.svc.Language = "" }()
 		for lang, want := range map[string]string{"en-US": "site", "zh-CN": "site_zh"} {
-			got, err := m.svc.Targets(m.ctx, &herald.Article{ArticleContent: herald.ArticleContent{Language: lang, ColumnID: m.world.Local.ID}})
+			got, err := m.svc.Targets(m.Ctx, &herald.Article{ArticleContent: herald.ArticleContent{Language: lang, ColumnID: m.World.Local.ID}})
 			if err != nil || got[0] != want {
 				t.Errorf("targets of an article in %s = %q (%v), want %s first", lang, got, err, want)
 			}
@@ -342,7 +303,7 @@ func TestLanguageActorExistsWithItsArticles(t *testing.T) {
 // stays after its last article is retracted.
 func TestLanguageActorPostsTheTranslation(t *testing.T) {
 	m := newMicroblog(t)
-	column := m.world.Local.Slug
+	column := m.World.Local.Slug
 	for _, actor := range []string{"site", column, "site_en"} {
 		m.follow(t, actor)
 	}
@@ -378,18 +339,18 @@ func TestLanguageActorPostsTheTranslation(t *testing.T) {
 	}
 
 	// a correction and a retraction follow it to site_en
-	m.now = m.now.Add(time.Hour)
+	m.Now = m.Now.Add(time.Hour)
 	fixed := en.ArticleContent.Clone()
 	fixed.Title = "Provincial Publicity Training Course Opens in Shijiazhuang"
-	en = m.do(t, m.world.Chief, en.ID, workflow.ActCorrect, workflow.Request{Content: &fixed, Comment: "title"})
+	en = m.Do(t, m.World.Chief, en.ID, workflow.ActCorrect, workflow.Request{Content: &fixed, Comment: "title"})
 	m.runJobs(t)
 	if got := m.inboxes.take(); len(got) != 1 || got[0].Path != "/inbox/site_en" || got[0].Type != "Update" ||
 		got[0].KeyID != m.urls.KeyID("site_en") || got[0].Note.ID != note.ID || !strings.Contains(got[0].Note.Content, "Opens") ||
 		got[0].Note.ContentMap["en"] == "" {
 		t.Fatalf("the correction reached %+v; want an Update of %s from site_en", got, note.ID)
 	}
-	m.now = m.now.Add(time.Hour)
-	m.do(t, m.world.Chief, en.ID, workflow.ActRetract, workflow.Request{Comment: "withdrawn"})
+	m.Now = m.Now.Add(time.Hour)
+	m.Do(t, m.World.Chief, en.ID, workflow.ActRetract, workflow.Request{Comment: "withdrawn"})
 	m.runJobs(t)
 	if got := m.inboxes.take(); len(got) != 1 || got[0].Path != "/inbox/site_en" || got[0].Type != "Delete" ||
 		got[0].KeyID != m.urls.KeyID("site_en") {
@@ -414,13 +375,13 @@ func TestADeletedAccountStopsFollowingTheLanguageActor(t *testing.T) {
 	m.publish(t, "Provincial Publicity Training Course Held in Shijiazhuang", "en", 0)
 	m.follow(t, "site_en")
 	account := m.peer.URL + "/users/site_en-reader"
-	err := m.svc.Receive(m.ctx, &activitypub.Received{Action: activitypub.ActionRemoveActor, At: m.now,
+	err := m.svc.Receive(m.Ctx, &activitypub.Received{Action: activitypub.ActionRemoveActor, At: m.Now,
 		Activity: &activitypub.Incoming{ID: account + "#delete", Type: "Delete", Actor: account, Object: account},
 		Actor:    &activitypub.RemoteActor{ID: account}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, n, err := m.store.FindFollowers(m.ctx, "site_en", 10, 0); err != nil || n != 0 {
+	if _, n, err := m.Store.FindFollowers(m.Ctx, "site_en", 10, 0); err != nil || n != 0 {
 		t.Fatalf("site_en has %d followers (%v) after its follower deleted itself", n, err)
 	}
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,8 +12,8 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/delivery"
+	"github.com/heraldnews/herald/internal/channeltest"
 	"github.com/heraldnews/herald/jobs"
-	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/storetest"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -59,63 +56,30 @@ func (r *recorder) taken() []string {
 }
 
 type env struct {
-	ctx     context.Context
-	store   herald.Store
-	world   *storetest.World
-	now     time.Time
-	flow    *workflow.Service
-	runner  *jobs.Runner
+	*channeltest.Env
 	svc     *delivery.Service
 	channel *recorder
 }
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	e := &env{ctx: context.Background(), store: s, world: storetest.NewWorld(t, s), now: storetest.T0}
-	clock := func() time.Time { return e.now }
-	e.flow = workflow.NewService(s, clock)
-	e.flow.Follow = delivery.Follow
-	svc := delivery.New(s, clock)
-	e.svc = svc
-	e.channel = &recorder{name: herald.ChannelMicroblog}
-	svc.Register(e.channel)
-	e.runner = jobs.New(s, clock, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	e.runner.Backoff = func(int) time.Duration { return time.Minute }
-	e.runner.Handle(workflow.KindPublish, e.flow.RunPublishJob)
-	svc.RegisterJobs(e.runner)
+	e := &env{Env: channeltest.New(t, nil), channel: &recorder{name: herald.ChannelMicroblog}}
+	e.svc = e.Delivery
+	e.svc.Register(e.channel)
 	return e
-}
-
-func (e *env) do(t *testing.T, actor *herald.Staff, id int64, act workflow.Action, req workflow.Request) *herald.Article {
-	t.Helper()
-	a, err := e.flow.Do(e.ctx, actor, id, act, req)
-	if err != nil {
-		t.Fatalf("%s: %v", act, err)
-	}
-	return a
 }
 
 // approved returns an article approved for publication on the website and the microblog.
 func (e *env) approved(t *testing.T, title string) *herald.Article {
 	t.Helper()
-	c := storetest.Content(e.world.Local, title)
+	c := storetest.Content(e.World.Local, title)
 	c.Channels = []herald.Channel{herald.ChannelMicroblog}
-	a, err := e.flow.Create(e.ctx, e.world.Writer, workflow.Draft{ArticleContent: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.do(t, e.world.Writer, a.ID, workflow.ActSubmit, workflow.Request{})
-	return e.do(t, e.world.Chief, a.ID, workflow.ActApprove, workflow.Request{})
+	return e.Approved(t, workflow.Draft{ArticleContent: c})
 }
 
 func (e *env) deliveries(t *testing.T, id int64) map[string]*herald.Delivery {
 	t.Helper()
-	ds, _, err := e.store.FindDeliveries(e.ctx, herald.DeliveryFilter{ArticleID: id})
+	ds, _, err := e.Store.FindDeliveries(e.Ctx, herald.DeliveryFilter{ArticleID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,9 +93,9 @@ func (e *env) deliveries(t *testing.T, id int64) map[string]*herald.Delivery {
 func TestPublicationCorrectionRetractionFollowEachOther(t *testing.T) {
 	e := setup(t)
 	a := e.approved(t, "全省法律援助工作推进会召开")
-	a = e.do(t, e.world.Chief, a.ID, workflow.ActPublish, workflow.Request{})
+	a = e.Do(t, e.World.Chief, a.ID, workflow.ActPublish, workflow.Request{})
 	// the plan job was queued with the publication; running the queue carries it out
-	if n, err := e.runner.RunDue(e.ctx); err != nil || n != 3 {
+	if n, err := e.Runner.RunDue(e.Ctx); err != nil || n != 3 {
 		t.Fatalf("ran %d jobs (%v), want the plan and two deliveries", n, err)
 	}
 	column := fmt.Sprintf("column:%d", a.ColumnID)
@@ -151,17 +115,17 @@ func TestPublicationCorrectionRetractionFollowEachOther(t *testing.T) {
 		}
 	}
 
-	e.now = e.now.Add(time.Hour)
+	e.Now = e.Now.Add(time.Hour)
 	fixed := a.ArticleContent.Clone()
 	fixed.Title = "全省法律援助工作推进会在石家庄召开"
-	a = e.do(t, e.world.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &fixed, Comment: "补充地点"})
-	e.runner.RunDue(e.ctx)
+	a = e.Do(t, e.World.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &fixed, Comment: "补充地点"})
+	e.Runner.RunDue(e.Ctx)
 	if got, want := taken(), calls("update", fixed.Title); !slices.Equal(got, want) {
 		t.Fatalf("after the correction: %q, want %q", got, want)
 	}
-	e.now = e.now.Add(time.Hour)
-	a = e.do(t, e.world.Chief, a.ID, workflow.ActRetract, workflow.Request{Comment: "撤稿"})
-	e.runner.RunDue(e.ctx)
+	e.Now = e.Now.Add(time.Hour)
+	a = e.Do(t, e.World.Chief, a.ID, workflow.ActRetract, workflow.Request{Comment: "撤稿"})
+	e.Runner.RunDue(e.Ctx)
 	if got, want := taken(), calls("delete", fixed.Title); !slices.Equal(got, want) {
 		t.Fatalf("after the retraction: %q", got)
 	}
@@ -171,7 +135,7 @@ func TestPublicationCorrectionRetractionFollowEachOther(t *testing.T) {
 		}
 	}
 	// every job ran once and nothing is left
-	counts, _ := e.store.CountJobs(e.ctx)
+	counts, _ := e.Store.CountJobs(e.Ctx)
 	if counts[herald.JobDone] != 9 || len(counts) != 1 {
 		t.Fatalf("jobs = %v, want 9 done (three plans, six deliveries)", counts)
 	}
@@ -191,8 +155,8 @@ func TestFailuresRetryThenGiveUp(t *testing.T) {
 		}
 		return nil
 	}
-	e.do(t, e.world.Chief, a.ID, workflow.ActPublish, workflow.Request{})
-	e.runner.RunDue(e.ctx)
+	e.Do(t, e.World.Chief, a.ID, workflow.ActPublish, workflow.Request{})
+	e.Runner.RunDue(e.Ctx)
 	ds := e.deliveries(t, a.ID)
 	site, column := ds["site"], ds[fmt.Sprintf("column:%d", a.ColumnID)]
 	if site.Status != herald.DeliveryRetrying || site.LastError != "503 service unavailable" || site.Attempts != 1 {
@@ -202,13 +166,13 @@ func TestFailuresRetryThenGiveUp(t *testing.T) {
 		t.Fatalf("a permanent failure should fail the delivery: %+v", column)
 	}
 	for range 2 {
-		e.now = e.now.Add(time.Minute)
-		e.runner.RunDue(e.ctx)
+		e.Now = e.Now.Add(time.Minute)
+		e.Runner.RunDue(e.Ctx)
 	}
 	if site = e.deliveries(t, a.ID)["site"]; site.Status != herald.DeliverySent || site.Attempts != 3 || site.LastError != "" {
 		t.Fatalf("site after the third attempt: %+v", site)
 	}
-	failed, n, _ := e.store.FindJobs(e.ctx, herald.JobFilter{Statuses: []herald.JobStatus{herald.JobFailed}})
+	failed, n, _ := e.Store.FindJobs(e.Ctx, herald.JobFilter{Statuses: []herald.JobStatus{herald.JobFailed}})
 	if n != 1 || failed[0].Kind != delivery.KindDeliver {
 		t.Fatalf("failed jobs = %+v", failed)
 	}
@@ -219,21 +183,21 @@ func TestFailuresRetryThenGiveUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := e.svc.JobChanged(e.ctx, j); err != nil {
+		if err := e.svc.JobChanged(e.Ctx, j); err != nil {
 			t.Fatal(err)
 		}
 	}
-	change(e.store.CancelJob(e.ctx, failed[0].ID, herald.Event{At: e.now, ActorID: e.world.Chief.ID}))
+	change(e.Store.CancelJob(e.Ctx, failed[0].ID, herald.Event{At: e.Now, ActorID: e.World.Chief.ID}))
 	if d := e.deliveries(t, a.ID)[columnTarget]; d.Status != herald.DeliveryCancelled {
 		t.Fatalf("after the job was cancelled: %+v", d)
 	}
 	// … and, once the peer is mended, retries it: pending, then sent
 	e.channel.fail = nil
-	change(e.store.RetryJob(e.ctx, failed[0].ID, herald.Event{At: e.now, ActorID: e.world.Chief.ID}))
+	change(e.Store.RetryJob(e.Ctx, failed[0].ID, herald.Event{At: e.Now, ActorID: e.World.Chief.ID}))
 	if d := e.deliveries(t, a.ID)[columnTarget]; d.Status != herald.DeliveryPending {
 		t.Fatalf("after the job was retried: %+v", d)
 	}
-	e.runner.RunDue(e.ctx)
+	e.Runner.RunDue(e.Ctx)
 	if d := e.deliveries(t, a.ID)[columnTarget]; d.Status != herald.DeliverySent {
 		t.Fatalf("after the retried job ran: %+v", d)
 	}
@@ -242,29 +206,29 @@ func TestFailuresRetryThenGiveUp(t *testing.T) {
 func TestADeliveryRunAgainSendsNothingTwice(t *testing.T) {
 	e := setup(t)
 	a := e.approved(t, "正定县公证处延时服务")
-	e.do(t, e.world.Chief, a.ID, workflow.ActPublish, workflow.Request{})
-	e.runner.RunDue(e.ctx)
+	e.Do(t, e.World.Chief, a.ID, workflow.ActPublish, workflow.Request{})
+	e.Runner.RunDue(e.Ctx)
 	e.channel.taken()
 	// the same deliver jobs again, as after a crash between the work and its record
-	done, _, _ := e.store.FindJobs(e.ctx, herald.JobFilter{Kind: delivery.KindDeliver})
+	done, _, _ := e.Store.FindJobs(e.Ctx, herald.JobFilter{Kind: delivery.KindDeliver})
 	for _, j := range done {
-		if _, err := e.store.RetryJob(e.ctx, j.ID, herald.Event{At: e.now, ActorID: e.world.Chief.ID}); err == nil {
+		if _, err := e.Store.RetryJob(e.Ctx, j.ID, herald.Event{At: e.Now, ActorID: e.World.Chief.ID}); err == nil {
 			t.Fatalf("a done job should not be retried by hand: %+v", j)
 		}
 	}
 	again := &herald.Job{Kind: delivery.KindDeliver, Key: "replay", Payload: done[0].Payload}
-	if err := e.store.EnqueueJobs(e.ctx, e.now, again); err != nil {
+	if err := e.Store.EnqueueJobs(e.Ctx, e.Now, again); err != nil {
 		t.Fatal(err)
 	}
-	e.runner.RunDue(e.ctx)
+	e.Runner.RunDue(e.Ctx)
 	if got := e.channel.taken(); len(got) != 0 {
 		t.Fatalf("a replayed job delivered again: %q", got)
 	}
 	// a plan replayed plans nothing new
-	plans, _, _ := e.store.FindJobs(e.ctx, herald.JobFilter{Kind: delivery.KindPlan})
+	plans, _, _ := e.Store.FindJobs(e.Ctx, herald.JobFilter{Kind: delivery.KindPlan})
 	replay := &herald.Job{Kind: delivery.KindPlan, Key: "replay-plan", Payload: plans[0].Payload}
-	e.store.EnqueueJobs(e.ctx, e.now, replay)
-	e.runner.RunDue(e.ctx)
+	e.Store.EnqueueJobs(e.Ctx, e.Now, replay)
+	e.Runner.RunDue(e.Ctx)
 	if got := e.channel.taken(); len(got) != 0 {
 		t.Fatalf("a replayed plan delivered again: %q", got)
 	}
@@ -273,25 +237,25 @@ func TestADeliveryRunAgainSendsNothingTwice(t *testing.T) {
 func TestScheduledPublicationIsAJob(t *testing.T) {
 	e := setup(t)
 	a := e.approved(t, "全省司法行政系统宣传培训班开班")
-	at := e.now.Add(2 * time.Hour)
-	a = e.do(t, e.world.Chief, a.ID, workflow.ActPublish, workflow.Request{At: &at})
+	at := e.Now.Add(2 * time.Hour)
+	a = e.Do(t, e.World.Chief, a.ID, workflow.ActPublish, workflow.Request{At: &at})
 	if a.Status != herald.StatusScheduled {
 		t.Fatalf("status %s", a.Status)
 	}
-	if n, _ := e.runner.RunDue(e.ctx); n != 0 {
+	if n, _ := e.Runner.RunDue(e.Ctx); n != 0 {
 		t.Fatalf("%d jobs ran two hours early", n)
 	}
 	// rescheduled to an hour later: the first job finds nothing to do
 	later := at.Add(time.Hour)
-	e.do(t, e.world.Chief, a.ID, workflow.ActSchedule, workflow.Request{At: &later})
-	e.now = at
-	e.runner.RunDue(e.ctx)
-	if got, _ := e.store.FindArticleByID(e.ctx, a.ID); got.Status != herald.StatusScheduled {
+	e.Do(t, e.World.Chief, a.ID, workflow.ActSchedule, workflow.Request{At: &later})
+	e.Now = at
+	e.Runner.RunDue(e.Ctx)
+	if got, _ := e.Store.FindArticleByID(e.Ctx, a.ID); got.Status != herald.StatusScheduled {
 		t.Fatalf("published at the old time: %s", got.Status)
 	}
-	e.now = later
-	e.runner.RunDue(e.ctx) // publishes, then plans and delivers
-	got, _ := e.store.FindArticleByID(e.ctx, a.ID)
+	e.Now = later
+	e.Runner.RunDue(e.Ctx) // publishes, then plans and delivers
+	got, _ := e.Store.FindArticleByID(e.Ctx, a.ID)
 	if got.Status != herald.StatusPublished || !got.PublishedAt.Equal(later) {
 		t.Fatalf("at its time: %s %v", got.Status, got.PublishedAt)
 	}
@@ -299,7 +263,7 @@ func TestScheduledPublicationIsAJob(t *testing.T) {
 		t.Fatalf("the scheduled publication reached the channel %d times, want 2", len(calls))
 	}
 	// queueing every scheduled article again queues nothing twice
-	if n, err := e.flow.QueueScheduled(e.ctx); err != nil || n != 0 {
+	if n, err := e.Flow.QueueScheduled(e.Ctx); err != nil || n != 0 {
 		t.Fatalf("QueueScheduled = %d, %v", n, err)
 	}
 }
@@ -307,22 +271,22 @@ func TestScheduledPublicationIsAJob(t *testing.T) {
 func TestACorrectionThatChangesChannelsAddsOrTakesBack(t *testing.T) {
 	e := setup(t)
 	a := e.approved(t, "市司法局发布十大典型案例")
-	a = e.do(t, e.world.Chief, a.ID, workflow.ActPublish, workflow.Request{})
-	e.runner.RunDue(e.ctx)
+	a = e.Do(t, e.World.Chief, a.ID, workflow.ActPublish, workflow.Request{})
+	e.Runner.RunDue(e.Ctx)
 	e.channel.taken()
 	// the editor takes the microblog off: what was posted there is deleted
 	off := a.ArticleContent.Clone()
 	off.Channels = []herald.Channel{herald.ChannelWebsite}
-	a = e.do(t, e.world.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &off, Comment: "不再发微博"})
-	e.runner.RunDue(e.ctx)
+	a = e.Do(t, e.World.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &off, Comment: "不再发微博"})
+	e.Runner.RunDue(e.Ctx)
 	if got := e.channel.taken(); len(got) != 2 || !strings.HasPrefix(got[0], "delete") || !strings.HasPrefix(got[1], "delete") {
 		t.Fatalf("taking the channel off: %q, want two deletes", got)
 	}
 	// and puts it back: posted again
 	on := a.ArticleContent.Clone()
 	on.Channels = []herald.Channel{herald.ChannelMicroblog}
-	e.do(t, e.world.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &on, Comment: "恢复微博"})
-	e.runner.RunDue(e.ctx)
+	e.Do(t, e.World.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &on, Comment: "恢复微博"})
+	e.Runner.RunDue(e.Ctx)
 	if got := e.channel.taken(); len(got) != 2 || !strings.HasPrefix(got[0], "create") {
 		t.Fatalf("putting the channel back: %q, want two creates", got)
 	}

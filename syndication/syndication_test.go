@@ -1,23 +1,18 @@
 package syndication_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldnews/herald"
-	"github.com/heraldnews/herald/delivery"
+	"github.com/heraldnews/herald/internal/channeltest"
 	"github.com/heraldnews/herald/internal/iptctest"
-	"github.com/heraldnews/herald/jobs"
-	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/storetest"
 	"github.com/heraldnews/herald/syndication"
 	"github.com/heraldnews/herald/workflow"
@@ -61,64 +56,31 @@ func (r *receiver) take() []push {
 }
 
 type env struct {
-	ctx    context.Context
-	store  herald.Store
-	world  *storetest.World
-	now    time.Time
-	flow   *workflow.Service
-	runner *jobs.Runner
-	svc    *syndication.Service
+	*channeltest.Env
+	svc *syndication.Service
 }
 
 func setup(t *testing.T) *env {
 	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	e := &env{ctx: context.Background(), store: s, world: storetest.NewWorld(t, s), now: storetest.T0}
-	clock := func() time.Time { return e.now }
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	e.flow = workflow.NewService(s, clock)
-	e.flow.Follow = delivery.Follow
-	engine := delivery.New(s, clock)
-	e.svc = syndication.New(s, clock, "https://news.example.gov.cn", log)
-	engine.Register(e.svc)
-	e.runner = jobs.New(s, clock, log)
-	e.runner.Backoff = func(int) time.Duration { return time.Minute }
-	engine.RegisterJobs(e.runner)
+	e := &env{Env: channeltest.New(t, nil)}
+	e.svc = syndication.New(e.Store, e.Clock, "https://news.example.gov.cn", e.Log)
+	e.Delivery.Register(e.svc)
 	return e
-}
-
-func (e *env) do(t *testing.T, actor *herald.Staff, id int64, act workflow.Action, req workflow.Request) *herald.Article {
-	t.Helper()
-	a, err := e.flow.Do(e.ctx, actor, id, act, req)
-	if err != nil {
-		t.Fatalf("%s: %v", act, err)
-	}
-	return a
 }
 
 // published publishes an article through the workflow, for the given channels.
 func (e *env) published(t *testing.T, title, lang string, channels ...herald.Channel) *herald.Article {
 	t.Helper()
-	c := storetest.Content(e.world.Local, title)
+	c := storetest.Content(e.World.Local, title)
 	c.Language, c.Channels = lang, channels
-	a, err := e.flow.Create(e.ctx, e.world.Writer, workflow.Draft{ArticleContent: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.do(t, e.world.Writer, a.ID, workflow.ActSubmit, workflow.Request{})
-	e.do(t, e.world.Chief, a.ID, workflow.ActApprove, workflow.Request{})
-	return e.do(t, e.world.Chief, a.ID, workflow.ActPublish, workflow.Request{})
+	return e.Published(t, workflow.Draft{ArticleContent: c})
 }
 
 func (e *env) partner(t *testing.T, slug, format, pushURL string, languages ...string) (*herald.Partner, string) {
 	t.Helper()
 	p := &herald.Partner{Slug: slug, Name: "河北法制报 " + slug, Kind: herald.KindNewspaper, Level: herald.LevelProvincial,
 		Format: format, PushURL: pushURL, Languages: languages}
-	token, err := e.svc.CreatePartner(e.ctx, e.world.Chief, p)
+	token, err := e.svc.CreatePartner(e.Ctx, e.World.Chief, p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +89,7 @@ func (e *env) partner(t *testing.T, slug, format, pushURL string, languages ...s
 
 func TestPublicationCorrectionAndRetractionArePushedSigned(t *testing.T) {
 	e := setup(t)
-	rcv := &receiver{status: http.StatusAccepted, now: func() time.Time { return e.now }}
+	rcv := &receiver{status: http.StatusAccepted, now: func() time.Time { return e.Now }}
 	srv := httptest.NewServer(rcv)
 	t.Cleanup(srv.Close)
 	ninjsPartner, token := e.partner(t, "legal-daily", herald.FormatNINJS, srv.URL+"/herald")
@@ -136,7 +98,7 @@ func TestPublicationCorrectionAndRetractionArePushedSigned(t *testing.T) {
 	e.partner(t, "english-only", herald.FormatNINJS, srv.URL+"/en", "en")
 
 	a := e.published(t, "全省法律援助工作推进会召开", "zh-CN", herald.ChannelPrint)
-	e.runner.RunDue(e.ctx)
+	e.Runner.RunDue(e.Ctx)
 	got := rcv.take()
 	if len(got) != 1 || got[0].action != herald.ActionCreate || got[0].verified != nil || got[0].contentType != "application/json" {
 		t.Fatalf("pushes after publishing = %+v", got)
@@ -154,61 +116,61 @@ func TestPublicationCorrectionAndRetractionArePushedSigned(t *testing.T) {
 
 	// a website-only story goes to no partner
 	e.published(t, "只在网站发布", "zh-CN")
-	e.runner.RunDue(e.ctx)
+	e.Runner.RunDue(e.Ctx)
 	if got := rcv.take(); len(got) != 0 {
 		t.Fatalf("a website-only story was pushed: %+v", got)
 	}
 
-	e.now = e.now.Add(time.Hour)
+	e.Now = e.Now.Add(time.Hour)
 	fixed := a.ArticleContent.Clone()
 	fixed.Title = "全省法律援助工作推进会在石家庄召开"
-	a = e.do(t, e.world.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &fixed, Comment: "补充地点"})
-	e.runner.RunDue(e.ctx)
+	a = e.Do(t, e.World.Chief, a.ID, workflow.ActCorrect, workflow.Request{Content: &fixed, Comment: "补充地点"})
+	e.Runner.RunDue(e.Ctx)
 	got = rcv.take()
 	if len(got) != 1 || got[0].action != herald.ActionUpdate || got[0].verified != nil || !strings.Contains(string(got[0].body), fixed.Title) ||
 		got[0].delivery == firstDelivery {
 		t.Fatalf("pushes after the correction = %+v", got)
 	}
-	e.now = e.now.Add(time.Hour)
-	e.do(t, e.world.Chief, a.ID, workflow.ActRetract, workflow.Request{Comment: "撤稿"})
-	e.runner.RunDue(e.ctx)
+	e.Now = e.Now.Add(time.Hour)
+	e.Do(t, e.World.Chief, a.ID, workflow.ActRetract, workflow.Request{Comment: "撤稿"})
+	e.Runner.RunDue(e.Ctx)
 	got = rcv.take()
 	if len(got) != 1 || got[0].action != herald.ActionDelete || got[0].verified != nil || !strings.Contains(string(got[0].body), `"pubstatus": "canceled"`) {
 		t.Fatalf("pushes after the retraction = %+v", got)
 	}
-	ds, _, _ := e.store.FindDeliveries(e.ctx, herald.DeliveryFilter{ArticleID: a.ID, Channel: herald.ChannelPrint})
+	ds, _, _ := e.Store.FindDeliveries(e.Ctx, herald.DeliveryFilter{ArticleID: a.ID, Channel: herald.ChannelPrint})
 	if len(ds) != 1 || ds[0].Target != "partner:"+ninjsPartner.Slug || ds[0].Status != herald.DeliverySent || ds[0].Action != herald.ActionDelete {
 		t.Fatalf("deliveries = %+v", ds)
 	}
 
 	// another token, a changed body or a replay later do not verify
-	if err := syndication.Verify("hrp_other", got[0].signature, got[0].body, e.now, time.Minute); err == nil {
+	if err := syndication.Verify("hrp_other", got[0].signature, got[0].body, e.Now, time.Minute); err == nil {
 		t.Error("a signature verified with the wrong token")
 	}
-	if err := syndication.Verify(token, got[0].signature, append(got[0].body, ' '), e.now, time.Minute); err == nil {
+	if err := syndication.Verify(token, got[0].signature, append(got[0].body, ' '), e.Now, time.Minute); err == nil {
 		t.Error("a signature verified a changed body")
 	}
-	if err := syndication.Verify(token, got[0].signature, got[0].body, e.now.Add(time.Hour), time.Minute); err == nil {
+	if err := syndication.Verify(token, got[0].signature, got[0].body, e.Now.Add(time.Hour), time.Minute); err == nil {
 		t.Error("a signature verified an hour later")
 	}
 }
 
 func TestRefusedAndFailingPushes(t *testing.T) {
 	e := setup(t)
-	rcv := &receiver{status: http.StatusServiceUnavailable, now: func() time.Time { return e.now }}
+	rcv := &receiver{status: http.StatusServiceUnavailable, now: func() time.Time { return e.Now }}
 	srv := httptest.NewServer(rcv)
 	t.Cleanup(srv.Close)
 	_, token := e.partner(t, "newsml", herald.FormatNewsML, srv.URL)
 	rcv.token = token
 
 	a := e.published(t, "石家庄开展普法进社区", "zh-CN", herald.ChannelPrint)
-	e.runner.RunDue(e.ctx)
+	e.Runner.RunDue(e.Ctx)
 	got := rcv.take()
 	if len(got) != 1 || got[0].contentType != "application/vnd.iptc.g2.newsmessage+xml" || got[0].verified != nil {
 		t.Fatalf("pushes = %+v", got)
 	}
 	iptctest.ValidateNewsMLDoc(t, got[0].body)
-	ds, _, _ := e.store.FindDeliveries(e.ctx, herald.DeliveryFilter{ArticleID: a.ID})
+	ds, _, _ := e.Store.FindDeliveries(e.Ctx, herald.DeliveryFilter{ArticleID: a.ID})
 	if len(ds) != 1 || ds[0].Status != herald.DeliveryRetrying || !strings.Contains(ds[0].LastError, "503") {
 		t.Fatalf("after a 503: %+v", ds)
 	}
@@ -216,13 +178,13 @@ func TestRefusedAndFailingPushes(t *testing.T) {
 	rcv.mu.Lock()
 	rcv.status = http.StatusOK
 	rcv.mu.Unlock()
-	e.now = e.now.Add(2 * time.Minute)
-	e.runner.RunDue(e.ctx)
+	e.Now = e.Now.Add(2 * time.Minute)
+	e.Runner.RunDue(e.Ctx)
 	again := rcv.take()
 	if len(again) != 1 || again[0].delivery != got[0].delivery {
 		t.Fatalf("the retry = %+v, first %+v", again, got)
 	}
-	ds, _, _ = e.store.FindDeliveries(e.ctx, herald.DeliveryFilter{ArticleID: a.ID})
+	ds, _, _ = e.Store.FindDeliveries(e.Ctx, herald.DeliveryFilter{ArticleID: a.ID})
 	if ds[0].Status != herald.DeliverySent || ds[0].Attempts != 2 {
 		t.Fatalf("after the retry: %+v", ds[0])
 	}
@@ -232,8 +194,8 @@ func TestRefusedAndFailingPushes(t *testing.T) {
 	rcv.status = http.StatusUnprocessableEntity
 	rcv.mu.Unlock()
 	b := e.published(t, "第二篇稿件", "zh-CN", herald.ChannelPrint)
-	e.runner.RunDue(e.ctx)
-	ds, _, _ = e.store.FindDeliveries(e.ctx, herald.DeliveryFilter{ArticleID: b.ID})
+	e.Runner.RunDue(e.Ctx)
+	ds, _, _ = e.Store.FindDeliveries(e.Ctx, herald.DeliveryFilter{ArticleID: b.ID})
 	if len(ds) != 1 || ds[0].Status != herald.DeliveryFailed || !strings.Contains(ds[0].LastError, "refused") {
 		t.Fatalf("after a 422: %+v", ds)
 	}
@@ -242,27 +204,27 @@ func TestRefusedAndFailingPushes(t *testing.T) {
 func TestPartnersAreManagedByTheEditorInChief(t *testing.T) {
 	e := setup(t)
 	p := &herald.Partner{Slug: "x", Name: "某报", Kind: herald.KindNewspaper, Level: herald.LevelCity}
-	if _, err := e.svc.CreatePartner(e.ctx, e.world.Editor, p); herald.ErrorCode(err) != herald.EFORBIDDEN {
+	if _, err := e.svc.CreatePartner(e.Ctx, e.World.Editor, p); herald.ErrorCode(err) != herald.EFORBIDDEN {
 		t.Fatalf("an editor made a partner: %v", err)
 	}
-	token, err := e.svc.CreatePartner(e.ctx, e.world.Chief, p)
+	token, err := e.svc.CreatePartner(e.Ctx, e.World.Chief, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Authenticate(e.ctx, token); err != nil {
+	if _, err := e.svc.Authenticate(e.Ctx, token); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"", "hrd_" + token[4:], token + "x", strings.Repeat("hrp_", 30)} {
-		if _, err := e.svc.Authenticate(e.ctx, bad); herald.ErrorCode(err) != herald.EUNAUTHORIZED {
+		if _, err := e.svc.Authenticate(e.Ctx, bad); herald.ErrorCode(err) != herald.EUNAUTHORIZED {
 			t.Fatalf("%q: %v", bad, err)
 		}
 	}
 	level := herald.OutletLevel("planetary")
-	if _, err := e.svc.UpdatePartner(e.ctx, e.world.Chief, p.ID, syndication.PartnerChange{Version: p.Version, Level: &level}); herald.ErrorCode(err) != herald.EINVALID {
+	if _, err := e.svc.UpdatePartner(e.Ctx, e.World.Chief, p.ID, syndication.PartnerChange{Version: p.Version, Level: &level}); herald.ErrorCode(err) != herald.EINVALID {
 		t.Fatalf("a bad level: %v", err)
 	}
 	stale := p.Version + 1
-	if _, _, err := e.svc.RotateToken(e.ctx, e.world.Chief, p.ID, stale); herald.ErrorCode(err) != herald.ECONFLICT {
+	if _, _, err := e.svc.RotateToken(e.Ctx, e.World.Chief, p.ID, stale); herald.ErrorCode(err) != herald.ECONFLICT {
 		t.Fatalf("a stale rotation: %v", err)
 	}
 }
