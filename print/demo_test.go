@@ -87,3 +87,26 @@ func demoIssue(t testing.TB) Issue {
 	is.Articles[5].Images = []Image{{Data: testPNG(t, 300, 300), Caption: "普法志愿者在社区广场宣讲民法典", Width: 0.7}}
 	return is
 }
+
+// BenchmarkRender typesets the demo issue (seven articles, two images) and
+// an issue four times as long.
+func BenchmarkRender(b *testing.B) {
+	is := demoIssue(b)
+	long := is
+	for range 3 {
+		long.Articles = append(long.Articles, is.Articles...)
+	}
+	for name, issue := range map[string]Issue{"7 articles": is, "28 articles": long} {
+		b.Run(name, func(b *testing.B) {
+			var pages int
+			for b.Loop() {
+				res, err := RenderWith(issue, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				pages = res.Pages
+			}
+			b.ReportMetric(float64(pages), "pages")
+		})
+	}
+}

@@ -2,6 +2,7 @@ package syndication_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -76,7 +77,7 @@ func (e *env) published(t *testing.T, title, lang string, channels ...herald.Cha
 	return e.Published(t, workflow.Draft{ArticleContent: c})
 }
 
-func (e *env) partner(t *testing.T, slug, format, pushURL string, languages ...string) (*herald.Partner, string) {
+func (e *env) partner(t testing.TB, slug, format, pushURL string, languages ...string) (*herald.Partner, string) {
 	t.Helper()
 	p := &herald.Partner{Slug: slug, Name: "河北法制报 " + slug, Kind: herald.KindNewspaper, Level: herald.LevelProvincial,
 		Format: format, PushURL: pushURL, Languages: languages}
@@ -227,4 +228,45 @@ func TestPartnersAreManagedByTheEditorInChief(t *testing.T) {
 	if _, _, err := e.svc.RotateToken(e.Ctx, e.World.Chief, p.ID, stale); herald.ErrorCode(err) != herald.ECONFLICT {
 		t.Fatalf("a stale rotation: %v", err)
 	}
+}
+
+// BenchmarkPullPage pulls a page of 50 stories and renders them as NINJS and
+// as one NewsML-G2 message, as the pull endpoint does.
+func BenchmarkPullPage(b *testing.B) {
+	e := &env{Env: channeltest.New(b, nil)}
+	e.svc = syndication.New(e.Store, e.Clock, "https://news.example.gov.cn", e.Log)
+	body := strings.Repeat("<p>全省司法行政系统认真贯彻落实法治宣传教育工作部署，推进公共法律服务体系建设。</p>", 30)
+	for i := range 200 {
+		c := storetest.Content(e.World.Local, fmt.Sprintf("第%d篇稿件", i))
+		c.Body, c.Channels = body, []herald.Channel{herald.ChannelWebsite, herald.ChannelPrint}
+		at := e.Now.Add(-time.Duration(200-i) * time.Minute)
+		a := &herald.Article{ArticleContent: c, UnitID: e.World.Center.ID, CreatedBy: e.World.Editor.ID, Status: herald.StatusPublished, PublishedAt: &at, Version: 1}
+		if err := e.Store.CreateArticle(e.Ctx, a, herald.Event{At: at}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p, _ := e.partner(b, "bench", herald.FormatNINJS, "")
+	win := syndication.Window{Since: e.Now.Add(-4 * time.Hour), Limit: 50}
+	b.Run("ninjs", func(b *testing.B) {
+		for b.Loop() {
+			page, err := e.svc.Pull(e.Ctx, p, win)
+			if err != nil || len(page.Articles) != 50 {
+				b.Fatal(err)
+			}
+			if _, err := e.svc.NINJS(e.Ctx, page.Articles); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("newsml", func(b *testing.B) {
+		for b.Loop() {
+			page, err := e.svc.Pull(e.Ctx, p, win)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := e.svc.NewsMessage(e.Ctx, page.Articles); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
