@@ -204,7 +204,8 @@ func seedReadHistory(ctx context.Context, s herald.Store, now time.Time) error {
 // newest published story becomes today, whole days keep their times of day,
 // and whatever would then lie in the future, or in the last hour — the
 // drafts and reviews the corpus has after that story — happens in the hours
-// before instead, ten minutes apart in its order. So today has its news and
+// before instead, ten minutes apart in its order (closer after midnight, so
+// that they stay today's). So today has its news and
 // the desk its work in progress, whatever the time of day the demo starts.
 // Scheduled pieces keep the shift and so stay in the future; the 2019 seed
 // course keeps its own dates.
@@ -216,22 +217,44 @@ func demoTimes(articles []ArticleSpec, now time.Time) []time.Time {
 		}
 	}
 	shift := herald.CSTDay(now).Sub(herald.CSTDay(newest))
-	latest := now.Add(-time.Hour)
 	times := make([]time.Time, len(articles))
-	var late []int // published stories past latest, by index
+	var past []int // the stories of the present days, which must lie before now
 	for i, a := range articles {
 		times[i] = a.Time
 		if a.Time.Year() == 2019 {
 			continue
 		}
 		times[i] = a.Time.Add(shift)
-		if a.State != "scheduled" && times[i].After(latest) {
-			late = append(late, i)
+		if a.State != "scheduled" {
+			past = append(past, i)
 		}
 	}
-	slices.SortStableFunc(late, func(x, y int) int { return times[x].Compare(times[y]) })
-	for rank, i := range late {
-		times[i] = latest.Add(-time.Duration(len(late)-1-rank) * 10 * time.Minute).Truncate(time.Minute)
+	slices.SortStableFunc(past, func(x, y int) int { return times[x].Compare(times[y]) })
+	// slots returns the last of n slots, an hour before now, and the
+	// distance between two; early in the day they share the time since
+	// midnight, so that they are still today's
+	today := herald.CSTDay(now)
+	slots := func(n int) (last time.Time, step time.Duration) {
+		last, step = now.Add(-time.Hour), 10*time.Minute
+		if last.Add(-time.Duration(n) * step).Before(today) {
+			step = now.Sub(today) / time.Duration(n+1)
+			last = now.Add(-step)
+		}
+		return last, step
+	}
+	// the newest n go into the slots: those after the last slot, and any
+	// older one that the slots would otherwise overtake
+	n := 0
+	for n < len(past) {
+		last, step := slots(n + 1)
+		if !times[past[len(past)-1-n]].After(last.Add(-time.Duration(n) * step)) {
+			break
+		}
+		n++
+	}
+	last, step := slots(n)
+	for rank, i := range past[len(past)-n:] {
+		times[i] = last.Add(-time.Duration(n-1-rank) * step).Truncate(time.Second)
 	}
 	return times
 }
