@@ -62,6 +62,7 @@ type Delivery struct {
 type DeliveryFilter struct {
 	ArticleID int64
 	Channel   Channel
+	Target    string
 	Statuses  []DeliveryStatus
 	Limit     int
 	Offset    int

@@ -203,6 +203,8 @@ type articleData struct {
 	// the translation.
 	Source  *sourceView
 	CanEdit bool
+	// Placements are where outside outlets carried the article.
+	Placements []placementRow
 }
 
 type eventRow struct {
@@ -271,6 +273,9 @@ func (s *Server) articleView(r *http.Request, req *request, a *herald.Article) (
 		return nil, err
 	}
 	d.ShowDeliveries = len(d.Deliveries) > 0 || a.PublishedAt != nil
+	if d.Placements, err = s.articlePlacements(ctx, req, a); err != nil {
+		return nil, err
+	}
 	if err := s.addTranslations(ctx, req, d); err != nil {
 		return nil, err
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/periodicals"
 	"github.com/heraldnews/herald/search"
+	"github.com/heraldnews/herald/syndication"
 	"github.com/heraldnews/herald/textdiff"
 	"github.com/heraldnews/herald/web"
 	"github.com/heraldnews/herald/workflow"
@@ -56,6 +57,9 @@ type Server struct {
 	// Periodicals makes periodicals, their issues and the issues' PDFs; nil
 	// means a service over Store on the Auth clock.
 	Periodicals *periodicals.Service
+	// Syndication manages partner outlets and their tokens; nil means a
+	// service over Store on the Auth clock.
+	Syndication *syndication.Service
 	// JobChanged, if set, is told of each job an editor retried or cancelled,
 	// so that what the job stands for (a delivery) follows.
 	JobChanged func(ctx context.Context, j *herald.Job) error
@@ -157,6 +161,14 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /newsroom/issues/{id}", s.signedIn(s.issuePage))
 	mux.HandleFunc("POST /newsroom/issues/{id}", s.signedIn(s.saveIssue))
 	mux.HandleFunc("GET /newsroom/issues/{id}/pdf", s.signedIn(s.issuePDF))
+	mux.HandleFunc("GET /newsroom/partners", s.signedIn(s.partnersPage))
+	mux.HandleFunc("POST /newsroom/partners", s.signedIn(s.createPartner))
+	mux.HandleFunc("GET /newsroom/partners/{id}", s.signedIn(s.partnerPage))
+	mux.HandleFunc("POST /newsroom/partners/{id}", s.signedIn(s.savePartner))
+	mux.HandleFunc("POST /newsroom/partners/{id}/disable", s.signedIn(s.disablePartner))
+	mux.HandleFunc("POST /newsroom/partners/{id}/enable", s.signedIn(s.enablePartner))
+	mux.HandleFunc("POST /newsroom/partners/{id}/token", s.signedIn(s.rotatePartnerToken))
+	mux.HandleFunc("GET /newsroom/partners/{id}/{action}", s.signedIn(s.backToPartner))
 	s.adminRoutes(mux)
 	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))
@@ -425,6 +437,22 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, req *request) {
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/newsroom/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.Secure})
+}
+
+// loadByID finds what the path's {id} names; a bad ID and a missing one both
+// answer with the catalog's not-found message under key.
+func loadByID[T any](s *Server, r *http.Request, req *request, key string, find func(context.Context, int64) (T, error)) (T, error) {
+	var zero T
+	notFound := herald.Errorf(herald.ENOTFOUND, "%s", s.msgs.T(req.lang, key))
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return zero, notFound
+	}
+	v, err := find(r.Context(), id)
+	if herald.ErrorCode(err) == herald.ENOTFOUND {
+		return zero, notFound
+	}
+	return v, err
 }
 
 func pathID(r *http.Request) (int64, error) {

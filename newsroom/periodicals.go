@@ -299,16 +299,7 @@ func issuePath(id int64) string { return "/newsroom/issues/" + idText(id) }
 
 // loadIssue finds the issue the path names.
 func (s *Server) loadIssue(r *http.Request, req *request) (*herald.Issue, error) {
-	notFound := herald.Errorf(herald.ENOTFOUND, "%s", s.msgs.T(req.lang, "issue.not_found"))
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return nil, notFound
-	}
-	is, err := s.Store.FindIssueByID(r.Context(), id)
-	if herald.ErrorCode(err) == herald.ENOTFOUND {
-		return nil, notFound
-	}
-	return is, err
+	return loadByID(s, r, req, "issue.not_found", s.Store.FindIssueByID)
 }
 
 func (s *Server) issuePage(w http.ResponseWriter, r *http.Request, req *request) {

@@ -106,6 +106,7 @@ func (s *Store) FindDeliveries(ctx context.Context, f herald.DeliveryFilter) ([]
 	var c conds
 	c.add(f.ArticleID != 0, "article_id = ?", f.ArticleID)
 	c.add(f.Channel != "", "channel = ?", f.Channel)
+	c.add(f.Target != "", "target = ?", f.Target)
 	c.add(len(f.Statuses) > 0, "status IN ("+placeholders(len(f.Statuses))+")", anyArgs(f.Statuses)...)
 	q := `SELECT ` + deliveryColumns + `, COUNT(*) OVER () FROM deliveries` + c.clause() + ` ORDER BY updated_at DESC, id DESC`
 	return findPage(ctx, s, q+limitClause(f.Limit, f.Offset), c.args, scanDelivery)

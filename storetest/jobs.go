@@ -229,6 +229,13 @@ func testDeliveries(t *testing.T, s herald.Store) {
 	if n != 1 || ds[0].ID != d.ID {
 		t.Fatalf("deliveries = %d %+v", n, ds)
 	}
+	_, err = s.PlanDelivery(ctx, &herald.Delivery{ArticleID: a.ID, Channel: herald.ChannelMicroblog, Target: "news", Action: herald.ActionCreate, Version: 4, UpdatedAt: T0}, job)
+	must(t, err)
+	for target, want := range map[string]int{"site": 1, "news": 1, "other": 0, "": 2} {
+		if _, n, err := s.FindDeliveries(ctx, herald.DeliveryFilter{Channel: herald.ChannelMicroblog, Target: target}); err != nil || n != want {
+			t.Fatalf("deliveries to %q: %d (%v), want %d", target, n, err, want)
+		}
+	}
 	if _, err := s.FindDeliveryByID(ctx, 424242); herald.ErrorCode(err) != herald.ENOTFOUND {
 		t.Fatalf("missing delivery: %v", err)
 	}

@@ -29,6 +29,9 @@ const (
 // targetPrefix starts a push target: the partner's slug follows.
 const targetPrefix = "partner:"
 
+// Target is the delivery target of the pushes to a partner.
+func Target(p *herald.Partner) string { return targetPrefix + p.Slug }
+
 // Name implements delivery.Channel: partners are the print channel's
 // subscribers.
 func (s *Service) Name() herald.Channel { return herald.ChannelPrint }
@@ -47,7 +50,7 @@ func (s *Service) Targets(ctx context.Context, a *herald.Article) ([]string, err
 	var targets []string
 	for _, p := range partners {
 		if p.PushURL != "" && p.Takes(a) {
-			targets = append(targets, targetPrefix+p.Slug)
+			targets = append(targets, Target(p))
 		}
 	}
 	return targets, nil

@@ -63,12 +63,16 @@ var managers = []herald.Role{herald.RoleEditorInChief, herald.RoleAdmin}
 // viewers may see the partners and their placements.
 var viewers = []herald.Role{herald.RoleEditor, herald.RoleEditorInChief, herald.RoleAdmin}
 
-func mayManage(actor *herald.Staff) error {
+// MayManage reports whether a staff member may add and change partners and
+// issue their tokens.
+func MayManage(actor *herald.Staff) error {
 	if actor == nil || !actor.Active() || !actor.HasRole(managers...) {
 		return herald.Errorf(herald.EFORBIDDEN, "Only the editor-in-chief and administrators manage partner outlets.")
 	}
 	return nil
 }
+
+func mayManage(actor *herald.Staff) error { return MayManage(actor) }
 
 // MayView reports whether a staff member may see partners and placements.
 func MayView(actor *herald.Staff) error {

@@ -116,6 +116,7 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	desk.BaseURL = c.BaseURL()
 	desk.JobChanged = a.delivery.JobChanged
 	desk.Periodicals = apiServer.Periodicals
+	desk.Syndication = apiServer.Syndication
 	desk.Links = checklist.HTTPLinkChecker(httpx.PublicClient(5*time.Second), checklist.SiteLinks(store))
 	a.workflow.Gate = checklist.Gate(store, desk.Links)
 	desk.Preview = func(ctx context.Context, art *herald.Article, phone bool) ([]byte, error) {
