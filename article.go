@@ -41,22 +41,41 @@ type Author struct {
 // ArticleContent is what authors and editors write. Every save that changes it
 // keeps a revision.
 type ArticleContent struct {
-	Title      string   `json:"title"`
-	Subtitle   string   `json:"subtitle"`
-	Summary    string   `json:"summary"`
-	Body       string   `json:"body"` // sanitized HTML
-	CoverImage string   `json:"cover_image"`
-	Source     string   `json:"source"`
-	Language   string   `json:"language"`
-	ColumnID   int64    `json:"column_id"`
-	EditorID   int64    `json:"editor_id,omitempty"` // the responsible editor
-	Authors    []Author `json:"authors"`
-	ThemeIDs   []int64  `json:"theme_ids"`
-	Tags       []string `json:"tags"`
+	Title      string      `json:"title"`
+	Subtitle   string      `json:"subtitle"`
+	Summary    string      `json:"summary"`
+	Body       string      `json:"body"` // sanitized HTML
+	CoverImage string      `json:"cover_image"`
+	Source     string      `json:"source"`
+	Language   string      `json:"language"`
+	Kind       ArticleKind `json:"kind"` // news, in-depth, photo…: the incentive rules score kinds differently
+	ColumnID   int64       `json:"column_id"`
+	EditorID   int64       `json:"editor_id,omitempty"` // the responsible editor
+	Authors    []Author    `json:"authors"`
+	ThemeIDs   []int64     `json:"theme_ids"`
+	Tags       []string    `json:"tags"`
 	// Channels are where the piece is to go beyond the portal's own pages;
 	// the website is always among them.
 	Channels []Channel `json:"channels"`
 }
+
+// ArticleKind is what sort of piece an article is.
+type ArticleKind string
+
+// Article kinds.
+const (
+	KindNews       ArticleKind = "news"       // 消息
+	KindInDepth    ArticleKind = "in_depth"   // 通讯、深度报道
+	KindPhoto      ArticleKind = "photo"      // 图片新闻
+	KindVideo      ArticleKind = "video"      // 视频
+	KindCommentary ArticleKind = "commentary" // 评论
+)
+
+// ArticleKinds lists the kinds in display order.
+var ArticleKinds = []ArticleKind{KindNews, KindInDepth, KindPhoto, KindVideo, KindCommentary}
+
+// Valid reports whether k is a known kind.
+func (k ArticleKind) Valid() bool { return slices.Contains(ArticleKinds, k) }
 
 // Channel is a way a story reaches its readers: the "4 + 1" of the seed page.
 type Channel string
@@ -98,6 +117,9 @@ func (c *ArticleContent) Normalize() {
 	}
 	if c.Language == "" {
 		c.Language = DefaultLanguage
+	}
+	if c.Kind == "" {
+		c.Kind = KindNews
 	}
 	slices.Sort(c.ThemeIDs)
 	c.ThemeIDs = slices.Compact(c.ThemeIDs)
@@ -142,6 +164,9 @@ func (c *ArticleContent) Validate() error {
 	if c.CoverImage != "" && !(strings.HasPrefix(c.CoverImage, "/") && !strings.HasPrefix(c.CoverImage, "//") ||
 		strings.HasPrefix(c.CoverImage, "https://") || strings.HasPrefix(c.CoverImage, "http://")) || len(c.CoverImage) > 1000 {
 		p.Add("cover_image", "must be a path starting with / or an http(s) URL of at most 1000 characters")
+	}
+	if !c.Kind.Valid() {
+		p.Add("kind", "must be one of %s", joinTypes(ArticleKinds))
 	}
 	if !languagePattern.MatchString(c.Language) {
 		p.Add("language", "must be a BCP 47 language tag such as zh-CN or en")
@@ -202,7 +227,7 @@ func checkText(p *Problems, field, v string, maxRunes int, required bool) {
 // Equal reports whether two contents are the same (after Normalize).
 func (c *ArticleContent) Equal(o *ArticleContent) bool {
 	return c.Title == o.Title && c.Subtitle == o.Subtitle && c.Summary == o.Summary && c.Body == o.Body &&
-		c.CoverImage == o.CoverImage && c.Source == o.Source && c.Language == o.Language &&
+		c.CoverImage == o.CoverImage && c.Source == o.Source && c.Language == o.Language && c.Kind == o.Kind &&
 		c.ColumnID == o.ColumnID && c.EditorID == o.EditorID && slices.Equal(c.Authors, o.Authors) &&
 		slices.Equal(c.ThemeIDs, o.ThemeIDs) && slices.Equal(c.Tags, o.Tags) && slices.Equal(c.Channels, o.Channels)
 }

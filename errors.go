@@ -98,6 +98,12 @@ func (p *Problems) Add(field, format string, args ...any) {
 	p.fields = append(p.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
+// addFrom records the field problems of err, prefixing nothing: used when a
+// part's Validate reports for the whole.
+func (p *Problems) addFrom(err error) {
+	p.fields = append(p.fields, ErrorFields(err)...)
+}
+
 // Err returns nil when nothing was added, else an EINVALID *Error listing every field.
 func (p *Problems) Err() error {
 	if len(p.fields) == 0 {

@@ -29,6 +29,7 @@ type Store interface {
 	FediverseStore
 	PeriodicalStore
 	PartnerStore
+	IncentiveStore
 	SubscriberStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".

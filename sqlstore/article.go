@@ -8,7 +8,7 @@ import (
 	"github.com/heraldnews/herald"
 )
 
-const articleColumns = `id, title, subtitle, summary, body, cover_image, source, language, channels, column_id, editor_id, unit_id,
+const articleColumns = `id, title, subtitle, summary, body, cover_image, source, language, kind, channels, column_id, editor_id, unit_id,
 	status, review_level, reviewers, correction_note, created_by, version, created_at, updated_at,
 	scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_revision`
 
@@ -30,11 +30,11 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article, ev herald.
 		if a.Reviewers == nil {
 			a.Reviewers = []int64{}
 		}
-		id, err := tx.insert(`INSERT INTO articles (title, subtitle, summary, body, cover_image, source, language, channels, column_id, editor_id, unit_id,
+		id, err := tx.insert(`INSERT INTO articles (title, subtitle, summary, body, cover_image, source, language, kind, channels, column_id, editor_id, unit_id,
 			status, review_level, reviewers, correction_note, created_by, version, created_at, updated_at,
 			scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_revision)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, a.Kind, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
 			a.Status, a.ReviewLevel, jsonText(a.Reviewers), a.CorrectionNote, a.CreatedBy, a.Version, s.t(a.CreatedAt), s.t(a.UpdatedAt),
 			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), nullID(a.TranslationOf), a.SourceRevision)
 		if err != nil {
@@ -90,10 +90,10 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, fn func(a *herald.A
 		if a.Reviewers == nil {
 			a.Reviewers = []int64{}
 		}
-		if _, err := tx.exec(`UPDATE articles SET title = ?, subtitle = ?, summary = ?, body = ?, cover_image = ?, source = ?, language = ?,
+		if _, err := tx.exec(`UPDATE articles SET title = ?, subtitle = ?, summary = ?, body = ?, cover_image = ?, source = ?, language = ?, kind = ?,
 			channels = ?, column_id = ?, editor_id = ?, unit_id = ?, status = ?, review_level = ?, reviewers = ?, correction_note = ?, version = ?,
 			updated_at = ?, scheduled_at = ?, published_at = ?, corrected_at = ?, retracted_at = ?, source_revision = ? WHERE id = ?`,
-			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
+			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, a.Kind, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
 			a.Status, a.ReviewLevel, jsonText(a.Reviewers), a.CorrectionNote, a.Version, s.t(a.UpdatedAt),
 			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), a.SourceRevision, id); err != nil {
 			return err
@@ -360,7 +360,7 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 	var articles []*herald.Article
 	for rows.Next() {
 		var a herald.Article
-		if err := rows.Scan(&a.ID, &a.Title, &a.Subtitle, &a.Summary, &a.Body, &a.CoverImage, &a.Source, &a.Language, jsonScan{&a.Channels},
+		if err := rows.Scan(&a.ID, &a.Title, &a.Subtitle, &a.Summary, &a.Body, &a.CoverImage, &a.Source, &a.Language, &a.Kind, jsonScan{&a.Channels},
 			&a.ColumnID, nullIDScan{&a.EditorID}, &a.UnitID, &a.Status, &a.ReviewLevel, jsonScan{&a.Reviewers}, &a.CorrectionNote,
 			&a.CreatedBy, &a.Version, timeScan{&a.CreatedAt}, timeScan{&a.UpdatedAt}, nullTimeScan{&a.ScheduledAt},
 			nullTimeScan{&a.PublishedAt}, nullTimeScan{&a.CorrectedAt}, nullTimeScan{&a.RetractedAt},

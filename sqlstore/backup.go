@@ -60,6 +60,10 @@ var backupTables = []backupTable{
 	{name: "issue_articles", orderBy: "issue_id, position"},
 	{name: "partners", orderBy: "id"},
 	{name: "placements", orderBy: "id"},
+	{name: "recognitions", orderBy: "id"},
+	{name: "unit_quotas", orderBy: "unit_id, month"},
+	{name: "scoring_rules", orderBy: "version"},
+	{name: "ledger_entries", orderBy: "id"}, // reversals refer to earlier IDs: no self-reference pass, which would update them
 }
 
 // backupHeader opens a backup.

@@ -1,0 +1,116 @@
+package scoring
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/jobs"
+)
+
+// KindRun is the job that scores: queued at start, after changes that earn
+// points, and every hour by itself.
+const KindRun = "scoring.run"
+
+// Service scores the events in a store.
+type Service struct {
+	Store herald.Store
+	Clock herald.Clock
+	Log   *slog.Logger
+	// Reads returns the pieces' reads by month for the months from (a
+	// first day, CST) up to before; nil scores no reads.
+	Reads func(ctx context.Context, from, before time.Time) ([]MonthReads, error)
+}
+
+// New returns a service.
+func New(store herald.Store, clock herald.Clock, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{Store: store, Clock: clock, Log: log}
+}
+
+// Facts gathers what scoring reads from the store.
+func (s *Service) Facts(ctx context.Context, now time.Time) (Facts, error) {
+	var f Facts
+	var err error
+	statuses := []herald.Status{herald.StatusSubmitted, herald.StatusRejected, herald.StatusApproved, herald.StatusScheduled,
+		herald.StatusPublished, herald.StatusRetracted}
+	if f.Articles, _, err = s.Store.FindArticles(ctx, herald.ArticleFilter{Statuses: statuses, NoBody: true, NoCount: true, Order: herald.ByID}); err != nil {
+		return f, err
+	}
+	submits, err := s.Store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityArticle, Action: "submit"})
+	if err != nil {
+		return f, err
+	}
+	f.Submitted = map[int64]time.Time{}
+	for _, ev := range submits { // oldest first: the first submission stays
+		if _, seen := f.Submitted[ev.EntityID]; !seen {
+			f.Submitted[ev.EntityID] = ev.At
+		}
+	}
+	if f.Placements, _, err = s.Store.FindPlacements(ctx, herald.PlacementFilter{}); err != nil {
+		return f, err
+	}
+	if f.Recognitions, err = s.Store.AllRecognitions(ctx); err != nil {
+		return f, err
+	}
+	if f.Quotas, err = s.Store.AllQuotas(ctx); err != nil {
+		return f, err
+	}
+	if s.Reads != nil {
+		if f.Reads, err = s.Reads(ctx, time.Time{}, monthOf(now)); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
+// Run scores everything as of now and appends what the ledger lacks; it
+// returns how many entries it added.
+func (s *Service) Run(ctx context.Context) (int, error) {
+	now := s.Clock.Now()
+	versions, err := s.Store.FindRules(ctx)
+	if err != nil || len(versions) == 0 {
+		return 0, err
+	}
+	facts, err := s.Facts(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	ledger, _, err := s.Store.FindLedger(ctx, herald.LedgerFilter{})
+	if err != nil {
+		return 0, err
+	}
+	add := Reconcile(Desired(facts, versions, now), ledger, now)
+	if len(add) == 0 {
+		return 0, nil
+	}
+	n, err := s.Store.AppendLedger(ctx, add, herald.Event{At: now, Comment: "scoring"})
+	if err == nil {
+		s.Log.Info("scored", "entries", n)
+	}
+	return n, err
+}
+
+// Queue asks for a run soon: the job is keyed by the minute, so a burst of
+// changes makes one run.
+func (s *Service) Queue(ctx context.Context) error {
+	now := s.Clock.Now()
+	return s.Store.EnqueueJobs(ctx, now, &herald.Job{Kind: KindRun, Key: "scoring/" + now.Format("2006-01-02T15:04"), RunAt: now})
+}
+
+// RunJob scores, and queues the next hourly run.
+func (s *Service) RunJob(ctx context.Context, j *herald.Job) error {
+	if _, err := s.Run(ctx); err != nil {
+		return fmt.Errorf("scoring: %w", err)
+	}
+	now := s.Clock.Now()
+	next := now.Truncate(time.Hour).Add(time.Hour)
+	return s.Store.EnqueueJobs(ctx, now, &herald.Job{Kind: KindRun, Key: "scoring/" + next.Format("2006-01-02T15:04"), RunAt: next})
+}
+
+// RegisterJobs lets a runner run scoring jobs.
+func (s *Service) RegisterJobs(r *jobs.Runner) { r.Handle(KindRun, s.RunJob) }

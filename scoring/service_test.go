@@ -1,0 +1,99 @@
+package scoring_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/internal/channeltest"
+	"github.com/heraldnews/herald/scoring"
+	"github.com/heraldnews/herald/storetest"
+	"github.com/heraldnews/herald/workflow"
+)
+
+// Scoring over a real store: the workflow's events earn points under the
+// stored rules, scoring again adds nothing, and a retraction is answered by
+// reversing entries while the totals stay the sum of the ledger.
+func TestScoringTheWorkflowsEvents(t *testing.T) {
+	e := channeltest.New(t, nil)
+	svc := scoring.New(e.Store, e.Clock, e.Log)
+	w := e.World
+	rules := herald.Rules{
+		Submission: 100,
+		Adoption:   map[herald.ArticleKind]herald.Points{herald.KindNews: 300},
+		Placement:  map[herald.OutletLevel]herald.Points{herald.LevelProvincial: 400, herald.LevelNational: 400, herald.LevelCentral: 400},
+		Bonus:      map[herald.RecognitionKind]herald.Points{herald.RecognitionEndorsement: 500},
+		Split:      herald.Split{FirstAuthorPercent: 60, UnitPercent: 100},
+	}
+	if n, err := svc.Run(e.Ctx); err != nil || n != 0 {
+		t.Fatalf("without rules: %d entries, %v", n, err)
+	}
+	if err := e.Store.CreateRules(e.Ctx, &herald.RuleSet{EffectiveFrom: herald.CSTDay(e.Now), Rules: rules}, herald.Event{At: e.Now, ActorID: w.Admin.ID}); err != nil {
+		t.Fatal(err)
+	}
+	c := storetest.Content(w.Local, "县司法局开展法律援助进村活动")
+	c.Authors = []herald.Author{{StaffID: w.CountyWriter.ID}, {StaffID: w.Writer.ID}}
+	a := e.Published(t, workflow.Draft{ArticleContent: c})
+	e.Now = e.Now.Add(time.Hour)
+	if err := e.Store.CreatePlacement(e.Ctx, &herald.Placement{ArticleID: a.ID, Outlet: "法治日报", Level: herald.LevelCentral, Date: herald.CSTDay(e.Now),
+		Page: "第5版", Status: herald.PlacementVerified}, herald.Event{At: e.Now}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store.CreateRecognition(e.Ctx, &herald.Recognition{ArticleID: a.ID, Kind: herald.RecognitionEndorsement, Day: herald.CSTDay(e.Now)},
+		herald.Event{At: e.Now, ActorID: w.Chief.ID}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := svc.Run(e.Ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// submission, adoption, placement, endorsement: each to two authors and the unit
+	if n != 12 {
+		t.Fatalf("entries = %d, want 12", n)
+	}
+	if again, err := svc.Run(e.Ctx); err != nil || again != 0 {
+		t.Fatalf("scoring again added %d (%v)", again, err)
+	}
+	total := func(b herald.Beneficiary) herald.Points {
+		t.Helper()
+		es, _, err := e.Store.FindLedger(e.Ctx, herald.LedgerFilter{Beneficiary: &b})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum herald.Points
+		for _, en := range es {
+			sum += en.Points
+		}
+		totals, err := e.Store.LedgerTotals(e.Ctx, b.Kind, time.Time{}, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tt := range totals {
+			if tt.Beneficiary == b && tt.Points != sum {
+				t.Fatalf("%v: total %s, entries sum %s", b, tt.Points, sum)
+			}
+		}
+		return sum
+	}
+	first := herald.Beneficiary{Kind: herald.ForStaff, ID: w.CountyWriter.ID}
+	unit := herald.Beneficiary{Kind: herald.ForUnit, ID: a.UnitID}
+	if got := total(first); got != 780 { // 60% of 1 + 3 + 4 + 5
+		t.Fatalf("first author: %s, want 7.80", got)
+	}
+	if got := total(unit); got != 1300 {
+		t.Fatalf("unit: %s, want 13.00", got)
+	}
+
+	// the retraction takes back all but the submission
+	e.Now = e.Now.Add(time.Hour)
+	e.Do(t, w.Chief, a.ID, workflow.ActRetract, workflow.Request{Comment: "数据有误"})
+	if n, err := svc.Run(e.Ctx); err != nil || n != 6 {
+		t.Fatalf("after the retraction: %d entries (%v), want 6 reversals (adoption and endorsement; the placement stands)", n, err)
+	}
+	if got := total(first); got != 60+240 {
+		t.Fatalf("first author after the retraction: %s, want 3.00", got)
+	}
+	if again, _ := svc.Run(e.Ctx); again != 0 {
+		t.Fatalf("scoring again after the retraction added %d", again)
+	}
+}
