@@ -142,8 +142,14 @@ type Placement struct {
 	Page      string          `json:"page,omitempty"` // 第3版, A5
 	URL       string          `json:"url,omitempty"`
 	Status    PlacementStatus `json:"status"`
-	CreatedBy int64           `json:"created_by,omitempty"` // the staff member who recorded it, if one did
-	CreatedAt time.Time       `json:"created_at"`
+	// Evidence is a clipping or screenshot (an uploaded image's path), which
+	// staff must give and partners need not.
+	Evidence   string     `json:"evidence,omitempty"`
+	CreatedBy  int64      `json:"created_by,omitempty"` // the staff member who recorded it, if one did
+	CreatedAt  time.Time  `json:"created_at"`
+	ReviewedBy int64      `json:"reviewed_by,omitempty"`
+	ReviewedAt *time.Time `json:"reviewed_at,omitempty"`
+	Reason     string     `json:"reason,omitempty"` // why it was rejected
 }
 
 // Validate checks a placement's own fields; now is the time it is recorded,
@@ -174,6 +180,12 @@ func (pl *Placement) Validate(now time.Time) error {
 	if pl.Page == "" && pl.URL == "" {
 		p.Add("page", "or url is required: say where the piece ran")
 	}
+	if pl.PartnerID == 0 && pl.Evidence == "" {
+		p.Add("evidence", "is required: upload a clipping or screenshot of the piece as it ran")
+	}
+	if len(pl.Evidence) > 500 {
+		p.Add("evidence", "must be an uploaded image's path")
+	}
 	if !slices.Contains([]PlacementStatus{PlacementPending, PlacementVerified, PlacementRejected}, pl.Status) {
 		p.Add("status", "must be pending, verified or rejected")
 	}
@@ -185,6 +197,9 @@ func (pl *Placement) Validate(now time.Time) error {
 type PlacementFilter struct {
 	ArticleID int64
 	PartnerID int64
+	CreatedBy int64
+	UnitIDs   []int64 // placements of the articles of these units; nil: all
+	Statuses  []PlacementStatus
 	Limit     int
 	Offset    int
 }
@@ -205,5 +220,10 @@ type PartnerStore interface {
 	// TouchPartner records a pull; bookkeeping, so no audit event.
 	TouchPartner(ctx context.Context, id int64, at time.Time) error
 	CreatePlacement(ctx context.Context, pl *Placement, ev Event) error
+	// ReviewPlacement lets fn verify or reject a placement inside a write
+	// transaction; a pending one may be reviewed, and a verified one
+	// rejected later (it turned out wrong), never the other way.
+	ReviewPlacement(ctx context.Context, id int64, ev Event, fn func(pl *Placement) error) (*Placement, error)
+	FindPlacementByID(ctx context.Context, id int64) (*Placement, error)
 	FindPlacements(ctx context.Context, f PlacementFilter) ([]*Placement, int, error)
 }

@@ -36,7 +36,7 @@ func TestScoringTheWorkflowsEvents(t *testing.T) {
 	a := e.Published(t, workflow.Draft{ArticleContent: c})
 	e.Now = e.Now.Add(time.Hour)
 	if err := e.Store.CreatePlacement(e.Ctx, &herald.Placement{ArticleID: a.ID, Outlet: "法治日报", Level: herald.LevelCentral, Date: herald.CSTDay(e.Now),
-		Page: "第5版", Status: herald.PlacementVerified}, herald.Event{At: e.Now}); err != nil {
+		Page: "第5版", Status: herald.PlacementVerified, Evidence: "/media/1-0123456789abcdef/large.jpg"}, herald.Event{At: e.Now}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Store.CreateRecognition(e.Ctx, &herald.Recognition{ArticleID: a.ID, Kind: herald.RecognitionEndorsement, Day: herald.CSTDay(e.Now)},
@@ -95,5 +95,65 @@ func TestScoringTheWorkflowsEvents(t *testing.T) {
 	}
 	if again, _ := svc.Run(e.Ctx); again != 0 {
 		t.Fatalf("scoring again after the retraction added %d", again)
+	}
+}
+
+func TestWhoMayRecordAndReview(t *testing.T) {
+	e := channeltest.New(t, nil)
+	svc := scoring.New(e.Store, e.Clock, e.Log)
+	w := e.World
+	a := e.Published(t, workflow.Draft{ArticleContent: storetest.Content(w.Local, "市司法局开展宪法宣传周活动")})
+	m := &herald.Media{SHA256: "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Format: "png", Width: 2, Height: 1,
+		UploadedBy: w.Writer.ID, Renditions: []herald.MediaRendition{{Name: "large", ContentType: "image/png", Width: 2, Height: 1, Data: []byte("x")}}}
+	if err := e.Store.CreateMedia(e.Ctx, m, herald.Event{At: e.Now, ActorID: w.Writer.ID}); err != nil {
+		t.Fatal(err)
+	}
+	clipping := m.URL("large")
+	record := func(actor *herald.Staff, evidence string) (*herald.Placement, error) {
+		pl := &herald.Placement{ArticleID: a.ID, Outlet: "河北日报", Level: herald.LevelProvincial, Date: herald.CSTDay(e.Now), Page: "第6版", Evidence: evidence}
+		return pl, svc.RecordPlacement(e.Ctx, actor, pl)
+	}
+	if _, err := record(w.CountyWriter, clipping); herald.ErrorCode(err) != herald.EFORBIDDEN {
+		t.Fatalf("a writer of another unit recorded a placement: %v", err)
+	}
+	for _, bad := range []string{"", "https://example.org/a.png", "/media/" + "999-0123456789abcdef/large.png", "/media/1-ffffffffffffffff/large.png"} {
+		if _, err := record(w.Writer, bad); herald.ErrorCode(err) != herald.EINVALID || herald.ErrorFields(err)[0].Field != "evidence" {
+			t.Fatalf("evidence %q: %v", bad, err)
+		}
+	}
+	pl, err := record(w.Writer, clipping)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pl.Status != herald.PlacementPending || pl.CreatedBy != w.Writer.ID {
+		t.Fatalf("recorded %+v", pl)
+	}
+	if _, err := svc.ReviewPlacement(e.Ctx, w.Writer, pl.ID, true, ""); herald.ErrorCode(err) != herald.EFORBIDDEN {
+		t.Fatalf("a correspondent verified: %v", err)
+	}
+	own, err := record(w.Editor, clipping)
+	if err == nil {
+		_, err = svc.ReviewPlacement(e.Ctx, w.Editor, own.ID, true, "")
+	}
+	if herald.ErrorCode(err) != herald.EFORBIDDEN && herald.ErrorCode(err) != herald.ECONFLICT {
+		t.Fatalf("an editor verified their own record: %v", err)
+	}
+	if got, err := svc.ReviewPlacement(e.Ctx, w.Editor, pl.ID, true, ""); err != nil || got.Status != herald.PlacementVerified {
+		t.Fatalf("verify: %+v %v", got, err)
+	}
+	if jobs, n, _ := e.Store.FindJobs(e.Ctx, herald.JobFilter{Kind: scoring.KindRun}); n == 0 {
+		t.Fatalf("no scoring run was queued after the review: %v", jobs)
+	}
+	if err := svc.Recognize(e.Ctx, w.Editor, &herald.Recognition{ArticleID: a.ID, Kind: herald.RecognitionEndorsement, Day: herald.CSTDay(e.Now)}); herald.ErrorCode(err) != herald.EFORBIDDEN {
+		t.Fatalf("an editor recorded an endorsement: %v", err)
+	}
+	if err := svc.Recognize(e.Ctx, w.Chief, &herald.Recognition{ArticleID: a.ID, Kind: herald.RecognitionEndorsement, Day: herald.CSTDay(e.Now)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.CreateRules(e.Ctx, w.Chief, &herald.RuleSet{EffectiveFrom: e.Now}); herald.ErrorCode(err) != herald.EFORBIDDEN {
+		t.Fatalf("the editor-in-chief changed the rules: %v", err)
+	}
+	if err := svc.SetQuota(e.Ctx, w.Writer, &herald.Quota{UnitID: w.City.ID, Month: "2026-12", Target: 3}); herald.ErrorCode(err) != herald.EFORBIDDEN {
+		t.Fatalf("a writer set a quota: %v", err)
 	}
 }

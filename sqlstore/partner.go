@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heraldnews/herald"
 )
@@ -116,13 +117,14 @@ func (s *Store) TouchPartner(ctx context.Context, id int64, at time.Time) error 
 	})
 }
 
-const placementColumns = `id, article_id, partner_id, outlet, level, date, page, url, status, created_by, created_at`
+const placementColumns = `id, article_id, partner_id, outlet, level, date, page, url, status, created_by, created_at,
+	evidence, reviewed_by, reviewed_at, reason`
 
 func scanPlacement(sc interface{ Scan(...any) error }) (*herald.Placement, error) {
 	var pl herald.Placement
 	var day string
 	err := sc.Scan(&pl.ID, &pl.ArticleID, nullIDScan{&pl.PartnerID}, &pl.Outlet, &pl.Level, &day, &pl.Page, &pl.URL, &pl.Status,
-		nullIDScan{&pl.CreatedBy}, timeScan{&pl.CreatedAt})
+		nullIDScan{&pl.CreatedBy}, timeScan{&pl.CreatedAt}, &pl.Evidence, nullIDScan{&pl.ReviewedBy}, nullTimeScan{&pl.ReviewedAt}, &pl.Reason)
 	if err == nil {
 		pl.Date, err = time.ParseInLocation(time.DateOnly, day, herald.CST)
 	}
@@ -143,10 +145,12 @@ func (s *Store) CreatePlacement(ctx context.Context, pl *herald.Placement, ev he
 			return err
 		}
 		pl.CreatedAt = ev.At
-		id, err := tx.insert(`INSERT INTO placements (article_id, partner_id, outlet, level, date, page, url, status, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			pl.ArticleID, nullID(pl.PartnerID), pl.Outlet, pl.Level, issueDay(pl.Date), pl.Page, pl.URL, pl.Status, nullID(pl.CreatedBy), s.t(ev.At))
-		if herald.ErrorCode(err) == herald.ECONFLICT {
+		id, err := tx.insert(`INSERT INTO placements (article_id, partner_id, outlet, level, date, page, url, status, created_by, created_at, evidence)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			pl.ArticleID, nullID(pl.PartnerID), pl.Outlet, pl.Level, issueDay(pl.Date), pl.Page, pl.URL, pl.Status, nullID(pl.CreatedBy), s.t(ev.At), pl.Evidence)
+		if fe := herald.ErrorFields(err); len(fe) == 1 && fe[0].Field == "url" {
+			return herald.Invalid("url", "is recorded already as another placement")
+		} else if herald.ErrorCode(err) == herald.ECONFLICT {
 			return herald.Errorf(herald.ECONFLICT, "This placement is recorded already: article %d in %s on %s, %s.",
 				pl.ArticleID, pl.Outlet, issueDay(pl.Date), cmp.Or(pl.Page, pl.URL))
 		} else if err != nil {
@@ -160,11 +164,63 @@ func (s *Store) CreatePlacement(ctx context.Context, pl *herald.Placement, ev he
 	})
 }
 
+// ReviewPlacement verifies or rejects a placement.
+func (s *Store) ReviewPlacement(ctx context.Context, id int64, ev herald.Event, fn func(pl *herald.Placement) error) (pl *herald.Placement, err error) {
+	err = s.write(ctx, func(tx *Tx) error {
+		if pl, err = scanPlacement(tx.queryRow(`SELECT `+placementColumns+` FROM placements WHERE id = ?`+tx.s.d.ForUpdate, id)); err != nil {
+			return notFound(err, "Placement not found.")
+		}
+		before := pl.Status
+		if err := fn(pl); err != nil {
+			return err
+		}
+		switch {
+		case before == herald.PlacementPending && (pl.Status == herald.PlacementVerified || pl.Status == herald.PlacementRejected):
+		case before == herald.PlacementVerified && pl.Status == herald.PlacementRejected:
+		default:
+			return herald.Errorf(herald.ECONFLICT, "A %s placement cannot become %s.", before, pl.Status)
+		}
+		if pl.Status == herald.PlacementRejected && strings.TrimSpace(pl.Reason) == "" {
+			return herald.Invalid("reason", "is required: say why the placement is rejected")
+		}
+		if utf8.RuneCountInString(pl.Reason) > 500 {
+			return herald.Invalid("reason", "must be at most 500 characters")
+		}
+		pl.ReviewedBy, pl.ReviewedAt = ev.ActorID, &ev.At
+		if _, err := tx.exec(`UPDATE placements SET status = ?, reviewed_by = ?, reviewed_at = ?, reason = ? WHERE id = ?`,
+			pl.Status, nullID(pl.ReviewedBy), s.t(ev.At), pl.Reason, id); err != nil {
+			return err
+		}
+		ev.Entity, ev.EntityID, ev.Action = herald.EntityPlacement, id, string(pl.Status)
+		ev.FromStatus, ev.ToStatus, ev.Comment = string(before), string(pl.Status), pl.Reason
+		return tx.insertEvent(ev)
+	})
+	return pl, err
+}
+
+// FindPlacementByID returns one placement.
+func (s *Store) FindPlacementByID(ctx context.Context, id int64) (pl *herald.Placement, err error) {
+	err = s.read(ctx, func(tx *Tx) error {
+		pl, err = scanPlacement(tx.queryRow(`SELECT `+placementColumns+` FROM placements WHERE id = ?`, id))
+		return notFound(err, "Placement not found.")
+	})
+	return pl, err
+}
+
 // FindPlacements lists placements, the latest day first.
 func (s *Store) FindPlacements(ctx context.Context, f herald.PlacementFilter) ([]*herald.Placement, int, error) {
 	var c conds
 	c.add(f.ArticleID != 0, "article_id = ?", f.ArticleID)
 	c.add(f.PartnerID != 0, "partner_id = ?", f.PartnerID)
+	c.add(f.CreatedBy != 0, "created_by = ?", f.CreatedBy)
+	c.add(len(f.Statuses) > 0, "status IN ("+placeholders(len(f.Statuses))+")", anyArgs(f.Statuses)...)
+	if f.UnitIDs != nil {
+		if len(f.UnitIDs) == 0 {
+			c.add(true, "1 = 0")
+		} else {
+			c.add(true, "article_id IN (SELECT id FROM articles WHERE unit_id IN ("+placeholders(len(f.UnitIDs))+"))", anyArgs(f.UnitIDs)...)
+		}
+	}
 	q := `SELECT ` + placementColumns + `, COUNT(*) OVER () FROM placements` + c.clause() + ` ORDER BY date DESC, id DESC` + limitClause(f.Limit, f.Offset)
 	return findPage(ctx, s, q, c.args, scanPlacement)
 }

@@ -83,17 +83,19 @@ func testPartners(t *testing.T, s herald.Store) {
 	must(t, s.CreatePlacement(ctx, pl, ev(0)))
 	wantCode(t, s.CreatePlacement(ctx, &herald.Placement{ArticleID: published.ID, PartnerID: p.ID, Outlet: p.Name, Level: p.Level, Date: day, Page: "第3版",
 		Status: herald.PlacementVerified}, ev(0)), herald.ECONFLICT, "")
-	wantCode(t, s.CreatePlacement(ctx, &herald.Placement{ArticleID: draft.ID, Outlet: p.Name, Level: p.Level, Date: day, Page: "1",
+	wantCode(t, s.CreatePlacement(ctx, &herald.Placement{ArticleID: draft.ID, PartnerID: p.ID, Outlet: p.Name, Level: p.Level, Date: day, Page: "1",
 		Status: herald.PlacementVerified}, ev(0)), herald.EINVALID, "article_id")
-	wantCode(t, s.CreatePlacement(ctx, &herald.Placement{ArticleID: published.ID, Outlet: p.Name, Level: p.Level, Date: day.AddDate(0, 0, 1), Page: "1",
+	wantCode(t, s.CreatePlacement(ctx, &herald.Placement{ArticleID: published.ID, PartnerID: p.ID, Outlet: p.Name, Level: p.Level, Date: day.AddDate(0, 0, 1), Page: "1",
 		Status: herald.PlacementVerified}, ev(0)), herald.EINVALID, "date")
-	wantCode(t, s.CreatePlacement(ctx, &herald.Placement{ArticleID: published.ID, Outlet: p.Name, Level: p.Level, Date: day,
+	wantCode(t, s.CreatePlacement(ctx, &herald.Placement{ArticleID: published.ID, PartnerID: p.ID, Outlet: p.Name, Level: p.Level, Date: day,
 		Status: herald.PlacementVerified}, ev(0)), herald.EINVALID, "page")
 	web := &herald.Placement{ArticleID: published.ID, Outlet: "长城网", Level: herald.LevelProvincial, Date: day.AddDate(0, 0, -1),
 		URL: "https://example.cn/a/1.html", Status: herald.PlacementPending, CreatedBy: w.Writer.ID}
+	wantCode(t, s.CreatePlacement(ctx, web, ev(w.Writer.ID)), herald.EINVALID, "evidence")
+	web.Evidence = "/media/3-0123456789abcdef/large.jpg"
 	must(t, s.CreatePlacement(ctx, web, ev(w.Writer.ID)))
 	wantCode(t, s.CreatePlacement(ctx, &herald.Placement{ArticleID: published.ID, Outlet: "另一家", Level: herald.LevelCity, Date: day,
-		URL: "https://example.cn/a/1.html", Status: herald.PlacementPending}, ev(0)), herald.ECONFLICT, "")
+		URL: "https://example.cn/a/1.html", Status: herald.PlacementPending, Evidence: web.Evidence}, ev(0)), herald.EINVALID, "url")
 
 	all, total, err := s.FindPlacements(ctx, herald.PlacementFilter{ArticleID: published.ID})
 	must(t, err)
@@ -104,6 +106,44 @@ func testPartners(t *testing.T, s herald.Store) {
 	must(t, err)
 	if total != 1 || mine[0].ID != pl.ID || mine[0].Status != herald.PlacementVerified {
 		t.Fatalf("partner's placements = %d %+v", total, mine)
+	}
+
+	// review: pending → verified or rejected (with a reason); verified → rejected; never back
+	review := func(id int64, st herald.PlacementStatus, reason string) (*herald.Placement, error) {
+		return s.ReviewPlacement(ctx, id, herald.Event{At: T0.Add(time.Hour), ActorID: w.Editor.ID}, func(pl *herald.Placement) error {
+			pl.Status, pl.Reason = st, reason
+			return nil
+		})
+	}
+	_, err = review(web.ID, herald.PlacementRejected, "")
+	wantCode(t, err, herald.EINVALID, "reason")
+	got2, err := review(web.ID, herald.PlacementVerified, "")
+	must(t, err)
+	if got2.ReviewedBy != w.Editor.ID || got2.ReviewedAt == nil {
+		t.Fatalf("reviewed = %+v", got2)
+	}
+	_, err = review(web.ID, herald.PlacementRejected, "截图与版面不符")
+	must(t, err)
+	_, err = review(web.ID, herald.PlacementVerified, "")
+	wantCode(t, err, herald.ECONFLICT, "")
+	_, err = review(424242, herald.PlacementVerified, "")
+	wantCode(t, err, herald.ENOTFOUND, "")
+	back, err := s.FindPlacementByID(ctx, web.ID)
+	must(t, err)
+	if back.Status != herald.PlacementRejected || back.Reason != "截图与版面不符" || back.Evidence != web.Evidence {
+		t.Fatalf("after the reviews: %+v", back)
+	}
+	for name, f := range map[string]herald.PlacementFilter{
+		"rejected":      {Statuses: []herald.PlacementStatus{herald.PlacementRejected}},
+		"by the writer": {CreatedBy: w.Writer.ID},
+		"of the center": {UnitIDs: []int64{w.Center.ID}, Statuses: []herald.PlacementStatus{herald.PlacementRejected}},
+	} {
+		if got, n, err := s.FindPlacements(ctx, f); err != nil || n != 1 || got[0].ID != web.ID {
+			t.Fatalf("%s: %d (%v)", name, n, err)
+		}
+	}
+	if _, n, _ := s.FindPlacements(ctx, herald.PlacementFilter{UnitIDs: []int64{w.County.ID}}); n != 0 {
+		t.Fatalf("placements of the county: %d", n)
 	}
 }
 
