@@ -357,3 +357,37 @@ func withoutZero(m map[string]herald.Points) map[string]herald.Points {
 	maps.DeleteFunc(m, func(_ string, p herald.Points) bool { return p == 0 })
 	return m
 }
+
+func TestPeriods(t *testing.T) {
+	for in, want := range map[string]string{"2026-11": "2026年11月", "2026-Q4": "2026年第四季度", "2026-Q1": "2026年第一季度", "2026": "2026年度"} {
+		p, err := ParsePeriod(in)
+		if err != nil || p.Label() != want || p.String() != in {
+			t.Errorf("%s: %v %q %q", in, err, p.Label(), p.String())
+		}
+	}
+	q4, _ := ParsePeriod("2026-Q4")
+	if !q4.Start.Equal(time.Date(2026, 10, 1, 0, 0, 0, 0, herald.CST)) || !q4.End.Equal(time.Date(2027, 1, 1, 0, 0, 0, 0, herald.CST)) {
+		t.Errorf("Q4 = %v – %v", q4.Start, q4.End)
+	}
+	for _, bad := range []string{"2026-13", "2026-Q5", "26", "十一月", ""} {
+		if _, err := ParsePeriod(bad); herald.ErrorCode(err) != herald.EINVALID {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	nov, _ := ParsePeriod("2026-11")
+	if nov.Final(time.Date(2026, 12, 5, 12, 0, 0, 0, herald.CST)) || !nov.Final(time.Date(2026, 12, 6, 12, 0, 0, 0, herald.CST)) {
+		t.Error("November is final from 6 December")
+	}
+}
+
+func TestRankTies(t *testing.T) {
+	rows := []Row{{Name: "乙", Points: 500}, {Name: "甲", Points: 900}, {Name: "丙", Points: 500}, {Name: "丁", Points: 100}}
+	rank(rows)
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%d %s", r.Rank, r.Name))
+	}
+	if want := []string{"1 甲", "2 丙", "2 乙", "4 丁"}; !slices.Equal(got, want) {
+		t.Fatalf("ranks = %v, want %v", got, want)
+	}
+}

@@ -96,6 +96,17 @@ func TestScoringTheWorkflowsEvents(t *testing.T) {
 	if again, _ := svc.Run(e.Ctx); again != 0 {
 		t.Fatalf("scoring again after the retraction added %d", again)
 	}
+	units, staff, err := svc.Rankings(e.Ctx, scoring.MonthPeriod(e.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(units.Rows) != 1 || units.Rows[0].Points != total(unit) || units.Rows[0].Rank != 1 || units.Rows[0].Name != w.County.Name && units.Rows[0].Name == "" {
+		t.Fatalf("units = %+v", units.Rows)
+	}
+	if len(staff.Rows) != 2 || staff.Rows[0].Beneficiary != first || staff.Rows[0].Points != 300 || staff.Rows[0].Unit == "" ||
+		staff.Rows[0].BySource[herald.SourcePlacement] != 240 || staff.Rows[0].BySource[herald.SourceAdoption] != 0 {
+		t.Fatalf("staff = %+v", staff.Rows)
+	}
 }
 
 func TestWhoMayRecordAndReview(t *testing.T) {
