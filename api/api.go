@@ -12,6 +12,7 @@ import (
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/periodicals"
+	"github.com/heraldnews/herald/scoring"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/syndication"
 	"github.com/heraldnews/herald/workflow"
@@ -26,6 +27,7 @@ type Server struct {
 	Search       *search.Service // nil: the search routes answer 503
 	Periodicals  *periodicals.Service
 	Syndication  *syndication.Service // nil: the partner routes answer 503
+	Scoring      *scoring.Service     // nil: the incentive routes answer 503
 	Log          *slog.Logger
 	MaxBodyBytes int64
 }
@@ -72,6 +74,18 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/v1/syndication/items/{id}", PartnerToken: true, partner: (*Server).pullItem},
 		{Method: "GET", Path: "/api/v1/syndication/placements", PartnerToken: true, partner: (*Server).listOwnPlacements},
 		{Method: "POST", Path: "/api/v1/syndication/placements", PartnerToken: true, partner: (*Server).reportPlacement},
+
+		{Method: "GET", Path: "/api/v1/rankings", handler: (*Server).rankings},
+		{Method: "GET", Path: "/api/v1/ledger", handler: (*Server).ledger},
+		{Method: "GET", Path: "/api/v1/placements", handler: (*Server).listPlacements},
+		{Method: "POST", Path: "/api/v1/placements", handler: (*Server).recordPlacement},
+		{Method: "POST", Path: "/api/v1/placements/{id}/review", handler: (*Server).reviewPlacement},
+		{Method: "POST", Path: "/api/v1/articles/{id}/recognitions", handler: (*Server).recognize},
+		{Method: "DELETE", Path: "/api/v1/recognitions/{id}", handler: (*Server).withdrawRecognition},
+		{Method: "GET", Path: "/api/v1/scoring/rules", handler: (*Server).listRules},
+		{Method: "POST", Path: "/api/v1/scoring/rules", handler: (*Server).createRules},
+		{Method: "GET", Path: "/api/v1/quotas", handler: (*Server).listQuotas},
+		{Method: "PUT", Path: "/api/v1/quotas", handler: (*Server).setQuota},
 
 		{Method: "GET", Path: "/api/v1/search", Public: true, OptionalToken: true, handler: (*Server).searchArticles},
 		{Method: "GET", Path: "/api/v1/search/suggest", Public: true, handler: (*Server).suggestTitles},

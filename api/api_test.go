@@ -20,6 +20,7 @@ import (
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/periodicals"
 	"github.com/heraldnews/herald/postgres/pgtest"
+	"github.com/heraldnews/herald/scoring"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/storetest"
@@ -97,6 +98,7 @@ type testServer struct {
 	store   herald.Store
 	world   *storetest.World
 	search  *search.Service // its index is empty until a test builds it
+	scoring *scoring.Service
 	handler http.Handler
 	url     string
 	now     time.Time
@@ -111,7 +113,9 @@ func newServer(t testing.TB, s herald.Store) *testServer {
 		Store: s, Auth: auth.NewService(s, clock), Directory: directory.NewService(s, clock),
 		Workflow: workflow.NewService(s, clock), Search: ts.search, Log: log, MaxBodyBytes: 64 << 10,
 		Periodicals: periodicals.New(s, clock), Syndication: syndication.New(s, clock, "https://news.example.gov.cn", log),
+		Scoring: scoring.New(s, clock, log),
 	}
+	ts.scoring = srv.Scoring
 	ts.handler = srv.Handler()
 	hs := httptest.NewServer(ts.handler)
 	t.Cleanup(hs.Close)
