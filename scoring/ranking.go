@@ -186,6 +186,21 @@ func (s *Service) names(ctx context.Context) (*directory, error) {
 	return d, nil
 }
 
+// root is the name of the unit at the top of the tree: the department that
+// issues notices.
+func (d *directory) root() string {
+	var top *herald.Unit
+	for _, u := range d.units {
+		if u.ParentID == 0 && (top == nil || u.ID < top.ID) {
+			top = u
+		}
+	}
+	if top == nil {
+		return ""
+	}
+	return top.Name
+}
+
 // of is a beneficiary's name and, for staff, their unit's.
 func (d *directory) of(b herald.Beneficiary) (name, unit string) {
 	if b.Kind == herald.ForUnit {

@@ -1,6 +1,7 @@
 package scoring_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -43,10 +44,11 @@ func TestScoringTheWorkflowsEvents(t *testing.T) {
 		herald.Event{At: e.Now, ActorID: w.Chief.ID}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := svc.Run(e.Ctx)
+	added, err := svc.Run(e.Ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	n := added
 	// submission, adoption, placement, endorsement: each to two authors and the unit
 	if n != 12 {
 		t.Fatalf("entries = %d, want 12", n)
@@ -106,6 +108,23 @@ func TestScoringTheWorkflowsEvents(t *testing.T) {
 	if len(staff.Rows) != 2 || staff.Rows[0].Beneficiary != first || staff.Rows[0].Points != 300 || staff.Rows[0].Unit == "" ||
 		staff.Rows[0].BySource[herald.SourcePlacement] != 240 || staff.Rows[0].BySource[herald.SourceAdoption] != 0 {
 		t.Fatalf("staff = %+v", staff.Rows)
+	}
+	if err := e.Store.SetQuota(e.Ctx, &herald.Quota{UnitID: a.UnitID, Month: e.Now.In(herald.CST).Format("2006-01"), Target: 4},
+		herald.Event{At: e.Now, ActorID: w.Admin.ID}); err != nil {
+		t.Fatal(err)
+	}
+	notice, err := svc.Notice(e.Ctx, scoring.MonthPeriod(e.Now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notice.Tables) != 3 || !strings.Contains(notice.Title, "通报") || notice.Issuer != w.Dept.Name || !strings.Contains(notice.Paragraphs[0], "第1版") {
+		t.Fatalf("notice = %+v", notice)
+	}
+	if row := notice.Tables[0].Rows[0]; row[1] != units.Rows[0].Name || row[len(row)-1] != units.Rows[0].Points {
+		t.Fatalf("the notice's unit row %v differs from the ranking %+v", row, units.Rows[0])
+	}
+	if row := notice.Tables[2].Rows[0]; row[1] != 4 || row[2] != 0 || row[3] != "0%" {
+		t.Fatalf("quota row = %v (the only piece was retracted)", row)
 	}
 }
 
