@@ -23,6 +23,7 @@ import (
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/periodicals"
+	"github.com/heraldnews/herald/scoring"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/syndication"
 	"github.com/heraldnews/herald/textdiff"
@@ -57,6 +58,10 @@ type Server struct {
 	// Periodicals makes periodicals, their issues and the issues' PDFs; nil
 	// means a service over Store on the Auth clock.
 	Periodicals *periodicals.Service
+	// Scoring runs the incentive mechanism (placements, recognitions,
+	// quotas, rules, rankings); nil means a service over Store on the Auth
+	// clock.
+	Scoring *scoring.Service
 	// Syndication manages partner outlets and their tokens; nil means a
 	// service over Store on the Auth clock.
 	Syndication *syndication.Service
