@@ -355,9 +355,9 @@ type Total struct {
 }
 
 // IncentiveStore keeps the incentive mechanism's records. The ledger only
-// grows: AppendLedger adds the entries whose keys are new and skips the
-// others (so scoring twice adds nothing), and nothing changes or removes an
-// entry. Errors: EINVALID naming the field, ECONFLICT (a recognition the
+// grows: AppendLedger adds the entries whose keys are new, giving them
+// their IDs, and skips the others (so scoring twice adds nothing), and
+// nothing changes or removes an entry. Errors: EINVALID naming the field, ECONFLICT (a recognition the
 // article has already; a rule version that takes effect in the past or not
 // after the last one), ENOTFOUND.
 type IncentiveStore interface {

@@ -187,3 +187,58 @@ func TestWhoMayRecordAndReview(t *testing.T) {
 		t.Fatalf("a writer set a quota: %v", err)
 	}
 }
+
+// A store filled with a past at once is scored as it would have been, each
+// entry dated by its event, and an ordinary run afterwards adds nothing.
+func TestReplayDatesEntriesByTheirEvents(t *testing.T) {
+	e := channeltest.New(t, nil)
+	svc := scoring.New(e.Store, e.Clock, e.Log)
+	w := e.World
+	start := herald.CSTDay(e.Now).AddDate(0, -6, 0)
+	if err := e.Store.CreateRules(e.Ctx, &herald.RuleSet{EffectiveFrom: start, Rules: herald.Rules{Submission: 100,
+		Adoption: map[herald.ArticleKind]herald.Points{herald.KindNews: 300}}}, herald.Event{At: start, ActorID: w.Admin.ID}); err != nil {
+		t.Fatal(err)
+	}
+	for m := range 5 {
+		at := start.AddDate(0, m, 10).Add(9 * time.Hour)
+		a := &herald.Article{ArticleContent: storetest.Content(w.Local, "历史稿件"), UnitID: w.City.ID, CreatedBy: w.Writer.ID, Status: herald.StatusDraft}
+		a.Authors = []herald.Author{{StaffID: w.Writer.ID}}
+		if err := e.Store.CreateArticle(e.Ctx, a, herald.Event{At: at, ActorID: w.Writer.ID}); err != nil {
+			t.Fatal(err)
+		}
+		for _, step := range []struct {
+			action string
+			status herald.Status
+		}{{"submit", herald.StatusSubmitted}, {"publish", herald.StatusPublished}} {
+			at = at.Add(2 * time.Hour)
+			if _, err := e.Store.UpdateArticle(e.Ctx, a.ID, func(a *herald.Article) (herald.ArticleChange, error) {
+				a.Status = step.status
+				if step.status == herald.StatusPublished {
+					p := at
+					a.PublishedAt = &p
+				}
+				return herald.ArticleChange{Event: herald.Event{At: at, ActorID: w.Editor.ID, Action: step.action}}, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	n, err := svc.Replay(e.Ctx, start, e.Now, 7*24*time.Hour)
+	if err != nil || n != 10 {
+		t.Fatalf("replay added %d (%v), want 10", n, err)
+	}
+	entries, _, _ := e.Store.FindLedger(e.Ctx, herald.LedgerFilter{})
+	months := map[string]int{}
+	for _, en := range entries {
+		months[en.Day.Format("2006-01")]++
+		if strings.Contains(en.Note, "closed month") {
+			t.Fatalf("a replayed entry was posted late: %+v", en)
+		}
+	}
+	if len(months) != 5 {
+		t.Fatalf("entries by month = %v, want two in each of five months", months)
+	}
+	if again, err := svc.Run(e.Ctx); err != nil || again != 0 {
+		t.Fatalf("a run after the replay added %d (%v)", again, err)
+	}
+}

@@ -220,16 +220,17 @@ func (s *Store) AppendLedger(ctx context.Context, entries []*herald.LedgerEntry,
 		added = 0
 		for _, e := range entries {
 			e.CreatedAt = ev.At
-			res, err := tx.exec(`INSERT INTO ledger_entries (key, beneficiary_kind, beneficiary_id, points, rule_version, source, source_id, article_id, day, reverses, note, created_at)
+			id, err := tx.insert(`INSERT INTO ledger_entries (key, beneficiary_kind, beneficiary_id, points, rule_version, source, source_id, article_id, day, reverses, note, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 				e.Key, e.Beneficiary.Kind, e.Beneficiary.ID, int64(e.Points), e.RuleVersion, e.Source, e.SourceID, nullID(e.ArticleID),
 				issueDay(e.Day), nullID(e.Reverses), e.Note, s.t(ev.At))
-			if err != nil {
+			if isNoRows(err) {
+				continue // the key is in the ledger already
+			} else if err != nil {
 				return err
 			}
-			if n, _ := res.RowsAffected(); n > 0 {
-				added++
-			}
+			e.ID = id
+			added++
 		}
 		if added == 0 {
 			return nil
