@@ -30,6 +30,9 @@ type block struct {
 	caption string     // image: the figcaption or alt text
 	rows    [][]string // table
 	header  bool       // table: first row is a header row
+	// headRows is how many rows head a table: those in <thead>, else the
+	// first if it is all <th>. A long table sets them again on each page.
+	headRows int
 }
 
 // brMark stands for <br> while whitespace is collapsed.
@@ -163,9 +166,15 @@ func tableBlock(t *html.Node) block {
 			if len(b.rows) == 0 {
 				b.header = allTH
 			}
+			if len(b.rows) == b.headRows && n.Parent != nil && n.Parent.DataAtom == atom.Thead {
+				b.headRows++
+			}
 			b.rows = append(b.rows, row)
 		}
 	})
+	if b.headRows == 0 && b.header {
+		b.headRows = 1
+	}
 	return b
 }
 

@@ -7,30 +7,9 @@ import (
 	"strings"
 )
 
-// Layout works in millimetres from the top-left corner of the page and first
-// builds every page as a list of drawing operations; only then are they
-// written to the PDF. That is what lets the table of contents, laid out
-// before the articles, print the pages the articles really start on.
-
-type rgb [3]int
-
-var (
-	black = rgb{0, 0, 0}
-	ink   = rgb{34, 34, 34}
-	grey  = rgb{110, 110, 110}
-	red   = rgb{178, 24, 28}
-	white = rgb{255, 255, 255}
-	pale  = rgb{238, 238, 238}
-)
-
-// style is a text style: the font is always the embedded one.
-type style struct {
-	size  float64 // pt
-	lead  float64 // line height, mm
-	color rgb
-	bold  bool
-}
-
+// The layout of an issue: its styles, the cover, the contents, the editor's
+// note and the articles in two columns. What it shares with documents is in
+// compose.go and table.go.
 var (
 	stBody     = style{size: 10, lead: 6.0, color: ink}
 	stQuote    = style{size: 9.5, lead: 5.6, color: grey}
@@ -45,55 +24,6 @@ var (
 	stTOC      = style{size: 11, lead: 7, color: ink}
 )
 
-type opKind int
-
-const (
-	opText opKind = iota
-	opRule
-	opFill
-	opImage
-)
-
-// op is one drawing operation. Text: (x, y) is the baseline start. Rule: from
-// (x, y) to (x2, y2). Fill and image: (x, y) top-left, w×h.
-type op struct {
-	kind        opKind
-	x, y        float64
-	x2, y2      float64
-	w, h        float64
-	text        string
-	st          style
-	spacing     float64 // extra space after each glyph, mm (justification)
-	wordSpacing float64 // extra space after each space, mm (justification)
-	color       rgb
-	img         string
-	lineW       float64
-}
-
-type page struct {
-	ops  []op
-	head string // running head for an odd page; the cover has none
-}
-
-func (p *page) add(o op) int { p.ops = append(p.ops, o); return len(p.ops) - 1 }
-
-// box is one unbreakable item of a column: a line of text, a table row, a
-// picture with its caption. before is dropped at the top of a column.
-type box struct {
-	before float64
-	h      float64
-	keep   bool // keep with the next box (headings)
-	draw   func(p *page, x, y float64)
-}
-
-type geom struct {
-	pw, ph        float64
-	left, textW   float64
-	top, bottom   float64 // y of the first line top and of the last line bottom
-	colGap, colW  float64
-	headY, folioY float64
-}
-
 type fixup struct {
 	p       *page
 	op      int
@@ -101,12 +31,10 @@ type fixup struct {
 	right   float64
 }
 
+// doc is an issue being laid out.
 type doc struct {
-	fc           *face
-	g            geom
+	composer
 	issue        Issue
-	pages        []*page
-	y            float64
 	fixups       []fixup
 	articlePages []int
 }
@@ -121,205 +49,7 @@ func newDoc(fc *face, size [2]float64, is Issue) *doc {
 	g.colW = (g.textW - g.colGap) / 2
 	g.headY = g.top - 6
 	g.folioY = ph - ph*0.035
-	return &doc{fc: fc, g: g, issue: is}
-}
-
-func (d *doc) newPage(head string) *page {
-	p := &page{head: head}
-	d.pages = append(d.pages, p)
-	d.y = d.g.top
-	return p
-}
-
-func (d *doc) page() *page { return d.pages[len(d.pages)-1] }
-
-func (d *doc) adv(st style) func(rune) float64 {
-	return func(r rune) float64 { return d.fc.em(r) * st.size * mmPerPt }
-}
-
-func (d *doc) lines(text string, st style, width, indent float64) []line {
-	return breakLines(text, func(i int) float64 {
-		if i == 0 {
-			return width - indent
-		}
-		return width
-	}, d.adv(st))
-}
-
-// baseline is where text of style st sits in a line box whose top is y.
-func baseline(st style, y float64) float64 {
-	size := st.size * mmPerPt
-	return y + (st.lead-size)/2 + size*0.86
-}
-
-type align int
-
-const (
-	alignLeft align = iota
-	alignCenter
-	alignRight
-	alignJustify
-)
-
-// textOp sets one line in a box of the given width.
-func (d *doc) textOp(l line, st style, x, y, width float64, a align) op {
-	o := op{kind: opText, text: l.text, st: st, y: baseline(st, y), x: x}
-	switch a {
-	case alignCenter:
-		o.x = x + (width-l.width)/2
-	case alignRight:
-		o.x = x + width - l.width
-	case alignJustify:
-		if l.last || l.width >= width {
-			break
-		}
-		slack, em := width-l.width, st.size*mmPerPt
-		// A line with spaces (Latin words) is justified in its spaces, a
-		// Chinese line between every glyph; a line that would stretch too far
-		// (a long word pushed down) stays ragged.
-		if spaces := strings.Count(l.text, " "); spaces > 0 {
-			if slack/float64(spaces) < em {
-				o.wordSpacing = slack / float64(spaces)
-			}
-		} else if n := len([]rune(l.text)); n > 1 && slack/float64(n-1) < em/3 {
-			o.spacing = slack / float64(n-1)
-		}
-	}
-	return o
-}
-
-// paraBoxes turns a paragraph into line boxes: indent shortens the first
-// line, hang indents every line (list items, quotes).
-func (d *doc) paraBoxes(text string, st style, width, indent, hang float64, a align, before float64, keep bool) []box {
-	ls := d.lines(text, st, width-hang, indent)
-	out := make([]box, len(ls))
-	for i, l := range ls {
-		l, ind := l, hang
-		if i == 0 {
-			ind += indent
-		}
-		out[i] = box{h: st.lead, keep: keep, draw: func(p *page, x, y float64) {
-			p.add(d.textOp(l, st, x+ind, y, width-ind, a))
-		}}
-	}
-	if len(out) > 0 {
-		out[0].before = before
-		// No single line of a paragraph alone at the foot of a column.
-		if len(out) > 2 {
-			out[0].keep = true
-		}
-	}
-	return out
-}
-
-// flow sets boxes in ncols columns from the cursor down, balancing the
-// columns on the page where the boxes end, and leaves the cursor below them.
-func (d *doc) flow(boxes []box, ncols int, head string) {
-	g := d.g
-	colW := g.textW
-	if ncols == 2 {
-		colW = g.colW
-	}
-	for len(boxes) > 0 {
-		avail := g.bottom - d.y
-		if split, ok := balance(boxes, ncols, avail); ok {
-			bottom := d.place(boxes[:split], g.left, d.y)
-			if split < len(boxes) {
-				bottom = math.Max(bottom, d.place(boxes[split:], g.left+colW+g.colGap, d.y))
-			}
-			d.y = bottom
-			return
-		}
-		for c := 0; c < ncols && len(boxes) > 0; c++ {
-			n := fitCount(boxes, avail, d.y == g.top && c == 0)
-			d.place(boxes[:n], g.left+float64(c)*(colW+g.colGap), d.y)
-			boxes = boxes[n:]
-		}
-		if len(boxes) > 0 {
-			d.newPage(head)
-		}
-	}
-}
-
-func (d *doc) place(boxes []box, x, y float64) float64 {
-	for i, b := range boxes {
-		if i > 0 {
-			y += b.before
-		}
-		b.draw(d.page(), x, y)
-		y += b.h
-	}
-	return y
-}
-
-func colHeight(boxes []box) float64 {
-	h := 0.0
-	for i, b := range boxes {
-		if i > 0 {
-			h += b.before
-		}
-		h += b.h
-	}
-	return h
-}
-
-// fitCount is how many boxes fit in a column of height avail without leaving
-// a kept box at its foot; on an empty page at least one goes, so that an
-// oversized box cannot stall the layout.
-func fitCount(boxes []box, avail float64, force bool) int {
-	n, h := 0, 0.0
-	for n < len(boxes) {
-		add := boxes[n].h
-		if n > 0 {
-			add += boxes[n].before
-		}
-		if h+add > avail+epsilon {
-			break
-		}
-		h += add
-		n++
-	}
-	if n < len(boxes) {
-		for k := n; k > 0; k-- {
-			if !boxes[k-1].keep {
-				n = k
-				break
-			}
-			if k == 1 {
-				n = 0
-			}
-		}
-	}
-	if n == 0 && force {
-		n = 1
-	}
-	return n
-}
-
-// balance finds where to split boxes between columns so that both fit in
-// avail and the left is no shorter than the right; ok is false when the boxes
-// do not all fit on this page.
-func balance(boxes []box, ncols int, avail float64) (split int, ok bool) {
-	if ncols == 1 || len(boxes) == 1 {
-		return len(boxes), colHeight(boxes) <= avail+epsilon
-	}
-	best, bestH := -1, math.Inf(1)
-	for k := 1; k <= len(boxes); k++ {
-		if k < len(boxes) && boxes[k-1].keep {
-			continue
-		}
-		l, r := colHeight(boxes[:k]), colHeight(boxes[k:])
-		if l > avail+epsilon {
-			break
-		}
-		if r > avail+epsilon || r > l+epsilon {
-			continue
-		}
-		if l < bestH {
-			best, bestH = k, l
-		}
-	}
-	return best, best > 0
+	return &doc{composer: composer{fc: fc, g: g}, issue: is}
 }
 
 // layout builds every page of the issue.
@@ -499,10 +229,14 @@ func (d *doc) article(i int, in *prepared) {
 	d.flow(body, 2, title)
 }
 
+// issueText is how article bodies are set, in one column of two.
+var issueText = textStyles{body: stBody, quote: stQuote, h2: stH2, h3: stH3, paraGap: 1.2, headGap: 3, itemGap: 0.6}
+
 func (d *doc) bodyBoxes(blocks []block, pics []pic) []box {
 	g := d.g
 	w := g.colW
-	em := stBody.size * mmPerPt
+	ts := issueText
+	ts.width = w
 	var out []box
 	picture := func(pc *pic, caption string) {
 		pc.used = true
@@ -513,29 +247,6 @@ func (d *doc) bodyBoxes(blocks []block, pics []pic) []box {
 	}
 	for _, b := range blocks {
 		switch b.kind {
-		case blockPara:
-			out = append(out, d.paraBoxes(b.text, stBody, w, 2*em, 0, alignJustify, 1.2, false)...)
-		case blockQuote:
-			qem := stQuote.size * mmPerPt
-			bs := d.paraBoxes(b.text, stQuote, w-qem, 2*qem, qem, alignJustify, 1.2, false)
-			out = append(out, bs...)
-		case blockHeading:
-			st := stH2
-			if b.level > 2 {
-				st = stH3
-			}
-			out = append(out, d.paraBoxes(b.text, st, w, 0, 0, alignLeft, 3, true)...)
-		case blockItem:
-			hang := d.fc.width(b.marker, stBody.size) + em*0.6
-			bs := d.paraBoxes(b.text, stBody, w, 0, hang, alignJustify, 0.6, false)
-			if len(bs) > 0 {
-				inner, marker := bs[0].draw, b.marker
-				bs[0].draw = func(p *page, x, y float64) {
-					p.add(d.textOp(line{text: marker}, stBody, x, y, 0, alignLeft))
-					inner(p, x, y)
-				}
-			}
-			out = append(out, bs...)
 		case blockImage:
 			for k := range pics {
 				if !pics[k].used && b.src != "" && b.src == pics[k].src {
@@ -545,6 +256,8 @@ func (d *doc) bodyBoxes(blocks []block, pics []pic) []box {
 			}
 		case blockTable:
 			out = append(out, d.tableBoxes(b, w)...)
+		default:
+			out = append(out, d.textBlockBoxes(b, ts)...)
 		}
 	}
 	for k := range pics {
@@ -601,40 +314,17 @@ func (d *doc) tableBoxes(b block, width float64) []box {
 	for c := range want {
 		widths[c] = want[c] / total * width
 	}
+	t := &grid{widths: widths, width: width, pad: pad, body: stTable, head: stTable, align: func(_ int, _ string, header bool) align {
+		if header {
+			return alignCenter
+		}
+		return alignLeft
+	}}
 	var out []box
 	for ri, r := range b.rows {
-		cells := make([][]line, ncol)
-		n := 1
-		for c := 0; c < ncol; c++ {
-			if c < len(r) {
-				cells[c] = d.lines(r[c], stTable, widths[c]-2*pad, 0)
-			}
-			n = max(n, len(cells[c]))
-		}
-		h := float64(n)*stTable.lead + 2*pad
 		header := ri == 0 && b.header
-		bx := box{h: h, keep: header, draw: func(p *page, x, y float64) {
-			if header {
-				p.add(op{kind: opFill, x: x, y: y, w: width, h: h, color: pale})
-			}
-			cx := x
-			for c := 0; c < ncol; c++ {
-				p.add(op{kind: opRule, x: cx, y: y, x2: cx, y2: y + h, color: grey, lineW: 0.2})
-				ly := y + pad
-				for _, l := range cells[c] {
-					a := alignLeft
-					if header {
-						a = alignCenter
-					}
-					p.add(d.textOp(l, stTable, cx+pad, ly, widths[c]-2*pad, a))
-					ly += stTable.lead
-				}
-				cx += widths[c]
-			}
-			p.add(op{kind: opRule, x: x + width, y: y, x2: x + width, y2: y + h, color: grey, lineW: 0.2})
-			p.add(op{kind: opRule, x: x, y: y, x2: x + width, y2: y, color: grey, lineW: 0.2})
-			p.add(op{kind: opRule, x: x, y: y + h, x2: x + width, y2: y + h, color: grey, lineW: 0.2})
-		}}
+		bx := d.rowBox(t, r, d.rowLines(t, r, header), header)
+		bx.keep = header
 		if ri == 0 {
 			bx.before = 3
 		}

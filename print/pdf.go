@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
@@ -35,7 +36,7 @@ func (d *doc) furniture() {
 			continue
 		}
 		if text, a := d.runningHead(n, p); text != "" {
-			l := fitLine(d, text, stHead, g.textW)
+			l := d.fitLine(text, stHead, g.textW)
 			p.add(d.textOp(l, stHead, g.left, g.headY-stHead.lead, g.textW, a))
 			p.add(op{kind: opRule, x: g.left, y: g.headY + 1, x2: g.left + g.textW, y2: g.headY + 1, color: grey, lineW: 0.25})
 		}
@@ -45,38 +46,37 @@ func (d *doc) furniture() {
 	}
 }
 
-// fitLine shortens text with an ellipsis until it fits width on one line.
-func fitLine(d *doc, text string, st style, width float64) line {
-	rs := []rune(text)
-	for len(rs) > 0 {
-		s := string(rs)
-		if len(rs) < len([]rune(text)) {
-			s += "…"
-		}
-		if w := d.fc.width(s, st.size); w <= width {
-			return line{text: s, width: w}
-		}
-		rs = rs[:len(rs)-1]
-	}
-	return line{}
-}
-
 func (d *doc) output(in *prepared) ([]byte, error) {
 	d.furniture()
-	g := d.g
+	return d.writePDF(pdfInfo{title: d.issue.Title + " " + issueLabel(d.issue), date: d.issue.Date}, in.images)
+}
+
+// pdfInfo is what the PDF says about itself.
+type pdfInfo struct {
+	title  string
+	author string // optional
+	date   time.Time
+}
+
+// writePDF writes the composed pages, with the fonts and images they draw.
+func (c *composer) writePDF(info pdfInfo, images [][]pic) ([]byte, error) {
+	g := c.g
 	pdf := fpdf.NewCustom(&fpdf.InitType{UnitStr: "mm", Size: fpdf.SizeType{Wd: g.pw, Ht: g.ph}})
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetMargins(0, 0, 0)
 	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(d.issue.Date)
-	pdf.SetModificationDate(d.issue.Date)
-	pdf.SetTitle(d.issue.Title+" "+issueLabel(d.issue), true)
+	pdf.SetCreationDate(info.date)
+	pdf.SetModificationDate(info.date)
+	pdf.SetTitle(info.title, true)
 	pdf.SetCreator("Herald", true)
+	if info.author != "" {
+		pdf.SetAuthor(info.author, true)
+	}
 	for _, spec := range fontSpecs {
 		pdf.AddUTF8FontFromBytes(spec.family, "", spec.ttf)
 	}
 	pdf.SetFont(fontSpecs[fontCJK].family, "", 10)
-	for _, pics := range in.images {
+	for _, pics := range images {
 		for _, pc := range pics {
 			pdf.RegisterImageOptionsReader(pc.name, fpdf.ImageOptions{ImageType: pc.typ}, bytes.NewReader(pc.data))
 		}
@@ -84,10 +84,10 @@ func (d *doc) output(in *prepared) ([]byte, error) {
 	if err := pdf.Error(); err != nil {
 		return nil, fmt.Errorf("print: load font or images: %w", err)
 	}
-	for _, p := range d.pages {
+	for _, p := range c.pages {
 		pdf.AddPage()
 		for _, o := range p.ops {
-			drawOp(pdf, d.fc, o)
+			drawOp(pdf, c.fc, o)
 		}
 	}
 	var buf bytes.Buffer

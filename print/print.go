@@ -1,7 +1,10 @@
 // Package print typesets one issue of a periodical (the monthly bulletin of
 // the "newspapers and periodicals" channel) as a print-ready PDF: a cover, a
 // table of contents whose page numbers agree with the pages, the editor's
-// note, and the articles in two columns with running heads and folios.
+// note, and the articles in two columns with running heads and folios. It
+// also sets one-column official documents, such as the monthly ranking
+// notice (通报), with long tables (see RenderDocument); both share the fonts,
+// line breaking, HTML reading and page building (compose.go).
 //
 // It takes plain data and returns PDF bytes; it reads no store and no files.
 // Chinese text is broken the Chinese way (see linebreak.go), with the Droid
@@ -123,20 +126,8 @@ type pic struct {
 func prepare(fc *face, issue Issue, opts Options) (*prepared, error) {
 	var p herald.Problems
 	in := &prepared{}
-	ps := strings.ToUpper(strings.TrimSpace(opts.PageSize))
-	if ps == "" {
-		ps = "A4"
-	}
-	if sz, ok := pageSizes[ps]; ok {
-		in.size = sz
-	} else {
-		p.Add("page_size", "unknown page size %q (use A4, A3, A5, B5 or Letter)", opts.PageSize)
-	}
-	glyphs := func(field string, texts ...string) {
-		if miss := fc.missing(strings.Join(texts, "")); len(miss) > 0 {
-			p.Add(field, "the print font has no glyph for %s", describeRunes(miss))
-		}
-	}
+	in.size = pageSize(&p, opts.PageSize)
+	glyphs := func(field string, texts ...string) { checkGlyphs(&p, fc, field, texts...) }
 	if strings.TrimSpace(issue.Title) == "" {
 		p.Add("title", "the periodical needs a title")
 	}
@@ -168,14 +159,7 @@ func prepare(fc *face, issue Issue, opts Options) (*prepared, error) {
 		if err != nil {
 			p.Add(field+".body", "the body is not readable HTML: %v", err)
 		}
-		var texts []string
-		for _, b := range blocks {
-			texts = append(texts, b.text, b.caption)
-			for _, r := range b.rows {
-				texts = append(texts, r...)
-			}
-		}
-		glyphs(field+".body", texts...)
+		glyphs(field+".body", blockTexts(blocks)...)
 		in.bodies = append(in.bodies, blocks)
 		var pics []pic
 		for j, img := range a.Images {
@@ -202,6 +186,40 @@ func prepare(fc *face, issue Issue, opts Options) (*prepared, error) {
 		return nil, err
 	}
 	return in, nil
+}
+
+// pageSize returns the paper called name ("" is A4), or records a problem.
+func pageSize(p *herald.Problems, name string) [2]float64 {
+	ps := strings.ToUpper(strings.TrimSpace(name))
+	if ps == "" {
+		ps = "A4"
+	}
+	sz, ok := pageSizes[ps]
+	if !ok {
+		p.Add("page_size", "unknown page size %q (use A4, A3, A5, B5 or Letter)", name)
+	}
+	return sz
+}
+
+// checkGlyphs records a problem with field when the print fonts cannot draw
+// some character of texts, naming each one: such text is refused rather than
+// printed as empty boxes.
+func checkGlyphs(p *herald.Problems, fc *face, field string, texts ...string) {
+	if miss := fc.missing(strings.Join(texts, "")); len(miss) > 0 {
+		p.Add(field, "the print font has no glyph for %s", describeRunes(miss))
+	}
+}
+
+// blockTexts is all the text of blocks that gets printed.
+func blockTexts(blocks []block) []string {
+	var texts []string
+	for _, b := range blocks {
+		texts = append(texts, b.text, b.caption)
+		for _, r := range b.rows {
+			texts = append(texts, r...)
+		}
+	}
+	return texts
 }
 
 // decodeImage checks that data is a whole image and returns it as a JPEG
