@@ -291,6 +291,15 @@ func RulesOn(versions []*RuleSet, day time.Time) *RuleSet {
 	return in
 }
 
+// MonthReads are a piece's reads in a month, for scoring. Held reads (the
+// month had a read spike, to be looked into) earn nothing.
+type MonthReads struct {
+	ArticleID int64
+	Month     time.Time // the first day, CST
+	Reads     int
+	Held      bool
+}
+
 // BeneficiaryKind is who earns points: a staff member or a unit.
 type BeneficiaryKind string
 

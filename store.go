@@ -19,6 +19,7 @@ type Store interface {
 	EventStore
 	SettingsStore
 	ViewStore
+	AnalyticsStore
 	TipStore
 	SessionStore
 	MediaStore

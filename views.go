@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// ViewCount is the reads of one article in one hour on one channel ("web",
-// "mobile", "static").
+// ViewCount is the reads of one article in one hour on one read channel
+// (ReadChannels: "web", "mobile", "static", "feed", …).
 type ViewCount struct {
 	ArticleID int64     `json:"article_id"`
 	Hour      time.Time `json:"hour"`
@@ -14,10 +14,12 @@ type ViewCount struct {
 	Views     int       `json:"views"`
 }
 
-// ArticleReads is an article's reads over a period.
+// ArticleReads is an article's reads over a period and, where counted, the
+// sum of its days' distinct readers.
 type ArticleReads struct {
 	ArticleID int64 `json:"article_id"`
 	Reads     int   `json:"reads"`
+	Readers   int   `json:"readers,omitempty"`
 }
 
 // ViewStore keeps read counts. AddViews adds to the stored counts in one

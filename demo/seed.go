@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/delivery"
+	"github.com/heraldnews/herald/scoring"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -25,15 +27,30 @@ const PartnerToken = "hrp_demo-hebei-legal-daily-2026"
 // Seeded is what Seed made, for printing login details.
 type Seeded struct {
 	Staff    map[string]*herald.Staff // by username
-	Articles int
+	Articles int                      // the corpus's
+	History  int                      // the year before it (see seedHistory)
 }
+
+// Option changes what Seed seeds.
+type Option func(*options)
+
+type options struct{ noHistory bool }
+
+// WithoutHistory seeds the corpus without the year of history before it
+// (no rules, ledger, quotas or history pieces): for tests that do not need
+// them and would rather start in a second than in five.
+func WithoutHistory() Option { return func(o *options) { o.noHistory = true } }
 
 // Seed fills an empty store with the demo province and drives every article
 // through the real workflow to the state its file names, so the audit log,
 // revisions and review trail are those a real newsroom would have. now is the
 // demo's present: article times are shifted so that the newest published piece
 // is a few hours old, except the seed page's article, which keeps its 2019 time.
-func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
+func Seed(ctx context.Context, s herald.Store, now time.Time, opts ...Option) (*Seeded, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	c, err := LoadCorpus()
 	if err != nil {
 		return nil, err
@@ -112,6 +129,11 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 		}
 		out.Articles++
 	}
+	if !o.noHistory {
+		if out.History, err = seedHistory(ctx, s, now, out.Staff, units, columns, themes); err != nil {
+			return nil, fmt.Errorf("history: %w", err)
+		}
+	}
 	if err := seedReadHistory(ctx, s, now); err != nil {
 		return nil, fmt.Errorf("read history: %w", err)
 	}
@@ -120,6 +142,13 @@ func Seed(ctx context.Context, s herald.Store, now time.Time) (*Seeded, error) {
 	}
 	if err := seedPartner(ctx, s, now); err != nil {
 		return nil, fmt.Errorf("partner: %w", err)
+	}
+	if !o.noHistory {
+		// the points of the year, as the hourly scoring would have given them
+		start := time.Date(now.In(herald.CST).Year(), now.In(herald.CST).Month(), 1, 0, 0, 0, 0, herald.CST).AddDate(0, -HistoryMonths, 0)
+		if _, err := scoring.New(s, func() time.Time { return now }, nil).Replay(ctx, start, now, (scoring.Grace-1)*24*time.Hour); err != nil {
+			return nil, fmt.Errorf("scoring: %w", err)
+		}
 	}
 	return out, nil
 }
@@ -176,28 +205,137 @@ func seedPartner(ctx context.Context, s herald.Store, now time.Time) error {
 	return nil
 }
 
-// seedReadHistory gives the published articles the reads a month of readers
-// would have left, so the demo's leaderboards have something to rank: most
-// reads in the first days after publication, fewer later, a deterministic
-// spread so that every run looks the same.
+// Read channels' typical shares of a story's reads on a provincial justice
+// department's site: most readers come on phones and through the public
+// account; feeds and the newsletter bring a few.
+var readShares = []struct {
+	channel string
+	share   float64
+}{
+	{herald.ReadMobile, 0.40}, {herald.ReadWeb, 0.24}, {herald.ReadWeChat, 0.18},
+	{herald.ReadMicroblog, 0.08}, {herald.ReadMail, 0.06}, {herald.ReadFeed, 0.04},
+}
+
+// referrerWeights are the sites that send the portal's readers, by weight.
+var referrerWeights = []struct {
+	host   string
+	weight float64
+}{
+	{"www.baidu.com", 30}, {"mp.weixin.qq.com", 22}, {"weibo.com", 12}, {"news.hebei.gov.cn", 10},
+	{"m.toutiao.com", 7}, {"www.so.com", 5}, {"cn.bing.com", 4}, {"www.sogou.com", 4}, {"www.moj.gov.cn", 4},
+}
+
+// seedReadHistory gives every published article the reads its readers would
+// have left over its life (up to a year, up to now): most on the first days,
+// decaying, then a trickle from search; spread over the read channels, with the
+// sites that referred them and the distinct readers of each day and of the
+// whole site. The random source is fixed, so that a given present always
+// makes the same history.
 func seedReadHistory(ctx context.Context, s herald.Store, now time.Time) error {
-	published, _, err := s.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}})
+	published, _, err := s.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, Order: herald.ByID, NoBody: true, NoCount: true})
 	if err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(2019, 1219))
-	var counts []herald.ViewCount
+	var refTotal float64
+	for _, r := range referrerWeights {
+		refTotal += r.weight
+	}
+	b := &herald.ReadBatch{}
+	siteReaders := map[string]float64{}
 	for _, a := range published {
-		appeal := 20 + rng.IntN(400) // how much readers care about this one
-		for hour := a.PublishedAt.Truncate(time.Hour); hour.Before(now) && hour.Before(a.PublishedAt.Add(30*24*time.Hour)); hour = hour.Add(6 * time.Hour) {
-			age := hour.Sub(*a.PublishedAt).Hours() / 24
-			views := int(float64(appeal) / (1 + age*age) * (0.5 + rng.Float64()))
-			if views > 0 {
-				counts = append(counts, herald.ViewCount{ArticleID: a.ID, Hour: hour, Channel: []string{"web", "mobile"}[rng.IntN(2)], Views: views})
+		appeal := 300 + rng.Float64()*2700 // a full day's reads at its launch: some 2 million reads a year in all
+		shares := make([]float64, len(readShares))
+		sum := 0.0
+		for i, c := range readShares { // each story draws its own mix
+			shares[i] = c.share * (0.6 + 0.8*rng.Float64())
+			sum += shares[i]
+		}
+		pub := *a.PublishedAt
+		end := earliest(now, pub.AddDate(1, 0, 0))
+		for age, day := 0, herald.CSTDay(pub); day.Before(end); age, day = age+1, day.AddDate(0, 0, 1) {
+			// Readers read from 7:00 to 23:00; the first and the last day
+			// count the part of that after publication and before now.
+			from, until := latest(pub, day.Add(7*time.Hour)), earliest(end, day.Add(23*time.Hour))
+			if !until.After(from) {
+				continue
 			}
+			part := until.Sub(from).Hours() / 16
+			// The first week falls off like 1/(1+age²), then by e every five days.
+			expect := appeal / (1 + float64(min(age, 7)*min(age, 7))) * math.Exp(-float64(max(age-7, 0))/5) * part
+			if age > 10 && expect < 1 { // the long tail: now and then someone finds it by search
+				expect = 0
+				if rng.Float64() < 0.03 {
+					expect = 1 + float64(rng.IntN(3))
+				}
+			}
+			reads := int(expect * (0.75 + 0.5*rng.Float64()))
+			if reads == 0 {
+				continue
+			}
+			dayKey := day.Format(time.DateOnly)
+			counts := make([]int, len(readShares))
+			counts[0] = reads // phones take what the others leave
+			for i := 1; i < len(readShares); i++ {
+				counts[i] = min(counts[0], int(float64(reads)*shares[i]/sum+rng.Float64()))
+				counts[0] -= counts[i]
+			}
+			for i, n := range counts {
+				hour := from.Add(time.Duration(rng.Int64N(int64(until.Sub(from))))).Truncate(time.Hour)
+				switch {
+				case n == 0:
+				case now.Sub(day) < 32*24*time.Hour: // by the hour, as the month's hot lists read them
+					b.Views = append(b.Views, herald.ViewCount{ArticleID: a.ID, Hour: hour, Channel: readShares[i].channel, Views: n})
+				default: // older days by the day, which is all the charts read (and quicker to load)
+					b.DayViews = append(b.DayViews, herald.DayViewCount{ArticleID: a.ID, Day: dayKey, Channel: readShares[i].channel, Views: n})
+				}
+			}
+			// About a third of the portal's reads came from a link on another
+			// site: a few reads from a site or two, many from all of them.
+			referred := int(float64(reads)*(shares[0]+shares[1])/sum*0.35 + rng.Float64())
+			hosts := make([]int, len(referrerWeights))
+			if referred <= 2*len(hosts) {
+				for range referred {
+					x := rng.Float64() * refTotal
+					i := 0
+					for ; i < len(hosts)-1 && x >= referrerWeights[i].weight; i++ {
+						x -= referrerWeights[i].weight
+					}
+					hosts[i]++
+				}
+			} else {
+				for i, r := range referrerWeights {
+					hosts[i] = int(float64(referred)*r.weight/refTotal + rng.Float64())
+				}
+			}
+			for i, n := range hosts {
+				if n > 0 {
+					b.Referrers = append(b.Referrers, herald.ReferrerCount{ArticleID: a.ID, Day: dayKey, Host: referrerWeights[i].host, Views: n})
+				}
+			}
+			readers := max(1, int(float64(reads)*(0.8+0.12*rng.Float64())))
+			b.ReaderCounts = append(b.ReaderCounts, herald.ReaderCount{ArticleID: a.ID, Day: dayKey, Readers: readers})
+			siteReaders[dayKey] += float64(readers)
 		}
 	}
-	return s.AddViews(ctx, counts)
+	for day, n := range siteReaders { // readers of several stories count once
+		b.ReaderCounts = append(b.ReaderCounts, herald.ReaderCount{Day: day, Readers: max(1, int(n*0.72))})
+	}
+	return s.AddReads(ctx, b)
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
 }
 
 // demoTimes moves the corpus's 2026 times to the present: the day of its

@@ -8,6 +8,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/demo"
+	"github.com/heraldnews/herald/scoring"
 	"github.com/heraldnews/herald/sqlite"
 )
 
@@ -35,8 +36,12 @@ func TestSeedDrivesEveryArticleToItsState(t *testing.T) {
 		}
 		want[st]++
 	}
+	var corpusIDs []int64 // the corpus is seeded first, the year of history after it
+	for id := range int64(seeded.Articles) {
+		corpusIDs = append(corpusIDs, id+1)
+	}
 	for st, n := range want {
-		_, total, err := s.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{st}})
+		_, total, err := s.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{st}, IDs: corpusIDs})
 		if err != nil || total != n {
 			t.Errorf("%s: %d articles, want %d (%v)", st, total, n, err)
 		}
@@ -81,11 +86,56 @@ func TestSeedDrivesEveryArticleToItsState(t *testing.T) {
 			t.Errorf("scheduled article %d is due at %v, before the demo's present", a.ID, a.ScheduledAt)
 		}
 	}
+	checkHistory(t, s, now, seeded)
 	if err := demo.Synthesize(ctx, s, 50, now, 1); err != nil {
 		t.Fatal(err)
 	}
 	_, total, _ := s.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}})
 	if total != len(pub)+50 {
 		t.Errorf("after synthesizing 50: %d published, want %d", total, len(pub)+50)
+	}
+}
+
+// checkHistory: the year before the corpus gives every month adopted pieces,
+// placements and points, under two versions of the rules, with a ledger
+// that scoring would not change.
+func checkHistory(t *testing.T, s herald.Store, now time.Time, seeded *demo.Seeded) {
+	t.Helper()
+	ctx := context.Background()
+	if seeded.History < 300 {
+		t.Fatalf("history pieces = %d", seeded.History)
+	}
+	versions, _ := s.FindRules(ctx)
+	if len(versions) != 2 || !versions[1].EffectiveFrom.After(versions[0].EffectiveFrom) {
+		t.Fatalf("rule versions = %d", len(versions))
+	}
+	verified, _, _ := s.FindPlacements(ctx, herald.PlacementFilter{Statuses: []herald.PlacementStatus{herald.PlacementVerified}})
+	rejected, _, _ := s.FindPlacements(ctx, herald.PlacementFilter{Statuses: []herald.PlacementStatus{herald.PlacementRejected}})
+	if len(verified) < 50 || len(rejected) == 0 {
+		t.Fatalf("placements: %d verified, %d rejected", len(verified), len(rejected))
+	}
+	svc := scoring.New(s, func() time.Time { return now }, nil)
+	for m := range demo.HistoryMonths {
+		p := scoring.MonthPeriod(now.In(herald.CST).AddDate(0, -m-1, 0))
+		units, staff, err := svc.Rankings(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(units.Rows) < 10 || len(staff.Rows) < 10 || !units.Final {
+			t.Errorf("%s: %d units, %d staff ranked, final %v", p.Label(), len(units.Rows), len(staff.Rows), units.Final)
+		}
+		totals, _ := s.LedgerTotals(ctx, herald.ForUnit, p.Start, p.End)
+		ranked := map[int64]herald.Points{}
+		for _, r := range units.Rows {
+			ranked[r.Beneficiary.ID] = r.Points
+		}
+		for _, tt := range totals {
+			if tt.Points != ranked[tt.Beneficiary.ID] {
+				t.Errorf("%s: unit %d's ledger total %s, ranking %s", p.Label(), tt.Beneficiary.ID, tt.Points, ranked[tt.Beneficiary.ID])
+			}
+		}
+	}
+	if n, err := svc.Run(ctx); err != nil || n != 0 {
+		t.Errorf("scoring the seeded demo again added %d entries (%v)", n, err)
 	}
 }

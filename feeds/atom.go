@@ -95,7 +95,7 @@ func Atom(w io.Writer, site Site, feed Feed) error {
 			Lang:    clean(e.Language),
 			ID:      clean(e.URL),
 			Title:   atomText{Type: "text", Text: clean(e.Title)},
-			Links:   []atomLink{{Href: clean(e.URL), Rel: "alternate", Type: "text/html", HrefLang: clean(e.Language)}},
+			Links:   []atomLink{{Href: clean(feed.link(e)), Rel: "alternate", Type: "text/html", HrefLang: clean(e.Language)}},
 			Updated: atomDate(e.modified()),
 		}
 		for _, lang := range sortedKeys(e.Alternates) {

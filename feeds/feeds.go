@@ -57,6 +57,30 @@ type Feed struct {
 	SelfURL     string // the feed's own URL
 	Updated     time.Time
 	Entries     []Entry
+	// LinkQuery, if set, is added to the query of each entry's link (RSS
+	// link, Atom alternate link, JSON Feed url) but not of its id or guid,
+	// which stay the canonical URL: "from=feed" tells the site which reads
+	// came from the feed.
+	LinkQuery string
+}
+
+// link is where the feed links an entry: its URL with the feed's LinkQuery,
+// unless the URL's query has it already.
+func (f Feed) link(e Entry) string {
+	if f.LinkQuery == "" {
+		return e.URL
+	}
+	page, query, found := strings.Cut(e.URL, "?")
+	if !found {
+		return page + "?" + f.LinkQuery
+	}
+	query, _, _ = strings.Cut(query, "#")
+	for pair := range strings.SplitSeq(query, "&") {
+		if pair == f.LinkQuery {
+			return e.URL
+		}
+	}
+	return e.URL + "&" + f.LinkQuery
 }
 
 // Time layouts used by the renderers. Times are always converted to UTC first.

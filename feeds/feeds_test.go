@@ -631,3 +631,32 @@ func TestJSONLDInTemplate(t *testing.T) {
 		t.Errorf("headline %q (%v) from %s", doc.Headline, err, body)
 	}
 }
+
+// LinkQuery marks the links a feed gives its readers (so that the site can
+// count the reads the feed brings) and nothing else: ids and guids stay the
+// canonical URLs, which feed readers key their items by.
+func TestLinkQuery(t *testing.T) {
+	site, feed := testSite(), testFeed()
+	feed.LinkQuery = "from=feed"
+	rss := string(render(t, func(b *bytes.Buffer) error { return RSS(b, site, feed) }))
+	atom := string(render(t, func(b *bytes.Buffer) error { return Atom(b, site, feed) }))
+	jf := string(render(t, func(b *bytes.Buffer) error { return JSONFeed(b, site, feed) }))
+	for _, want := range []struct{ doc, name, s string }{
+		{rss, "rss link", `<link>https://news.example.gov.cn/articles/101?from=feed</link>`},
+		{rss, "rss guid", `<guid isPermaLink="true">https://news.example.gov.cn/articles/101</guid>`},
+		{rss, "rss link with a query", `<link>https://news.example.gov.cn/articles/103?from=feed&amp;lang=zh</link>`},
+		{atom, "atom link", `<link href="https://news.example.gov.cn/articles/101?from=feed" rel="alternate"`},
+		{atom, "atom id", `<id>https://news.example.gov.cn/articles/101</id>`},
+		{atom, "atom other language", `<link href="https://news.example.gov.cn/en/articles/102" rel="alternate" type="text/html" hreflang="en">`},
+		{jf, "json url", `"url": "https://news.example.gov.cn/articles/101?from=feed"`},
+		{jf, "json id", `"id": "https://news.example.gov.cn/articles/101"`},
+	} {
+		if !strings.Contains(want.doc, want.s) {
+			t.Errorf("%s: no %s in\n%s", want.name, want.s, want.doc)
+		}
+	}
+	// three links, and the guid of the entry whose own URL has it
+	if strings.Count(rss, "from=feed") != 4 || strings.Contains(rss, "lang=zh&amp;from=feed") {
+		t.Errorf("links marked more than once:\n%s", rss)
+	}
+}

@@ -66,7 +66,7 @@ func JSONFeed(w io.Writer, site Site, feed Feed) error {
 	for _, e := range feed.Entries {
 		it := jsonFeedItem{
 			ID:          e.URL,
-			URL:         e.URL,
+			URL:         feed.link(e),
 			Title:       e.Title,
 			ContentHTML: e.ContentHTML,
 			Summary:     e.Summary,

@@ -78,7 +78,7 @@ func RSS(w io.Writer, site Site, feed Feed) error {
 	for _, e := range feed.Entries {
 		it := rssItem{
 			Title:       clean(e.Title),
-			Link:        clean(e.URL),
+			Link:        clean(feed.link(e)),
 			Description: clean(e.Summary),
 			Creators:    cleanAll(e.Authors),
 			Categories:  cleanAll(e.Tags),

@@ -116,8 +116,9 @@ func (s *Service) link(path, token string, l labels) string {
 	return u
 }
 
-// articleURL is an article's page (decision 18: portal URLs are files).
-func (s *Service) articleURL(id int64) string { return s.base + herald.ArticlePath(id) }
+// articleURL is an article's page (decision 18: portal URLs are files), with
+// from=mail so that the site counts the reads the mails bring.
+func (s *Service) articleURL(id int64) string { return herald.ArticleLink(s.base, id, herald.ReadMail) }
 
 // topics names a subscriber's columns and themes, or says "everything".
 func (s *Service) topics(ctx context.Context, prefs herald.SubscriptionPrefs, l labels) (string, error) {

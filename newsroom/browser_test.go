@@ -64,7 +64,10 @@ func (d *newsroomDay) advance(by time.Duration) {
 	d.mu.Unlock()
 }
 
-func newNewsroomDay(t *testing.T) *newsroomDay {
+// newNewsroomDay serves the demo without its year of history.
+func newNewsroomDay(t *testing.T) *newsroomDay { return newNewsroomDayWith(t, demo.WithoutHistory()) }
+
+func newNewsroomDayWith(t *testing.T, opts ...demo.Option) *newsroomDay {
 	t.Helper()
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "day.db"))
@@ -73,7 +76,7 @@ func newNewsroomDay(t *testing.T) *newsroomDay {
 	}
 	t.Cleanup(func() { s.Close() })
 	d := &newsroomDay{store: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC), people: map[string]context.Context{}, signedIn: map[string]bool{}}
-	if _, err := demo.Seed(ctx, s, d.now); err != nil {
+	if err := sqlite.Unsynced(ctx, s, func() error { _, err := demo.Seed(ctx, s, d.now, opts...); return err }); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -29,6 +29,8 @@ type deskData struct {
 	Drafts, Rejected, Published, Reads []row
 	Queues                             []queue
 	Bulk                               *bulkResult
+	// Quota is the unit's quota this month and how far it has come.
+	Quota *quotaProgress
 }
 
 // bulkResult says how a bulk review went.
@@ -154,6 +156,9 @@ func (s *Server) desk(r *http.Request, req *request) (*deskData, error) {
 	for _, a := range published {
 		d.Published = append(d.Published, row{Article: a})
 	}
+	if d.Quota, err = s.unitQuota(ctx, me); err != nil {
+		return nil, err
+	}
 	// Today's reads (China time) of the pieces this person wrote.
 	y, m, day := s.Auth.Clock.Now().In(CST).Date()
 	top, err := s.Store.TopArticles(ctx, time.Date(y, m, day, 0, 0, 0, 0, CST), 1000)
@@ -203,8 +208,12 @@ type articleData struct {
 	// the translation.
 	Source  *sourceView
 	CanEdit bool
-	// Placements are where outside outlets carried the article.
-	Placements []placementRow
+	// Placements are where outside outlets carried the article, and
+	// RecordPlacement whether the viewer may record another.
+	Placements      []placementRow
+	RecordPlacement bool
+	// Recognitions are its leaders' endorsements and first reports.
+	Recognitions *recognitionsView
 }
 
 type eventRow struct {
@@ -274,6 +283,10 @@ func (s *Server) articleView(r *http.Request, req *request, a *herald.Article) (
 	}
 	d.ShowDeliveries = len(d.Deliveries) > 0 || a.PublishedAt != nil
 	if d.Placements, err = s.articlePlacements(ctx, req, a); err != nil {
+		return nil, err
+	}
+	d.RecordPlacement = mayRecordPlacementOf(req.staff, a)
+	if d.Recognitions, err = s.articleRecognitions(ctx, req, a); err != nil {
 		return nil, err
 	}
 	if err := s.addTranslations(ctx, req, d); err != nil {

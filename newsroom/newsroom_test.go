@@ -33,7 +33,11 @@ type fixture struct {
 	now   *time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+// newFixture serves the demo province without its year of history; pass
+// no options for the history too.
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t, demo.WithoutHistory()) }
+
+func newFixtureWith(t *testing.T, opts ...demo.Option) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "nr.db"))
@@ -42,7 +46,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	t.Cleanup(func() { s.Close() })
 	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	if _, err := demo.Seed(ctx, s, now); err != nil {
+	if err := sqlite.Unsynced(ctx, s, func() error { _, err := demo.Seed(ctx, s, now, opts...); return err }); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{store: s, now: &now}

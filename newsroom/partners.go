@@ -512,24 +512,7 @@ var partnerFormFields = []string{"slug", "name", "kind", "level", "languages", "
 // partnerProblems puts err's field messages, in lang, next to the partner
 // form's fields; the messages of other fields, or of none, are returned apart.
 func (s *Server) partnerProblems(lang string, err error) (map[string]string, []string) {
-	fields := map[string]string{}
-	var rest []string
-	fes := herald.ErrorFields(err)
-	if len(fes) == 0 {
-		rest = append(rest, herald.ErrorMessage(err))
-	}
-	for _, fe := range fes {
-		msg := s.partnerProblemText(lang, fe)
-		switch {
-		case !slices.Contains(partnerFormFields, fe.Field):
-			rest = append(rest, msg)
-		case fields[fe.Field] != "":
-			fields[fe.Field] += " " + msg
-		default:
-			fields[fe.Field] = msg
-		}
-	}
-	return fields, rest
+	return fieldProblems(err, func(fe herald.FieldError) string { return s.partnerProblemText(lang, fe) }, partnerFormFields...)
 }
 
 // partnerProblemPatterns translate the field messages of partners that the

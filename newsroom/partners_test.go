@@ -410,7 +410,7 @@ func TestArticlePageShowsPlacements(t *testing.T) {
 	}
 	day := herald.CSTDay(*f.now).AddDate(0, 0, -1)
 	pl := &herald.Placement{ArticleID: a.ID, Outlet: "燕赵晚报", Level: herald.LevelCity, Date: day, Page: "A5",
-		URL: "https://paper.example.cn/2026-11-24/a5.html", Status: herald.PlacementPending, CreatedBy: chief.ID}
+		URL: "https://paper.example.cn/2026-11-24/a5.html", Status: herald.PlacementPending, CreatedBy: chief.ID, Evidence: "/media/1-0123456789abcdef/large.png"}
 	if err := f.store.CreatePlacement(ctx, pl, herald.Event{At: *f.now, ActorID: chief.ID}); err != nil {
 		t.Fatal(err)
 	}

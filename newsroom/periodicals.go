@@ -718,23 +718,7 @@ func formIDs(vs []string) []int64 {
 // printProblems puts err's field messages, in lang, next to the form's
 // fields; the messages of other fields, or of none, are returned apart.
 func (s *Server) printProblems(lang string, err error, formFields ...string) (map[string]string, []string) {
-	fields := map[string]string{}
-	var rest []string
-	fes := herald.ErrorFields(err)
-	if len(fes) == 0 {
-		rest = append(rest, herald.ErrorMessage(err))
-	}
-	for _, fe := range fes {
-		msg := s.printProblemText(lang, fe)
-		if !slices.Contains(formFields, fe.Field) {
-			rest = append(rest, msg)
-		} else if fields[fe.Field] != "" {
-			fields[fe.Field] += " " + msg
-		} else {
-			fields[fe.Field] = msg
-		}
-	}
-	return fields, rest
+	return fieldProblems(err, func(fe herald.FieldError) string { return s.printProblemText(lang, fe) }, formFields...)
 }
 
 // printProblemPatterns translate the field messages of periodicals and

@@ -39,28 +39,7 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, req *request) {
 		s.fail(w, r, req, herald.Errorf(herald.EFORBIDDEN, "Your roles do not include writing."))
 		return
 	}
-	file, header, err := r.FormFile("file")
-	if err != nil {
-		s.fail(w, r, req, herald.Invalid("file", "choose an image to upload"))
-		return
-	}
-	defer file.Close()
-	// One byte over the limit is enough for Process to refuse the file.
-	data, err := io.ReadAll(io.LimitReader(file, uploadLimits.MaxBytes+1))
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	if _, err := media.Check(data, header.Header.Get("Content-Type"), uploadLimits); err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	// A repeated upload is found by its hash before any pixel is decoded.
-	sum := sha256.Sum256(data)
-	m, err := s.Store.FindMediaBySHA256(r.Context(), hex.EncodeToString(sum[:]), req.staff.ID)
-	if herald.ErrorCode(err) == herald.ENOTFOUND {
-		m, err = s.storeImage(r, req, data, header)
-	}
+	m, err := s.acceptImage(r, req, "file")
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
@@ -75,6 +54,32 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, req *request) {
 		reply.URL = m.URL("original")
 	}
 	httpx.WriteJSON(w, http.StatusCreated, reply)
+}
+
+// acceptImage takes the image posted in the form's field: the editor's
+// uploads and the evidence of a placement (placements.go) go through it.
+// Errors about the file name the field "file".
+func (s *Server) acceptImage(r *http.Request, req *request, field string) (*herald.Media, error) {
+	file, header, err := r.FormFile(field)
+	if err != nil {
+		return nil, herald.Invalid("file", "choose an image to upload")
+	}
+	defer file.Close()
+	// One byte over the limit is enough for Process to refuse the file.
+	data, err := io.ReadAll(io.LimitReader(file, uploadLimits.MaxBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := media.Check(data, header.Header.Get("Content-Type"), uploadLimits); err != nil {
+		return nil, err
+	}
+	// A repeated upload is found by its hash before any pixel is decoded.
+	sum := sha256.Sum256(data)
+	m, err := s.Store.FindMediaBySHA256(r.Context(), hex.EncodeToString(sum[:]), req.staff.ID)
+	if herald.ErrorCode(err) == herald.ENOTFOUND {
+		m, err = s.storeImage(r, req, data, header)
+	}
+	return m, err
 }
 
 // storeImage processes a new upload, at most two at a time, and stores it.

@@ -114,7 +114,8 @@ func TestImageUpload(t *testing.T) {
 	if code, _ := viewer.upload(viewer.csrf(page), "x.png", "image/png", pic); code != http.StatusForbidden {
 		t.Errorf("a viewer uploads: %d", code)
 	}
-	events, _ := f.store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityMedia})
+	uploader, _, _ := f.store.FindStaff(ctx, herald.StaffFilter{Username: "baiyonggang"})
+	events, _ := f.store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityMedia, ActorID: uploader[0].ID})
 	if len(events) != 1 {
 		t.Fatalf("%d media events, want 1", len(events))
 	}

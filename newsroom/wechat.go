@@ -66,7 +66,7 @@ func (s *Server) siteURL(r *http.Request) string {
 func (s *Server) wechatArticle(ctx context.Context, r *http.Request, a *herald.Article) (wechat.Article, error) {
 	site := s.siteURL(r)
 	wa := wechat.Article{Title: a.Title, Subtitle: a.Subtitle, Source: a.Source, Body: a.Body,
-		URL: site + "/articles/" + strconv.FormatInt(a.ID, 10) + ".html", BaseURL: site + "/"}
+		URL: herald.ArticleLink(site, a.ID, herald.ReadWeChat), BaseURL: site + "/"}
 	name := func(id int64) (string, error) {
 		st, err := s.Store.FindStaffByID(ctx, id)
 		if herald.ErrorCode(err) == herald.ENOTFOUND {

@@ -49,7 +49,7 @@ func TestBrowserPortal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := demo.Seed(ctx, s, time.Now().UTC()); err != nil {
+	if _, err := demo.Seed(ctx, s, time.Now().UTC(), demo.WithoutHistory()); err != nil {
 		t.Fatal(err)
 	}
 	var handler http.Handler = http.NotFoundHandler()

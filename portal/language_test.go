@@ -160,7 +160,7 @@ func TestLanguageSectionsAndSwitcher(t *testing.T) {
 		} `xml:"channel"`
 	}
 	if err := xml.Unmarshal(get(t, f.portal, "/en/feed.xml").Body.Bytes(), &rss); err != nil || len(rss.Channel.Items) == 0 ||
-		rss.Channel.Items[0].Link != enURL || rss.Channel.Language != "en" {
+		rss.Channel.Items[0].Link != enURL+"?from=feed" || rss.Channel.Language != "en" {
 		t.Fatalf("English RSS: %v, %+v", err, rss.Channel)
 	}
 	var atom struct {
@@ -183,7 +183,7 @@ func TestLanguageSectionsAndSwitcher(t *testing.T) {
 			URL string `json:"url"`
 		} `json:"items"`
 	}
-	if err := json.Unmarshal(get(t, f.portal, "/en/feed.json").Body.Bytes(), &jf); err != nil || len(jf.Items) == 0 || jf.Items[0].URL != enURL {
+	if err := json.Unmarshal(get(t, f.portal, "/en/feed.json").Body.Bytes(), &jf); err != nil || len(jf.Items) == 0 || jf.Items[0].URL != enURL+"?from=feed" {
 		t.Fatalf("English JSON Feed: %v, %+v", err, jf)
 	}
 	if _, sm := page("/sitemaps/site.xml"); !strings.Contains(sm, "<loc>"+base+"/en/</loc>") {

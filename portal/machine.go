@@ -153,7 +153,8 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 		if err != nil {
 			return nil, err
 		}
-		feed := feeds.Feed{URL: p.BaseURL + firstNonEmpty(base, "/"), SelfURL: p.BaseURL + firstNonEmpty(base, "/") + name[1:]}
+		feed := feeds.Feed{URL: p.BaseURL + firstNonEmpty(base, "/"), SelfURL: p.BaseURL + firstNonEmpty(base, "/") + name[1:],
+			LinkQuery: herald.ReadFromParam + "=" + herald.ReadFeed}
 		if c := d.columnsByID[columnID]; c != nil {
 			feed.Title = site.Name + " - " + c.Name
 		}

@@ -37,7 +37,7 @@ func TestBrowserSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := demo.Seed(ctx, s, time.Now().UTC()); err != nil {
+	if _, err := demo.Seed(ctx, s, time.Now().UTC(), demo.WithoutHistory()); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,10 +179,14 @@ func (p *Portal) serveError(w http.ResponseWriter, r *http.Request, status int) 
 	http.Error(w, http.StatusText(status), status)
 }
 
-// beacon counts a view reported by a statically exported page.
+// beacon counts a view reported by a statically exported page, which also
+// reports its URL's from parameter and the origin of the page that linked to
+// it (the beacon's own Referer is the page itself).
 func (p *Portal) beacon(w http.ResponseWriter, r *http.Request) {
 	var in struct {
-		ArticleID int64 `json:"article_id"`
+		ArticleID int64  `json:"article_id"`
+		From      string `json:"from"`
+		Referrer  string `json:"referrer"`
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1024)
 	if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.ArticleID <= 0 {
@@ -194,7 +199,7 @@ func (p *Portal) beacon(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if p.Views != nil {
-		p.Views.Record(r, in.ArticleID, views.ChannelStatic)
+		p.Views.RecordFrom(r, in.ArticleID, views.Channel(herald.ReadFromParam+"="+url.QueryEscape(in.From), views.ChannelStatic), in.Referrer)
 	}
 	w.WriteHeader(http.StatusNoContent)
 }

@@ -50,7 +50,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if _, err := demo.Seed(ctx, s, now); err != nil {
+	if _, err := demo.Seed(ctx, s, now, demo.WithoutHistory()); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{store: s, clock: new(time.Time)}

@@ -16,6 +16,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,18 +34,9 @@ type Facts struct {
 	// Recognitions are editors' records of endorsements and first reports.
 	Recognitions []*herald.Recognition
 	// Reads are each piece's reads by month (months that have ended).
-	Reads []MonthReads
+	Reads []herald.MonthReads
 	// Quotas are the units' monthly targets.
 	Quotas []*herald.Quota
-}
-
-// MonthReads are a piece's reads in a month. Held reads (a spike under
-// review) earn nothing until released.
-type MonthReads struct {
-	ArticleID int64
-	Month     time.Time // the first day, CST
-	Reads     int
-	Held      bool
 }
 
 // Desired returns the ledger entries the facts call for under the rule
@@ -145,9 +137,9 @@ func (d *desired) add(b herald.Beneficiary, p herald.Points, version int, source
 
 // reads turns each piece's monthly reads into points, capped per month and
 // over the piece's life, in month order.
-func (d *desired) reads(reads []MonthReads, articles map[int64]*herald.Article, thisMonth time.Time) {
+func (d *desired) reads(reads []herald.MonthReads, articles map[int64]*herald.Article, thisMonth time.Time) {
 	reads = slices.Clone(reads)
-	slices.SortFunc(reads, func(a, b MonthReads) int {
+	slices.SortFunc(reads, func(a, b herald.MonthReads) int {
 		return cmp.Or(cmp.Compare(a.ArticleID, b.ArticleID), a.Month.Compare(b.Month))
 	})
 	earned := map[int64]herald.Points{} // by piece, so far
@@ -249,11 +241,11 @@ func authors(a *herald.Article) []int64 {
 
 // baseKey names an event's points for a beneficiary.
 func baseKey(source string, sourceID int64, detail string, b herald.Beneficiary) string {
-	k := fmt.Sprintf("%s/%d", source, sourceID)
+	k := source + "/" + strconv.FormatInt(sourceID, 10)
 	if detail != "" {
 		k += "/" + detail
 	}
-	return fmt.Sprintf("%s/%s/%d", k, b.Kind, b.ID)
+	return k + "/" + string(b.Kind) + "/" + strconv.FormatInt(b.ID, 10)
 }
 
 // reversalPrefix starts the key of an entry that reverses another: the

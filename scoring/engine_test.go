@@ -91,7 +91,7 @@ func TestEachRuleKind(t *testing.T) {
 			{ID: 2, ArticleID: 1, Kind: herald.RecognitionFirstReport, Day: nov1.AddDate(0, 0, 1), WithdrawnAt: at(nov1.AddDate(0, 0, 2))},
 		}}, map[string]herald.Points{"staff/1": 800, "unit/7": 800}},
 		{"reads: per 1000, capped a month and a piece; held and current months earn nothing", Facts{Articles: []*herald.Article{piece(1, nov1), piece(2, nov1)},
-			Reads: []MonthReads{
+			Reads: []herald.MonthReads{
 				{ArticleID: 1, Month: nov1, Reads: 9400}, // 9 × 50 = 450, capped at 200 a month
 				{ArticleID: 1, Month: dec1, Reads: 5000}, // the current month: not yet
 				{ArticleID: 2, Month: nov1, Reads: 2999, Held: true},
@@ -289,7 +289,7 @@ func TestLedgerInvariantsOverRandomEvents(t *testing.T) {
 			case 5: // reads of last month, quotas
 				m := monthOf(clock).AddDate(0, -1, 0)
 				for _, a := range f.Articles {
-					f.Reads = append(f.Reads, MonthReads{ArticleID: a.ID, Month: m, Reads: rng.IntN(8000), Held: rng.IntN(10) == 0})
+					f.Reads = append(f.Reads, herald.MonthReads{ArticleID: a.ID, Month: m, Reads: rng.IntN(8000), Held: rng.IntN(10) == 0})
 				}
 				f.Quotas = append(f.Quotas, &herald.Quota{UnitID: int64(7 + rng.IntN(3)), Month: m.Format("2006-01"), Target: rng.IntN(5)})
 			}

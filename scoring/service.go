@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/analytics"
 	"github.com/heraldnews/herald/jobs"
 )
 
@@ -21,15 +22,20 @@ type Service struct {
 	Log   *slog.Logger
 	// Reads returns the pieces' reads by month for the months from (a
 	// first day, CST) up to before; nil scores no reads.
-	Reads func(ctx context.Context, from, before time.Time) ([]MonthReads, error)
+	Reads func(ctx context.Context, from, before time.Time) ([]herald.MonthReads, error)
 }
 
-// New returns a service.
+// New returns a service that scores reads as analytics counts them,
+// holding months with a read spike.
 func New(store herald.Store, clock herald.Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{Store: store, Clock: clock, Log: log}
+	s := &Service{Store: store, Clock: clock, Log: log}
+	s.Reads = func(ctx context.Context, from, before time.Time) ([]herald.MonthReads, error) {
+		return analytics.MonthlyReads(ctx, store, analytics.DefaultSpikeRule, from, before)
+	}
+	return s
 }
 
 // Facts gathers what scoring reads from the store.
@@ -173,8 +179,9 @@ func (f Facts) AsOf(t time.Time) Facts {
 // Replay scores the store's history as it would have been scored had
 // scoring run every step from from to to: for a store filled with past
 // events at once (an import, the demo), so that each entry is dated as it
-// would have been. Entries already in the ledger are kept; it returns how
-// many it added.
+// would have been. The ledger must hold nothing dated after from (a replay
+// over a ledger of later runs would undo them). Steps of at most Grace days
+// date every entry in its own month. It returns how many entries it added.
 func (s *Service) Replay(ctx context.Context, from, to time.Time, step time.Duration) (int, error) {
 	versions, err := s.Store.FindRules(ctx)
 	if err != nil || len(versions) == 0 {

@@ -93,3 +93,18 @@ var Dialect = sqlstore.Dialect{
 		return "", true
 	},
 }
+
+// Unsynced runs fn with commits that do not wait for the disk
+// (synchronous=OFF), then makes commits durable again: for filling a new
+// database in bulk, such as the demo's, where a crash means starting over.
+// WAL mode keeps the file consistent either way.
+func Unsynced(ctx context.Context, s *sqlstore.Store, fn func() error) error {
+	if _, err := s.DB().ExecContext(ctx, `PRAGMA synchronous = OFF`); err != nil {
+		return err
+	}
+	ferr := fn()
+	if _, err := s.DB().ExecContext(ctx, `PRAGMA synchronous = FULL`); err != nil && ferr == nil {
+		ferr = err
+	}
+	return ferr
+}

@@ -38,6 +38,12 @@ var backupTables = []backupTable{
 	{name: "events", orderBy: "id"},
 	{name: "site_settings", orderBy: "id"},
 	{name: "article_views", orderBy: "article_id, hour, channel"},
+	// readership; reader_keys and reader_salts stay out: they live two days
+	// and would only let a backup link readers' visits
+	{name: "article_reads", orderBy: "article_id, day, channel"},
+	{name: "article_referrers", orderBy: "article_id, day, host"},
+	{name: "article_readers", orderBy: "article_id, day"},
+	{name: "site_readers", orderBy: "day"},
 	{name: "tips", orderBy: "id"},
 	{name: "tip_attachments", orderBy: "id"},
 	{name: "sessions", orderBy: "id"},

@@ -49,21 +49,10 @@ func (s *Store) UpdateSettings(ctx context.Context, set *herald.SiteSettings, ev
 	})
 }
 
-// AddViews adds read counts, all in one transaction.
+// AddViews adds read counts, all in one transaction (with their days'
+// roll-up: see AddReads).
 func (s *Store) AddViews(ctx context.Context, counts []herald.ViewCount) error {
-	if len(counts) == 0 {
-		return nil
-	}
-	return s.write(ctx, func(tx *Tx) error {
-		for _, c := range counts {
-			if _, err := tx.exec(`INSERT INTO article_views (article_id, hour, channel, views) VALUES (?, ?, ?, ?)
-				ON CONFLICT (article_id, hour, channel) DO UPDATE SET views = article_views.views + excluded.views`,
-				c.ArticleID, s.t(c.Hour.UTC().Truncate(time.Hour)), c.Channel, c.Views); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return s.AddReads(ctx, &herald.ReadBatch{Views: counts})
 }
 
 // TopArticles ranks published articles by reads since a time.

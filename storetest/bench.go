@@ -14,6 +14,7 @@ import (
 // engine. Numbers go to docs/benchmarks.md; nothing here asserts a time.
 func Bench(b *testing.B, open Opener) {
 	ctx := context.Background()
+	b.Run("Analytics", func(b *testing.B) { benchAnalytics(b, open) })
 	b.Run("CreateArticle", func(b *testing.B) {
 		s := open(b)
 		w := NewWorld(b, s)

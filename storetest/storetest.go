@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("AppendOnly", func(t *testing.T) { testAppendOnly(t, open(t)) })
 	t.Run("Settings", func(t *testing.T) { testSettings(t, open(t)) })
 	t.Run("Views", func(t *testing.T) { testViews(t, open(t)) })
+	t.Run("Analytics", func(t *testing.T) { testAnalytics(t, open(t)) })
 	t.Run("Tips", func(t *testing.T) { testTips(t, open(t)) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
 	t.Run("Media", func(t *testing.T) { testMedia(t, open(t)) })

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -21,20 +22,29 @@ const (
 	iphoneUA = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
 )
 
-// fakeSink records AddViews calls; it fails while fail is set.
+// fakeSink records AddReads calls; it fails while fail is set. Its salts are
+// shared by every Counter that writes to it, as a store's are.
 type fakeSink struct {
-	mu     sync.Mutex
-	fail   bool
-	calls  [][]Count      // successful calls
-	failed int            // failed calls
-	totals map[string]int // summed views by key
-	notify chan []Count   // if set, receives every successful call
-	ctxErr []error        // ctx.Err() seen by each call
+	mu       sync.Mutex
+	fail     bool
+	failSalt bool
+	calls    [][]Count      // the views of successful calls
+	failed   int            // failed calls
+	totals   map[string]int // summed views by key
+	refs     map[string]int // summed referrer views by "article|day|host"
+	keys     map[herald.ReaderKey]bool
+	readers  map[string]int // distinct readers by "article|day"
+	salts    map[string][]byte
+	notify   chan []Count // if set, receives every successful call
+	ctxErr   []error      // ctx.Err() seen by each call
 }
 
-func newFakeSink() *fakeSink { return &fakeSink{totals: map[string]int{}} }
+func newFakeSink() *fakeSink {
+	return &fakeSink{totals: map[string]int{}, refs: map[string]int{}, keys: map[herald.ReaderKey]bool{},
+		readers: map[string]int{}, salts: map[string][]byte{}}
+}
 
-func (s *fakeSink) AddViews(ctx context.Context, counts []Count) error {
+func (s *fakeSink) AddReads(ctx context.Context, b *herald.ReadBatch) error {
 	s.mu.Lock()
 	s.ctxErr = append(s.ctxErr, ctx.Err())
 	if s.fail {
@@ -42,10 +52,23 @@ func (s *fakeSink) AddViews(ctx context.Context, counts []Count) error {
 		s.mu.Unlock()
 		return errors.New("database is down")
 	}
-	cp := append([]Count(nil), counts...)
+	if err := b.Validate(); err != nil {
+		s.mu.Unlock()
+		return err
+	}
+	cp := append([]Count(nil), b.Views...)
 	s.calls = append(s.calls, cp)
 	for _, c := range cp {
 		s.totals[key(c.ArticleID, c.Hour, c.Channel)] += c.Views
+	}
+	for _, r := range b.Referrers {
+		s.refs[fmt.Sprintf("%d|%s|%s", r.ArticleID, r.Day, r.Host)] += r.Views
+	}
+	for _, k := range b.Readers {
+		if !s.keys[k] {
+			s.keys[k] = true
+			s.readers[fmt.Sprintf("%d|%s", k.ArticleID, k.Day)]++
+		}
 	}
 	n := s.notify
 	s.mu.Unlock()
@@ -53,6 +76,35 @@ func (s *fakeSink) AddViews(ctx context.Context, counts []Count) error {
 		n <- cp
 	}
 	return nil
+}
+
+func (s *fakeSink) ReaderSalt(ctx context.Context, day time.Time, newSalt func() ([]byte, error)) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failSalt {
+		return nil, errors.New("database is down")
+	}
+	d := herald.DayString(day)
+	if s.salts[d] == nil {
+		salt, err := newSalt()
+		if err != nil {
+			return nil, err
+		}
+		s.salts[d] = salt
+	}
+	return s.salts[d], nil
+}
+
+func (s *fakeSink) readersOf(article int64, day string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readers[fmt.Sprintf("%d|%s", article, day)]
+}
+
+func (s *fakeSink) referrals(article int64, day, host string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refs[fmt.Sprintf("%d|%s|%s", article, day, host)]
 }
 
 func (s *fakeSink) setFail(b bool) { s.mu.Lock(); s.fail = b; s.mu.Unlock() }
@@ -191,15 +243,25 @@ func TestRecordMatchesRecordReader(t *testing.T) {
 	}
 }
 
-func TestReaderKeyIsSalted(t *testing.T) {
-	// The dedup key is a fixed-size hash (no raw IP is kept) salted per Counter.
+func TestReaderKeys(t *testing.T) {
+	// The dedup key is seeded per Counter; the digest that the day's reader
+	// key is made from is not (so that replicas agree), and is kept in memory
+	// only. No raw IP is kept anywhere.
 	a, _, _ := newTest(t)
 	b, _, _ := newTest(t)
-	if a.hash("192.0.2.55", chromeUA, "en") == b.hash("192.0.2.55", chromeUA, "en") {
-		t.Fatal("reader keys are not salted per Counter")
+	id := digest("192.0.2.55", chromeUA, "en")
+	if id != digest("192.0.2.55\x00"+chromeUA+"\x00en") {
+		t.Fatal("digest of parts differs from digest of the joined key")
 	}
-	if a.hash("192.0.2.55", chromeUA, "en") != a.hash("192.0.2.55\x00"+chromeUA+"\x00en") {
-		t.Fatal("hash of parts differs from hash of the joined key")
+	if maphash.Comparable(a.seed, id) == maphash.Comparable(b.seed, id) {
+		t.Fatal("dedup keys are not seeded per Counter")
+	}
+	salt1, salt2 := []byte("0123456789abcdef"), []byte("fedcba9876543210")
+	if readerKey(salt1, id) != readerKey(salt1, digest("192.0.2.55", chromeUA, "en")) {
+		t.Fatal("the reader key is not a function of the salt and the reader")
+	}
+	if readerKey(salt1, id) == readerKey(salt2, id) || readerKey(salt1, id) == readerKey(salt1, digest("192.0.2.56", chromeUA, "en")) {
+		t.Fatal("reader keys do not depend on the salt and the reader")
 	}
 }
 

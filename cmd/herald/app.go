@@ -27,6 +27,7 @@ import (
 	"github.com/heraldnews/herald/periodicals"
 	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/postgres"
+	"github.com/heraldnews/herald/scoring"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/sqlstore"
@@ -79,6 +80,7 @@ type app struct {
 	jobs      *jobs.Runner
 	delivery  *delivery.Service
 	fediverse *activitypub.Service
+	scoring   *scoring.Service
 	// newsletter is nil when no mail relay is configured (--smtp-addr).
 	newsletter *newsletter.Service
 	handler    http.Handler
@@ -87,6 +89,9 @@ type app struct {
 func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald.Clock) (*app, error) {
 	a := &app{store: store, log: log, clock: clock, workflow: workflow.NewService(store, clock), views: views.New(store, clock, log),
 		search: search.NewService(store, clock, log), jobs: jobs.New(store, clock, log), delivery: delivery.New(store, clock)}
+	if u, err := url.Parse(c.BaseURL()); err == nil && u.Host != "" {
+		a.views.OwnHosts = []string{u.Host} // a reader moving within the site is not a referral
+	}
 	a.jobs.Poll = c.Duration("scheduler-interval")
 	a.jobs.Handle(workflow.KindPublish, a.workflow.RunPublishJob)
 	a.delivery.RegisterJobs(a.jobs)
@@ -97,7 +102,10 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 		Store: store, Auth: authSvc, Directory: directory.NewService(store, clock),
 		Workflow: a.workflow, Search: a.search, Log: log, MaxBodyBytes: c.MaxBody(),
 		Periodicals: periodicals.New(store, clock), Syndication: syndication.New(store, clock, c.BaseURL(), log),
+		Scoring: scoring.New(store, clock, log),
 	}
+	a.scoring = apiServer.Scoring
+	a.scoring.RegisterJobs(a.jobs)
 	// partner outlets are the print channel's subscribers
 	a.delivery.Register(apiServer.Syndication)
 	desk, err := newsroom.New(store, authSvc, a.workflow, log, strings.HasPrefix(c.BaseURL(), "https://"))
@@ -110,12 +118,13 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	a.workflow.Changed = func(*herald.Article) {
 		a.portal.Wake()
 		a.search.Wake()
+		a.queueScoring()
 		a.jobs.Wake()
 	}
 	a.portal.Search, desk.Search = a.search, a.search
 	desk.BaseURL = c.BaseURL()
 	desk.JobChanged = a.delivery.JobChanged
-	desk.Periodicals = apiServer.Periodicals
+	desk.Periodicals, desk.Scoring = apiServer.Periodicals, apiServer.Scoring
 	desk.Syndication = apiServer.Syndication
 	desk.Links = checklist.HTTPLinkChecker(httpx.PublicClient(5*time.Second), checklist.SiteLinks(store))
 	a.workflow.Gate = checklist.Gate(store, desk.Links)
@@ -152,7 +161,7 @@ func (a *app) microblog(c *config.Config) (*activitypub.Handler, error) {
 		AllowPrivate: c.Get("fediverse-allow-private") == "true", Clock: a.clock})
 	a.fediverse = activitypub.NewService(a.store, urls, client, a.clock, a.log)
 	a.fediverse.ColumnActors = c.Get("fediverse-columns") == "true"
-	a.fediverse.ArticleURL = func(ar *herald.Article) string { return base + herald.ArticlePath(ar.ID) }
+	a.fediverse.ArticleURL = func(ar *herald.Article) string { return herald.ArticleLink(base, ar.ID, herald.ReadMicroblog) }
 	a.fediverse.TagURL = func(tag string) string { return base + "/search?q=" + url.QueryEscape(tag) }
 	a.fediverse.Language = portal.DefaultLanguage
 	a.fediverse.SectionURL = func(subtag string) string { return base + portal.SectionPath(subtag, 0) }

@@ -11,6 +11,7 @@ import (
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/config"
 	"github.com/heraldnews/herald/demo"
+	"github.com/heraldnews/herald/sqlite"
 )
 
 func cmdDemo(ctx context.Context, e env, args []string) error {
@@ -49,17 +50,29 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stdout, "The database %s already holds data; serving it as it is.\n", c.DB())
 	} else {
 		start := time.Now()
-		seeded, err := demo.Seed(ctx, store, now)
-		if err != nil {
-			return fmt.Errorf("demo data: %w", err)
-		}
-		if *extra > 0 {
-			if err := demo.Synthesize(ctx, store, *extra, now, uint64(now.UnixNano())); err != nil {
-				return fmt.Errorf("synthetic articles: %w", err)
+		var seeded *demo.Seeded
+		fill := func() (err error) {
+			if seeded, err = demo.Seed(ctx, store, now); err != nil {
+				return fmt.Errorf("demo data: %w", err)
 			}
+			if *extra > 0 {
+				if err := demo.Synthesize(ctx, store, *extra, now, uint64(now.UnixNano())); err != nil {
+					return fmt.Errorf("synthetic articles: %w", err)
+				}
+			}
+			return nil
 		}
-		fmt.Fprintf(e.stdout, "Demo province loaded in %s: %d units, %d staff, %d articles (+%d synthetic).\n",
-			time.Since(start).Round(time.Millisecond), countUnits(ctx, store), len(seeded.Staff), seeded.Articles, *extra)
+		if !isPostgres(c.DB()) {
+			// a new file: a crash while filling it means starting again
+			err = sqlite.Unsynced(ctx, store, fill)
+		} else {
+			err = fill()
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "Demo province loaded in %s: %d units, %d staff, %d articles and a year of history before them (%d pieces) (+%d synthetic).\n",
+			time.Since(start).Round(time.Millisecond), countUnits(ctx, store), len(seeded.Staff), seeded.Articles, seeded.History, *extra)
 	}
 	if *seedOnly {
 		return nil

@@ -108,5 +108,14 @@ func (a *app) runJobs(ctx context.Context) {
 			a.log.Error("queue newsletter digests", "error", err)
 		}
 	}
+	a.queueScoring()
 	a.jobs.Run(ctx)
+}
+
+// queueScoring asks for a scoring run soon: at start (which also starts the
+// hourly runs) and after each change of an article.
+func (a *app) queueScoring() {
+	if err := a.scoring.Queue(context.Background()); err != nil {
+		a.log.Error("queue scoring", "error", err)
+	}
 }

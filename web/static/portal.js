@@ -32,7 +32,12 @@
   var beacon = root.getAttribute("data-beacon");
   var article = root.getAttribute("data-article");
   if (beacon && article && !(document.prerendering)) {
-    var body = JSON.stringify({ article_id: Number(article) });
+    // where the reader came from: the link's from parameter, and the
+    // origin (never the path) of another site's page that linked here
+    var from = /[?&]from=([a-z]+)/.exec(location.search);
+    var origin = /^https?:\/\/[^\/?#]+/i.exec(document.referrer || "");
+    var referrer = origin && origin[0].replace(/^https?:\/\//i, "").toLowerCase() !== location.host.toLowerCase() ? origin[0] : "";
+    var body = JSON.stringify({ article_id: Number(article), from: from ? from[1] : "", referrer: referrer });
     if (!(navigator.sendBeacon && navigator.sendBeacon(beacon, new Blob([body], { type: "application/json" })))) {
       fetch(beacon, { method: "POST", body: body, headers: { "Content-Type": "application/json" }, keepalive: true }).catch(function () {});
     }

@@ -1,0 +1,79 @@
+package analytics
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/heraldnews/herald"
+)
+
+// MonthlyReads sums each article's reads by CST month for the months from
+// (a first day) up to before, for scoring; a month in which the rule finds a
+// read spike is held, so that inflated reads never earn points unnoticed.
+// A zero from reaches back two years.
+func MonthlyReads(ctx context.Context, s SpikeStore, rule SpikeRule, from, before time.Time) ([]herald.MonthReads, error) {
+	if from.IsZero() {
+		from = before.AddDate(-2, 0, 0)
+	}
+	until := before.AddDate(0, 0, -1)
+	if until.Before(from) {
+		return nil, nil
+	}
+	rows, err := s.ArticleReadsByDay(ctx, herald.ReadFilter{From: from, Until: until})
+	if err != nil {
+		return nil, err
+	}
+	type key struct {
+		article int64
+		month   string
+	}
+	sums := map[key]int{}
+	days := map[int64][]herald.ArticleDayReads{}
+	for _, r := range rows {
+		sums[key{r.ArticleID, r.Day[:7]}] += r.Reads
+		days[r.ArticleID] = append(days[r.ArticleID], r)
+	}
+	held := map[key]bool{}
+	for id, ds := range days {
+		slices.SortFunc(ds, func(a, b herald.ArticleDayReads) int { return compareDays(a.Day, b.Day) })
+		first, err := herald.ParseDay(ds[0].Day)
+		if err != nil {
+			return nil, err
+		}
+		last, _ := herald.ParseDay(ds[len(ds)-1].Day)
+		h := History{ArticleID: id, Published: first, Start: first, Reads: make([]int, daysBetween(first, last)+1)}
+		for _, d := range ds {
+			t, _ := herald.ParseDay(d.Day)
+			h.Reads[daysBetween(first, t)] += d.Reads
+		}
+		for _, sp := range rule.Find(h) {
+			held[key{id, sp.Day[:7]}] = true
+		}
+	}
+	out := make([]herald.MonthReads, 0, len(sums))
+	for k, n := range sums {
+		m, err := time.ParseInLocation("2006-01", k.month, herald.CST)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, herald.MonthReads{ArticleID: k.article, Month: m, Reads: n, Held: held[k]})
+	}
+	slices.SortFunc(out, func(a, b herald.MonthReads) int {
+		if a.ArticleID != b.ArticleID {
+			return int(a.ArticleID - b.ArticleID)
+		}
+		return a.Month.Compare(b.Month)
+	})
+	return out, nil
+}
+
+func compareDays(a, b string) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
