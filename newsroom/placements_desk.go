@@ -24,12 +24,6 @@ type quotaProgress struct {
 	CanSet bool
 }
 
-// adoptingStatuses are the states of pieces that count as adopted once
-// published, as scoring counts them: every state but draft and retracted
-// (a published piece being corrected is back in review).
-var adoptingStatuses = []herald.Status{herald.StatusSubmitted, herald.StatusRejected, herald.StatusApproved, herald.StatusScheduled,
-	herald.StatusPublished}
-
 // unitQuota finds the reader's unit's quota this month and counts its
 // pieces published this month. It is nil when the unit has none, unless
 // the reader sets quotas, who is shown where to.
@@ -52,14 +46,11 @@ func (s *Server) unitQuota(ctx context.Context, st *herald.Staff) (*quotaProgres
 		}
 		return nil, nil
 	}
-	// "after" is strict and times are kept to the microsecond
-	after, before := start.Add(-time.Microsecond), start.AddDate(0, 1, 0)
-	_, total, err := s.Store.FindArticles(ctx, herald.ArticleFilter{UnitIDs: []int64{st.UnitID}, Statuses: adoptingStatuses,
-		PublishedAfter: &after, PublishedBefore: &before, NoBody: true, Limit: 1})
+	adopted, err := s.scoringService().AdoptedByUnit(ctx, scoring.MonthPeriod(start))
 	if err != nil {
 		return nil, err
 	}
-	p.Adopted = total
+	p.Adopted = adopted[st.UnitID]
 	p.Percent = p.Adopted * 100 / p.Target
 	p.Shown = min(p.Adopted, p.Target)
 	return p, nil

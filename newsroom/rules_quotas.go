@@ -113,7 +113,7 @@ func (s *Server) quotas(ctx context.Context, req *request, month time.Time) (*qu
 	for _, q := range quotas {
 		targets[q.UnitID] = q.Target
 	}
-	adopted, err := s.adoptedByUnit(ctx, p)
+	adopted, err := s.scoringService().AdoptedByUnit(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -137,22 +137,6 @@ func (s *Server) quotas(ctx context.Context, req *request, month time.Time) (*qu
 		d.Rows = append(d.Rows, row)
 	}
 	return d, nil
-}
-
-// adoptedByUnit counts the pieces each unit had published in a period and
-// not retracted: what its quota counts.
-func (s *Server) adoptedByUnit(ctx context.Context, p scoring.Period) (map[int64]int, error) {
-	before, after := p.End, p.Start.Add(-time.Microsecond)
-	published, _, err := s.Store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished},
-		PublishedAfter: &after, PublishedBefore: &before, NoBody: true, NoCount: true})
-	if err != nil {
-		return nil, err
-	}
-	out := map[int64]int{}
-	for _, a := range published {
-		out[a.UnitID]++
-	}
-	return out, nil
 }
 
 // unitAtDepth is a unit and how deep in the tree it is.

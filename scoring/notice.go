@@ -143,15 +143,9 @@ func (s *Service) quotaTable(ctx context.Context, p Period, names *directory) (N
 	if len(targets) == 0 {
 		return t, nil
 	}
-	before, after := p.End, p.Start.Add(-time.Microsecond)
-	published, _, err := s.Store.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished},
-		PublishedAfter: &after, PublishedBefore: &before, NoBody: true, NoCount: true})
+	adopted, err := s.AdoptedByUnit(ctx, p)
 	if err != nil {
 		return t, err
-	}
-	adopted := map[int64]int{}
-	for _, a := range published {
-		adopted[a.UnitID]++
 	}
 	ids := make([]int64, 0, len(targets))
 	for id := range targets {
@@ -169,6 +163,30 @@ func (s *Service) quotaTable(ctx context.Context, p Period, names *directory) (N
 		t.Rows = append(t.Rows, []any{name, targets[id], adopted[id], fmt.Sprintf("%d%%", rate(adopted[id], targets[id]))})
 	}
 	return t, nil
+}
+
+// adoptingStatuses are the states a published piece may be in and still
+// count as adopted: any but a draft and a retraction (see counts).
+var adoptingStatuses = []herald.Status{herald.StatusSubmitted, herald.StatusRejected, herald.StatusApproved, herald.StatusScheduled,
+	herald.StatusPublished}
+
+// AdoptedByUnit counts each unit's pieces published in a period and not
+// retracted, as quotas count them.
+func (s *Service) AdoptedByUnit(ctx context.Context, p Period) (map[int64]int, error) {
+	// PublishedAfter is strict; times are kept to the microsecond
+	after, before := p.Start.Add(-time.Microsecond), p.End
+	published, _, err := s.Store.FindArticles(ctx, herald.ArticleFilter{Statuses: adoptingStatuses,
+		PublishedAfter: &after, PublishedBefore: &before, NoBody: true, NoCount: true})
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]int{}
+	for _, a := range published {
+		if counts(a) {
+			out[a.UnitID]++
+		}
+	}
+	return out, nil
 }
 
 // rate is done over target as a whole percentage; a target of 0 is met.
