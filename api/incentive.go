@@ -2,8 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
-	"time"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/scoring"
@@ -128,9 +126,9 @@ func (s *Server) recordPlacement(w http.ResponseWriter, r *http.Request, actor *
 		s.problem(w, r, err)
 		return
 	}
-	day, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(in.Date), herald.CST)
+	day, err := bodyDay("date", in.Date)
 	if err != nil {
-		s.problem(w, r, herald.Invalid("date", "must be a day written YYYY-MM-DD"))
+		s.problem(w, r, err)
 		return
 	}
 	pl := &herald.Placement{ArticleID: in.ArticleID, Outlet: in.Outlet, Level: in.Level, Date: day, Page: in.Page, URL: in.URL, Evidence: in.Evidence}
@@ -203,9 +201,9 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request, actor *herald
 		s.problem(w, r, err)
 		return
 	}
-	day, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(in.Day), herald.CST)
+	day, err := bodyDay("day", in.Day)
 	if err != nil {
-		s.problem(w, r, herald.Invalid("day", "must be a day written YYYY-MM-DD"))
+		s.problem(w, r, err)
 		return
 	}
 	rc := &herald.Recognition{ArticleID: id, Kind: in.Kind, Day: day, Note: in.Note}
@@ -258,9 +256,9 @@ func (s *Server) createRules(w http.ResponseWriter, r *http.Request, actor *hera
 		s.problem(w, r, err)
 		return
 	}
-	day, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(in.EffectiveFrom), herald.CST)
+	day, err := bodyDay("effective_from", in.EffectiveFrom)
 	if err != nil {
-		s.problem(w, r, herald.Invalid("effective_from", "must be a day written YYYY-MM-DD"))
+		s.problem(w, r, err)
 		return
 	}
 	rs := &herald.RuleSet{EffectiveFrom: day, Note: in.Note, Rules: in.Rules}

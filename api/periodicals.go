@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/periodicals"
@@ -82,9 +81,9 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, actor *hera
 		s.problem(w, r, err)
 		return
 	}
-	day, err := time.ParseInLocation(time.DateOnly, in.Date, herald.CST)
+	day, err := bodyDay("date", in.Date)
 	if err != nil {
-		s.problem(w, r, herald.Invalid("date", "must be a day such as 2026-12-01"))
+		s.problem(w, r, err)
 		return
 	}
 	is := &herald.Issue{PeriodicalID: id, Volume: in.Volume, Number: in.Number, Date: day, EditorNote: in.EditorNote, ArticleIDs: in.ArticleIDs}

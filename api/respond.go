@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/httpx"
@@ -133,6 +134,16 @@ func pathID(r *http.Request, name string) (int64, error) {
 // queryInt parses an optional integer query parameter within [lo, hi].
 func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
 	return paramInt(r.URL.Query(), name, def, lo, hi)
+}
+
+// bodyDay reads a day (YYYY-MM-DD, China Standard Time) sent in a body's
+// field; an error names the field.
+func bodyDay(field, v string) (time.Time, error) {
+	day, err := herald.ParseDay(strings.TrimSpace(v))
+	if err != nil {
+		return time.Time{}, herald.Invalid(field, "must be a day written YYYY-MM-DD, such as 2026-12-01")
+	}
+	return day, nil
 }
 
 // queryID parses an optional positive ID query parameter (0 when absent).

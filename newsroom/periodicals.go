@@ -127,7 +127,7 @@ func (s *Server) renderPeriodicals(w http.ResponseWriter, r *http.Request, req *
 			row.Publisher = u.Name
 		}
 		for _, is := range issues {
-			row.Issues = append(row.Issues, issueRow{Issue: is, Label: s.issueLabel(req.lang, is), Date: is.Date.In(CST).Format(time.DateOnly)})
+			row.Issues = append(row.Issues, issueRow{Issue: is, Label: s.issueLabel(req.lang, is), Date: herald.DayString(is.Date)})
 		}
 		if refused != nil && p.ID == issueFor {
 			row.NewIssue = *refused
@@ -292,7 +292,7 @@ type issueState struct {
 
 func stateOf(is *herald.Issue) issueState {
 	return issueState{Version: is.Version, Volume: strconv.Itoa(is.Volume), Number: strconv.Itoa(is.Number),
-		Date: is.Date.In(CST).Format(time.DateOnly), EditorNote: is.EditorNote, IDs: is.ArticleIDs}
+		Date: herald.DayString(is.Date), EditorNote: is.EditorNote, IDs: is.ArticleIDs}
 }
 
 func issuePath(id int64) string { return "/newsroom/issues/" + idText(id) }
@@ -418,7 +418,7 @@ func (s *Server) issueArticles(ctx context.Context, req *request, ids []int64, c
 		if a := row.Article; a != nil {
 			row.Column = columns[a.ColumnID]
 			if a.PublishedAt != nil {
-				row.Date = a.PublishedAt.In(CST).Format(time.DateOnly)
+				row.Date = herald.DayString(*a.PublishedAt)
 			}
 		}
 		out[i] = row
@@ -463,7 +463,7 @@ func (s *Server) offerArticles(r *http.Request, req *request, d *issueData, inIs
 	for _, a := range found {
 		c := candidate{Article: a, Column: columns[a.ColumnID], InIssue: slices.Contains(inIssue, a.ID), Checked: slices.Contains(checked, a.ID)}
 		if a.PublishedAt != nil {
-			c.Date = a.PublishedAt.In(CST).Format(time.DateOnly)
+			c.Date = herald.DayString(*a.PublishedAt)
 		}
 		d.Candidates = append(d.Candidates, c)
 	}

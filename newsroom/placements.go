@@ -241,7 +241,7 @@ func (s *Server) fillPlacementForm(ctx context.Context, req *request, f *placeme
 	for _, a := range offered {
 		label := a.Title
 		if a.PublishedAt != nil {
-			label += "（" + a.PublishedAt.In(CST).Format(time.DateOnly) + "）"
+			label += "（" + herald.DayString(*a.PublishedAt) + "）"
 		}
 		f.Articles = append(f.Articles, option{Value: idText(a.ID), Label: label, Selected: a.ID == f.ArticleID})
 	}
@@ -447,7 +447,7 @@ func (s *Server) recordPlacement(w http.ResponseWriter, r *http.Request, req *re
 	pl := &herald.Placement{ArticleID: f.ArticleID, Outlet: f.Outlet, Level: herald.OutletLevel(f.Level), Page: f.Page, URL: f.URL,
 		Evidence: f.Evidence, Status: herald.PlacementPending}
 	if f.Date != "" {
-		day, err := time.ParseInLocation(time.DateOnly, f.Date, CST)
+		day, err := herald.ParseDay(f.Date)
 		if err != nil {
 			f.Fields["date"] = s.msgs.T(req.lang, "placements.problem.date_format")
 		}

@@ -64,7 +64,7 @@ func (s *Server) articleRecognitions(ctx context.Context, req *request, a *heral
 	}
 	names := map[int64]string{}
 	for _, rc := range rs {
-		row := recognitionRow{Recognition: rc, Kind: s.recognitionKindName(req.lang, rc.Kind), Day: rc.Day.In(CST).Format(time.DateOnly),
+		row := recognitionRow{Recognition: rc, Kind: s.recognitionKindName(req.lang, rc.Kind), Day: herald.DayString(rc.Day),
 			Withdrawn: cstTime(rc.WithdrawnAt)}
 		name, ok := names[rc.RecordedBy]
 		if !ok {
@@ -131,7 +131,7 @@ func (s *Server) addRecognition(w http.ResponseWriter, r *http.Request, req *req
 		Note: strings.TrimSpace(strings.ReplaceAll(r.PostFormValue("note"), "\r\n", "\n")), Fields: map[string]string{}}
 	rc := &herald.Recognition{ArticleID: a.ID, Kind: herald.RecognitionKind(f.Kind), Note: f.Note}
 	if f.Day != "" {
-		if rc.Day, err = time.ParseInLocation(time.DateOnly, f.Day, CST); err != nil {
+		if rc.Day, err = herald.ParseDay(f.Day); err != nil {
 			f.Fields["day"] = s.msgs.T(req.lang, "placements.problem.date_format")
 			err = herald.Invalid("day", "must be a date like 2026-11-25")
 		}

@@ -16,7 +16,7 @@ func scanRecognition(sc interface{ Scan(...any) error }) (*herald.Recognition, e
 	var day string
 	err := sc.Scan(&r.ID, &r.ArticleID, &r.Kind, &day, &r.Note, &r.RecordedBy, timeScan{&r.CreatedAt}, nullTimeScan{&r.WithdrawnAt})
 	if err == nil {
-		r.Day, err = time.ParseInLocation(time.DateOnly, day, herald.CST)
+		r.Day, err = herald.ParseDay(day)
 	}
 	return &r, err
 }
@@ -48,7 +48,7 @@ func (s *Store) CreateRecognition(ctx context.Context, r *herald.Recognition, ev
 		}
 		r.RecordedBy, r.CreatedAt = ev.ActorID, ev.At
 		id, err := tx.insert(`INSERT INTO recognitions (article_id, kind, day, note, recorded_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			r.ArticleID, r.Kind, issueDay(r.Day), r.Note, r.RecordedBy, s.t(ev.At))
+			r.ArticleID, r.Kind, herald.DayString(r.Day), r.Note, r.RecordedBy, s.t(ev.At))
 		if herald.ErrorCode(err) == herald.ECONFLICT {
 			return herald.Errorf(herald.ECONFLICT, "Article %d has this recognition (%s) already.", r.ArticleID, r.Kind)
 		} else if err != nil {
@@ -140,7 +140,7 @@ func scanRules(sc interface{ Scan(...any) error }) (*herald.RuleSet, error) {
 	var day, body string
 	err := sc.Scan(&rs.Version, &day, &body, &rs.Note, &rs.CreatedBy, timeScan{&rs.CreatedAt})
 	if err == nil {
-		rs.EffectiveFrom, err = time.ParseInLocation(time.DateOnly, day, herald.CST)
+		rs.EffectiveFrom, err = herald.ParseDay(day)
 	}
 	if err == nil {
 		err = json.Unmarshal([]byte(body), &rs.Rules)
@@ -164,16 +164,16 @@ func (s *Store) CreateRules(ctx context.Context, rs *herald.RuleSet, ev herald.E
 		if err != nil && !isNoRows(err) {
 			return err
 		}
-		if last > 0 && issueDay(rs.EffectiveFrom) <= lastDay {
+		if last > 0 && herald.DayString(rs.EffectiveFrom) <= lastDay {
 			return herald.Errorf(herald.ECONFLICT, "Version %d takes effect on %s; a new version must take effect after that day.", last, lastDay)
 		}
 		rs.Version, rs.CreatedBy, rs.CreatedAt = last+1, ev.ActorID, ev.At
 		if _, err := tx.exec(`INSERT INTO scoring_rules (version, effective_from, rules, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			rs.Version, issueDay(rs.EffectiveFrom), jsonText(rs.Rules), rs.Note, rs.CreatedBy, s.t(ev.At)); err != nil {
+			rs.Version, herald.DayString(rs.EffectiveFrom), jsonText(rs.Rules), rs.Note, rs.CreatedBy, s.t(ev.At)); err != nil {
 			return err
 		}
 		ev.Entity, ev.EntityID, ev.Action = herald.EntityRules, int64(rs.Version), "create"
-		ev.Comment = "effective from " + issueDay(rs.EffectiveFrom)
+		ev.Comment = "effective from " + herald.DayString(rs.EffectiveFrom)
 		return tx.insertEvent(ev)
 	})
 }
@@ -193,7 +193,7 @@ func scanLedgerEntry(sc interface{ Scan(...any) error }) (*herald.LedgerEntry, e
 	err := sc.Scan(&e.ID, &e.Key, &e.Beneficiary.Kind, &e.Beneficiary.ID, &e.Points, &e.RuleVersion, &e.Source, &e.SourceID,
 		nullIDScan{&e.ArticleID}, &day, nullIDScan{&e.Reverses}, &e.Note, timeScan{&e.CreatedAt})
 	if err == nil {
-		e.Day, err = time.ParseInLocation(time.DateOnly, day, herald.CST)
+		e.Day, err = herald.ParseDay(day)
 	}
 	return &e, err
 }
@@ -223,7 +223,7 @@ func (s *Store) AppendLedger(ctx context.Context, entries []*herald.LedgerEntry,
 			id, err := tx.insert(`INSERT INTO ledger_entries (key, beneficiary_kind, beneficiary_id, points, rule_version, source, source_id, article_id, day, reverses, note, created_at)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING`,
 				e.Key, e.Beneficiary.Kind, e.Beneficiary.ID, int64(e.Points), e.RuleVersion, e.Source, e.SourceID, nullID(e.ArticleID),
-				issueDay(e.Day), nullID(e.Reverses), e.Note, s.t(ev.At))
+				herald.DayString(e.Day), nullID(e.Reverses), e.Note, s.t(ev.At))
 			if isNoRows(err) {
 				continue // the key is in the ledger already
 			} else if err != nil {
@@ -249,8 +249,8 @@ func ledgerConds(f herald.LedgerFilter, s *Store) conds {
 	}
 	c.add(f.ArticleID != 0, "article_id = ?", f.ArticleID)
 	c.add(f.Source != "", "source = ?", f.Source)
-	c.add(!f.From.IsZero(), "day >= ?", issueDay(f.From))
-	c.add(!f.To.IsZero(), "day < ?", issueDay(f.To))
+	c.add(!f.From.IsZero(), "day >= ?", herald.DayString(f.From))
+	c.add(!f.To.IsZero(), "day < ?", herald.DayString(f.To))
 	return c
 }
 

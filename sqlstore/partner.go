@@ -126,7 +126,7 @@ func scanPlacement(sc interface{ Scan(...any) error }) (*herald.Placement, error
 	err := sc.Scan(&pl.ID, &pl.ArticleID, nullIDScan{&pl.PartnerID}, &pl.Outlet, &pl.Level, &day, &pl.Page, &pl.URL, &pl.Status,
 		nullIDScan{&pl.CreatedBy}, timeScan{&pl.CreatedAt}, &pl.Evidence, nullIDScan{&pl.ReviewedBy}, nullTimeScan{&pl.ReviewedAt}, &pl.Reason)
 	if err == nil {
-		pl.Date, err = time.ParseInLocation(time.DateOnly, day, herald.CST)
+		pl.Date, err = herald.ParseDay(day)
 	}
 	return &pl, err
 }
@@ -147,18 +147,18 @@ func (s *Store) CreatePlacement(ctx context.Context, pl *herald.Placement, ev he
 		pl.CreatedAt = ev.At
 		id, err := tx.insert(`INSERT INTO placements (article_id, partner_id, outlet, level, date, page, url, status, created_by, created_at, evidence)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			pl.ArticleID, nullID(pl.PartnerID), pl.Outlet, pl.Level, issueDay(pl.Date), pl.Page, pl.URL, pl.Status, nullID(pl.CreatedBy), s.t(ev.At), pl.Evidence)
+			pl.ArticleID, nullID(pl.PartnerID), pl.Outlet, pl.Level, herald.DayString(pl.Date), pl.Page, pl.URL, pl.Status, nullID(pl.CreatedBy), s.t(ev.At), pl.Evidence)
 		if fe := herald.ErrorFields(err); len(fe) == 1 && fe[0].Field == "url" {
 			return herald.Invalid("url", "is recorded already as another placement")
 		} else if herald.ErrorCode(err) == herald.ECONFLICT {
 			return herald.Errorf(herald.ECONFLICT, "This placement is recorded already: article %d in %s on %s, %s.",
-				pl.ArticleID, pl.Outlet, issueDay(pl.Date), cmp.Or(pl.Page, pl.URL))
+				pl.ArticleID, pl.Outlet, herald.DayString(pl.Date), cmp.Or(pl.Page, pl.URL))
 		} else if err != nil {
 			return err
 		}
 		pl.ID = id
 		ev.Entity, ev.EntityID, ev.Action = herald.EntityPlacement, id, "create"
-		where := pl.Outlet + " " + issueDay(pl.Date) + " " + cmp.Or(pl.Page, pl.URL)
+		where := pl.Outlet + " " + herald.DayString(pl.Date) + " " + cmp.Or(pl.Page, pl.URL)
 		ev.Comment = strings.Join(slices.DeleteFunc([]string{where, ev.Comment}, func(s string) bool { return s == "" }), "; ")
 		return tx.insertEvent(ev)
 	})

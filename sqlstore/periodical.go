@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"time"
 
 	"github.com/heraldnews/herald"
 )
@@ -48,13 +47,10 @@ func scanIssue(sc interface{ Scan(...any) error }) (*herald.Issue, error) {
 	var day string
 	err := sc.Scan(&is.ID, &is.PeriodicalID, &is.Volume, &is.Number, &day, &is.EditorNote, &is.Version, timeScan{&is.CreatedAt}, timeScan{&is.UpdatedAt})
 	if err == nil {
-		is.Date, err = time.ParseInLocation(time.DateOnly, day, herald.CST)
+		is.Date, err = herald.ParseDay(day)
 	}
 	return &is, err
 }
-
-// issueDay is how an issue's date is stored: the day, in CST.
-func issueDay(t time.Time) string { return t.In(herald.CST).Format(time.DateOnly) }
 
 // CreateIssue stores a new issue and its articles.
 func (s *Store) CreateIssue(ctx context.Context, is *herald.Issue, ev herald.Event) error {
@@ -73,7 +69,7 @@ func (s *Store) CreateIssue(ctx context.Context, is *herald.Issue, ev herald.Eve
 		}
 		is.Version, is.CreatedAt, is.UpdatedAt = 1, ev.At, ev.At
 		id, err := tx.insert(`INSERT INTO issues (periodical_id, volume, number, date, editor_note, version, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, is.PeriodicalID, is.Volume, is.Number, issueDay(is.Date), is.EditorNote, is.Version, s.t(ev.At), s.t(ev.At))
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, is.PeriodicalID, is.Volume, is.Number, herald.DayString(is.Date), is.EditorNote, is.Version, s.t(ev.At), s.t(ev.At))
 		if herald.ErrorCode(err) == herald.ECONFLICT {
 			return herald.Invalid("number", "issue %d of volume %d exists already", is.Number, is.Volume)
 		} else if err != nil {
@@ -128,7 +124,7 @@ func (s *Store) UpdateIssue(ctx context.Context, id int64, ev herald.Event, fn f
 		}
 		is.Version, is.UpdatedAt = before.Version+1, ev.At
 		if _, err := tx.exec(`UPDATE issues SET volume = ?, number = ?, date = ?, editor_note = ?, version = ?, updated_at = ? WHERE id = ?`,
-			is.Volume, is.Number, issueDay(is.Date), is.EditorNote, is.Version, s.t(ev.At), id); err != nil {
+			is.Volume, is.Number, herald.DayString(is.Date), is.EditorNote, is.Version, s.t(ev.At), id); err != nil {
 			if herald.ErrorCode(s.mapError(err)) == herald.ECONFLICT {
 				return herald.Invalid("number", "issue %d of volume %d exists already", is.Number, is.Volume)
 			}

@@ -3,7 +3,6 @@ package syndication
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/heraldnews/herald"
 )
@@ -22,7 +21,7 @@ type PlacementReport struct {
 // token, says so. Errors: EINVALID naming the field, ECONFLICT when it is
 // recorded already.
 func (s *Service) ReportPlacement(ctx context.Context, p *herald.Partner, r PlacementReport) (*herald.Placement, error) {
-	day, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(r.Date), herald.CST)
+	day, err := herald.ParseDay(strings.TrimSpace(r.Date))
 	if err != nil {
 		return nil, herald.Invalid("date", "must be a day written YYYY-MM-DD")
 	}
