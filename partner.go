@@ -78,6 +78,31 @@ type Partner struct {
 	LastPullAt *time.Time  `json:"last_pull_at,omitempty"`
 }
 
+// PartnerUpdate changes a partner; nil fields stay as they are. Version
+// must be the partner's current version.
+type PartnerUpdate struct {
+	Version   int          `json:"version"`
+	Name      *string      `json:"name,omitempty"`
+	Kind      *OutletKind  `json:"kind,omitempty"`
+	Level     *OutletLevel `json:"level,omitempty"`
+	Languages *[]string    `json:"languages,omitempty"`
+	Format    *string      `json:"format,omitempty"`
+	PushURL   *string      `json:"push_url,omitempty"`
+	Disabled  *bool        `json:"disabled,omitempty"`
+}
+
+// Apply copies the set fields of upd into p, trimming the texts.
+func (upd PartnerUpdate) Apply(p *Partner) {
+	setIf(&p.Name, upd.Name)
+	setIf(&p.Kind, upd.Kind)
+	setIf(&p.Level, upd.Level)
+	setIf(&p.Languages, upd.Languages)
+	setIf(&p.Format, upd.Format)
+	setIf(&p.PushURL, upd.PushURL)
+	setIf(&p.Disabled, upd.Disabled)
+	p.Name, p.PushURL = strings.TrimSpace(p.Name), strings.TrimSpace(p.PushURL)
+}
+
 // Takes reports whether the partner takes an article: one of the print
 // channel, in a language it takes.
 func (p *Partner) Takes(a *Article) bool {

@@ -79,7 +79,7 @@ func (s *Server) updatePartner(w http.ResponseWriter, r *http.Request, actor *he
 		s.problem(w, r, err)
 		return
 	}
-	var in syndication.PartnerChange
+	var in herald.PartnerUpdate
 	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return

@@ -396,7 +396,7 @@ func (s *Server) savePartner(w http.ResponseWriter, r *http.Request, req *reques
 	f := postedPartnerForm(r)
 	f.Slug = p.Slug // not changed here: pushes and the partner's own records name it
 	kind, level, languages := herald.OutletKind(f.Kind), herald.OutletLevel(f.Level), splitLanguages(f.Languages)
-	change := syndication.PartnerChange{Version: f.Version, Name: &f.Name, Kind: &kind, Level: &level, Languages: &languages,
+	change := herald.PartnerUpdate{Version: f.Version, Name: &f.Name, Kind: &kind, Level: &level, Languages: &languages,
 		Format: &f.Format, PushURL: &f.PushURL}
 	_, err = s.syndicationService().UpdatePartner(r.Context(), req.staff, p.ID, change)
 	switch herald.ErrorCode(err) {
@@ -443,7 +443,7 @@ func (s *Server) switchPartner(w http.ResponseWriter, r *http.Request, req *requ
 		return
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	_, err = s.syndicationService().UpdatePartner(r.Context(), req.staff, p.ID, syndication.PartnerChange{Version: version, Disabled: &disabled})
+	_, err = s.syndicationService().UpdatePartner(r.Context(), req.staff, p.ID, herald.PartnerUpdate{Version: version, Disabled: &disabled})
 	switch herald.ErrorCode(err) {
 	case "":
 		done := map[bool]string{true: "partner_disabled", false: "partner_enabled"}[disabled]

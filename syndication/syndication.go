@@ -72,8 +72,6 @@ func MayManage(actor *herald.Staff) error {
 	return nil
 }
 
-func mayManage(actor *herald.Staff) error { return MayManage(actor) }
-
 // MayView reports whether a staff member may see partners and placements.
 func MayView(actor *herald.Staff) error {
 	if actor == nil || !actor.Active() || !actor.HasRole(viewers...) {
@@ -89,7 +87,7 @@ func (s *Service) event(actor *herald.Staff, action string) herald.Event {
 // CreatePartner adds a partner and returns its token, which is shown this
 // once.
 func (s *Service) CreatePartner(ctx context.Context, actor *herald.Staff, p *herald.Partner) (string, error) {
-	if err := mayManage(actor); err != nil {
+	if err := MayManage(actor); err != nil {
 		return "", err
 	}
 	secret, hash := auth.NewSecret(TokenPrefix)
@@ -103,23 +101,10 @@ func (s *Service) CreatePartner(ctx context.Context, actor *herald.Staff, p *her
 	return secret, nil
 }
 
-// PartnerChange changes a partner; nil fields stay as they are. Version
-// must be the partner's current version.
-type PartnerChange struct {
-	Version   int                 `json:"version"`
-	Name      *string             `json:"name,omitempty"`
-	Kind      *herald.OutletKind  `json:"kind,omitempty"`
-	Level     *herald.OutletLevel `json:"level,omitempty"`
-	Languages *[]string           `json:"languages,omitempty"`
-	Format    *string             `json:"format,omitempty"`
-	PushURL   *string             `json:"push_url,omitempty"`
-	Disabled  *bool               `json:"disabled,omitempty"`
-}
-
 // UpdatePartner changes a partner. Errors: ECONFLICT when it changed since
 // the version given.
-func (s *Service) UpdatePartner(ctx context.Context, actor *herald.Staff, id int64, c PartnerChange) (*herald.Partner, error) {
-	if err := mayManage(actor); err != nil {
+func (s *Service) UpdatePartner(ctx context.Context, actor *herald.Staff, id int64, c herald.PartnerUpdate) (*herald.Partner, error) {
+	if err := MayManage(actor); err != nil {
 		return nil, err
 	}
 	action := "update"
@@ -130,22 +115,9 @@ func (s *Service) UpdatePartner(ctx context.Context, actor *herald.Staff, id int
 		if err := checkVersion(p, c.Version); err != nil {
 			return err
 		}
-		set(&p.Name, c.Name)
-		set(&p.Kind, c.Kind)
-		set(&p.Level, c.Level)
-		set(&p.Languages, c.Languages)
-		set(&p.Format, c.Format)
-		set(&p.PushURL, c.PushURL)
-		set(&p.Disabled, c.Disabled)
-		p.Name, p.PushURL = strings.TrimSpace(p.Name), strings.TrimSpace(p.PushURL)
+		c.Apply(p)
 		return nil
 	})
-}
-
-func set[T any](field *T, v *T) {
-	if v != nil {
-		*field = *v
-	}
 }
 
 func checkVersion(p *herald.Partner, version int) error {
@@ -158,7 +130,7 @@ func checkVersion(p *herald.Partner, version int) error {
 // RotateToken gives a partner a new token, shown this once; the old one
 // stops working at once, and pushes are signed with the new one's key.
 func (s *Service) RotateToken(ctx context.Context, actor *herald.Staff, id int64, version int) (string, *herald.Partner, error) {
-	if err := mayManage(actor); err != nil {
+	if err := MayManage(actor); err != nil {
 		return "", nil, err
 	}
 	secret, hash := auth.NewSecret(TokenPrefix)

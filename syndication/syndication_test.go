@@ -221,7 +221,7 @@ func TestPartnersAreManagedByTheEditorInChief(t *testing.T) {
 		}
 	}
 	level := herald.OutletLevel("planetary")
-	if _, err := e.svc.UpdatePartner(e.Ctx, e.World.Chief, p.ID, syndication.PartnerChange{Version: p.Version, Level: &level}); herald.ErrorCode(err) != herald.EINVALID {
+	if _, err := e.svc.UpdatePartner(e.Ctx, e.World.Chief, p.ID, herald.PartnerUpdate{Version: p.Version, Level: &level}); herald.ErrorCode(err) != herald.EINVALID {
 		t.Fatalf("a bad level: %v", err)
 	}
 	stale := p.Version + 1
