@@ -3,6 +3,7 @@ package herald
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -184,28 +185,28 @@ func (r *Rules) Validate() error {
 		}
 	}
 	amount("submission", r.Submission)
-	for _, k := range sortedKeys(r.Adoption) {
+	for _, k := range slices.Sorted(maps.Keys(r.Adoption)) {
 		v := r.Adoption[k]
 		if !k.Valid() {
 			p.Add("adoption", "%q is not a kind of piece; kinds are %s", k, joinTypes(ArticleKinds))
 		}
 		amount("adoption."+string(k), v)
 	}
-	for _, c := range sortedKeys(r.Channel) {
+	for _, c := range slices.Sorted(maps.Keys(r.Channel)) {
 		v := r.Channel[c]
 		if !c.Valid() || c == ChannelWebsite {
 			p.Add("channel", "%q is not a channel beyond the website", c)
 		}
 		amount("channel."+string(c), v)
 	}
-	for _, l := range sortedKeys(r.Placement) {
+	for _, l := range slices.Sorted(maps.Keys(r.Placement)) {
 		v := r.Placement[l]
 		if !l.Valid() {
 			p.Add("placement", "%q is not an outlet level; levels are %s", l, joinTypes(OutletLevels))
 		}
 		amount("placement."+string(l), v)
 	}
-	for _, k := range sortedKeys(r.Bonus) {
+	for _, k := range slices.Sorted(maps.Keys(r.Bonus)) {
 		v := r.Bonus[k]
 		if !k.Valid() {
 			p.Add("bonus", "%q is not a recognition; they are %s", k, joinTypes(RecognitionKinds))
@@ -240,15 +241,6 @@ func (r *Rules) Validate() error {
 		p.Add("split.unit_percent", "must be from 0 to 100")
 	}
 	return p.Err()
-}
-
-func sortedKeys[K ~string, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // RuleSet is a version of the rules and the day it takes effect: events from
