@@ -4,8 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -110,28 +108,7 @@ func pdfPages(t *testing.T, d Document) (Result, []string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	file := filepath.Join(t.TempDir(), "document.pdf")
-	if err := os.WriteFile(file, res.PDF, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	info := tool(t, "pdfinfo", file)
-	if !regexp.MustCompile(fmt.Sprintf(`(?m)^Pages:\s+%d$`, res.Pages)).MatchString(info) {
-		t.Errorf("pdfinfo disagrees with RenderDocument's %d pages:\n%s", res.Pages, info)
-	}
-	if !strings.Contains(info, "595.") || !strings.Contains(info, "841.") {
-		t.Errorf("not A4:\n%s", info)
-	}
-	fonts := tool(t, "pdffonts", file)
-	for _, f := range []string{"droid", "dejavu"} {
-		if !regexp.MustCompile(`(?m)^\S*` + f + `\s.*\syes\s+\S+\s+yes\s`).MatchString(fonts) {
-			t.Errorf("font %s not embedded with a ToUnicode map:\n%s", f, fonts)
-		}
-	}
-	pages := strings.Split(tool(t, "pdftotext", "-layout", file, "-"), "\f")
-	pages = pages[:len(pages)-1] // text after the last form feed
-	if len(pages) != res.Pages {
-		t.Fatalf("pdftotext found %d pages, RenderDocument reports %d", len(pages), res.Pages)
-	}
+	_, pages := checkPDF(t, res)
 	return res, pages
 }
 

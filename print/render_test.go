@@ -60,21 +60,19 @@ func sampleSentences(t *testing.T, body string) []string {
 	return []string{all[0], all[len(all)/2], all[len(all)-1]}
 }
 
-func TestRenderDemoIssue(t *testing.T) {
-	needTool(t, "pdftotext")
-	is := demoIssue(t)
-	res, err := RenderWith(is, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(t.TempDir(), "issue.pdf")
+// checkPDF writes a rendered PDF to a file and checks it as a printer
+// would take it: the page count pdfinfo and pdftotext see is the renderer's,
+// the pages are A4, and both fonts are embedded with ToUnicode maps. It
+// returns the file and the text of each page as pdftotext -layout reads it.
+func checkPDF(t *testing.T, res Result) (string, []string) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "out.pdf")
 	if err := os.WriteFile(file, res.PDF, 0o644); err != nil {
 		t.Fatal(err)
 	}
-
 	info := tool(t, "pdfinfo", file)
 	if !regexp.MustCompile(fmt.Sprintf(`(?m)^Pages:\s+%d$`, res.Pages)).MatchString(info) {
-		t.Errorf("pdfinfo disagrees with Render's %d pages:\n%s", res.Pages, info)
+		t.Errorf("pdfinfo disagrees with the renderer's %d pages:\n%s", res.Pages, info)
 	}
 	if !strings.Contains(info, "595.") || !strings.Contains(info, "841.") {
 		t.Errorf("not A4:\n%s", info)
@@ -85,12 +83,22 @@ func TestRenderDemoIssue(t *testing.T) {
 			t.Errorf("font %s not embedded with a ToUnicode map:\n%s", f, fonts)
 		}
 	}
-
 	pages := strings.Split(tool(t, "pdftotext", "-layout", file, "-"), "\f")
 	pages = pages[:len(pages)-1] // text after the last form feed
 	if len(pages) != res.Pages {
-		t.Fatalf("pdftotext found %d pages, Render reports %d", len(pages), res.Pages)
+		t.Fatalf("pdftotext found %d pages, the renderer reports %d", len(pages), res.Pages)
 	}
+	return file, pages
+}
+
+func TestRenderDemoIssue(t *testing.T) {
+	needTool(t, "pdftotext")
+	is := demoIssue(t)
+	res, err := RenderWith(is, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, pages := checkPDF(t, res)
 	label := squash(is.Title + issueLabel(is))
 	for i, text := range pages {
 		n := i + 1
