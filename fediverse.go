@@ -13,6 +13,10 @@ const (
 	EntityLocalActor = "local_actor"
 )
 
+// SiteActor is the name of the site's own microblog account, the one the
+// dashboard counts followers of.
+const SiteActor = "site"
+
 // LocalActor is one of Herald's own microblog (ActivityPub) accounts: the site
 // ("site"), a column (its slug) or a language other than the site's
 // ("site_en"). Its key pair signs what it sends; the

@@ -283,13 +283,12 @@ func RulesOn(versions []*RuleSet, day time.Time) *RuleSet {
 	return in
 }
 
-// MonthReads are a piece's reads in a month, for scoring. Held reads (the
-// month had a read spike, to be looked into) earn nothing.
+// MonthReads are a piece's reads in a month, for scoring. The read spikes
+// of the month (ReadSpike) decide how many of them count.
 type MonthReads struct {
 	ArticleID int64
 	Month     time.Time // the first day, CST
 	Reads     int
-	Held      bool
 }
 
 // BeneficiaryKind is who earns points: a staff member or a unit.

@@ -31,6 +31,7 @@ type Store interface {
 	PeriodicalStore
 	PartnerStore
 	IncentiveStore
+	SpikeStore
 	SubscriberStore
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".

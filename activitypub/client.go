@@ -113,21 +113,54 @@ func NewClient(cfg ClientConfig) *Client {
 			if req.URL.Scheme != "https" && req.URL.Scheme != "http" {
 				return errRedirectScheme
 			}
-			return nil
+			return refuseReservedName(req.URL.Hostname())
 		},
 	}}
 }
 
 var errRedirectScheme = errors.New("redirect to a URL that is not http(s)")
 
-// AddressError is the error of a connection that the address policy refused.
+// AddressError is the error of a connection that the address policy refused:
+// a non-public address, or a host name that can never resolve.
 type AddressError struct {
 	Address string
+	// ReservedName is set when Address is a host name under a TLD reserved
+	// for tests and documentation, refused before any lookup.
+	ReservedName bool
 }
 
-// Error says which address was refused.
+// Error says which address was refused, and why.
 func (e *AddressError) Error() string {
+	if e.ReservedName {
+		return "refusing to connect to " + e.Address + ": its top-level domain is reserved (RFC 2606, RFC 6761) and never resolves"
+	}
 	return "refusing to connect to non-public address " + e.Address
+}
+
+// reservedTLDs are the top-level domains reserved for documentation and
+// tests, which resolve nowhere. Followers on them (the demo's fictional
+// servers, a test's) would otherwise cost a failing DNS lookup per send and
+// hours of retries, since a lookup failure looks temporary. "localhost" is
+// left out: tests reach their peers there.
+var reservedTLDs = []string{"example", "invalid", "test"}
+
+// refuseReservedName returns an AddressError for a host name under a
+// reserved TLD, nil for any other host (IP literals included).
+func refuseReservedName(host string) error {
+	name := strings.TrimSuffix(strings.ToLower(host), ".")
+	for _, tld := range reservedTLDs {
+		if name == tld || strings.HasSuffix(name, "."+tld) {
+			return &AddressError{Address: host, ReservedName: true}
+		}
+	}
+	return nil
+}
+
+// unreachable reports whether an inbox's host is under a reserved TLD, so
+// that no delivery to it could ever succeed.
+func unreachable(inbox string) bool {
+	u, err := url.Parse(inbox)
+	return err == nil && refuseReservedName(u.Hostname()) != nil
 }
 
 // reserved holds the special-purpose ranges that netip's predicates do not
@@ -224,10 +257,14 @@ func statusError(rawURL string, resp *http.Response) error {
 		Err: fmt.Errorf("%s", strings.TrimSpace(string(snippet)))}
 }
 
+// checkTarget parses a URL to request, refusing what no request can reach.
 func checkTarget(rawURL string) (*url.URL, error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return nil, &RemoteError{URL: rawURL, Err: errors.New("not an absolute http(s) URL")}
+	}
+	if err := refuseReservedName(u.Hostname()); err != nil {
+		return nil, &RemoteError{URL: rawURL, Err: err}
 	}
 	u.Fragment = ""
 	return u, nil

@@ -195,3 +195,51 @@ func TestClientFetchActor(t *testing.T) {
 		t.Errorf("a 5 kB document with a 4 kB limit: %v", err)
 	}
 }
+
+// TestClientRefusesReservedNames: a host under a TLD reserved for
+// documentation and tests (the demo's followers live there) is refused before
+// any lookup, as a permanent failure, whether or not private addresses are
+// allowed; localhost and IP literals are not names of that kind.
+func TestClientRefusesReservedNames(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		if r.URL.Path == "/moved" {
+			http.Redirect(w, r, "https://social.example/users/a", http.StatusFound)
+			return
+		}
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	defer srv.Close()
+	key := activitypub.SigningKey{KeyID: "https://herald.example/ap/actors/site#main-key", Key: testKey(t, "site")}
+	for _, allowPrivate := range []bool{false, true} {
+		client := activitypub.NewClient(activitypub.ClientConfig{AllowPrivate: allowPrivate, Timeout: 2 * time.Second})
+		for _, target := range []string{"https://social.example/inbox", "https://MASTODON.EXAMPLE./inbox", "http://peer.test:8080/inbox",
+			"https://gone.invalid/inbox", "https://example/inbox"} {
+			err := client.Deliver(context.Background(), target, []byte(`{}`), key)
+			var ae *activitypub.AddressError
+			if !errors.As(err, &ae) || !ae.ReservedName || activitypub.Temporary(err) || !strings.Contains(err.Error(), "reserved") {
+				t.Errorf("AllowPrivate %v: Deliver to %s: %v; want a permanent AddressError for a reserved name", allowPrivate, target, err)
+			}
+			if _, _, err := client.Fetch(context.Background(), target, nil); !errors.As(err, &ae) || !ae.ReservedName {
+				t.Errorf("AllowPrivate %v: Fetch %s: %v; want an AddressError for a reserved name", allowPrivate, target, err)
+			}
+		}
+	}
+	// localhost and IP literals are the address policy's to judge, as before.
+	allowed := activitypub.NewClient(activitypub.ClientConfig{AllowPrivate: true})
+	byName := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	for _, target := range []string{srv.URL + "/inbox", byName + "/inbox"} {
+		if err := allowed.Deliver(context.Background(), target, []byte(`{}`), key); err != nil {
+			t.Errorf("Deliver to %s with AllowPrivate: %v", target, err)
+		}
+	}
+	if hits.Load() != 2 {
+		t.Fatalf("the test server was reached %d times, want 2", hits.Load())
+	}
+	// A redirect to a reserved name is refused too.
+	var ae *activitypub.AddressError
+	if _, _, err := allowed.Fetch(context.Background(), srv.URL+"/moved", nil); !errors.As(err, &ae) || !ae.ReservedName || activitypub.Temporary(err) {
+		t.Errorf("Fetch redirected to social.example: %v; want a permanent AddressError", err)
+	}
+}

@@ -22,7 +22,7 @@ import (
 const KindSend = "activitypub.send"
 
 // SiteActor is the name of the site's own actor.
-const SiteActor = "site"
+const SiteActor = herald.SiteActor
 
 // Service is the microblog over Herald's store: the Backend of the Handler,
 // the delivery.Channel of herald.ChannelMicroblog, and the handler of the send
@@ -389,6 +389,9 @@ func (s *Service) Deliver(ctx context.Context, d *herald.Delivery, a *herald.Art
 	}
 	var sends []*herald.Job
 	for _, inbox := range inboxes {
+		if unreachable(inbox) {
+			continue // a send there could only fail: no job, no failure to look into
+		}
 		job, err := sendJob(&Delivery{Actor: d.Target, Inbox: inbox, Activity: body})
 		if err != nil {
 			return delivery.Result{}, err

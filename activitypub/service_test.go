@@ -385,3 +385,24 @@ func TestADeletedAccountStopsFollowingTheLanguageActor(t *testing.T) {
 		t.Fatalf("site_en has %d followers (%v) after its follower deleted itself", n, err)
 	}
 }
+
+// A follower on a server under a reserved name (the demo's fictional ones)
+// gets no send job: a delivery there could only fail, and every publication
+// would leave a failed job behind. Followers elsewhere are reached as ever.
+func TestNoSendsToReservedNames(t *testing.T) {
+	m := newMicroblog(t)
+	m.follow(t, "site")
+	if _, err := m.Store.AddFollower(m.Ctx, &herald.Follower{Actor: "site", Account: "https://social.example/users/reader",
+		Inbox: "https://social.example/users/reader/inbox", SharedInbox: "https://social.example/inbox",
+		FollowID: "https://social.example/follows/1", CreatedAt: m.Now}, nil); err != nil {
+		t.Fatal(err)
+	}
+	m.publish(t, "全省公共法律服务平台上线", "zh-CN", 0) // fails the test if a job failed
+	if got := m.inboxes.take(); len(got) != 1 || got[0].Path != "/inbox/site" {
+		t.Fatalf("the note reached %+v; want the reachable follower only", got)
+	}
+	sends, n, err := m.Store.FindJobs(m.Ctx, herald.JobFilter{Kind: activitypub.KindSend})
+	if err != nil || n != 1 || !strings.HasSuffix(sends[0].Key, m.peer.URL+"/inbox/site") {
+		t.Fatalf("send jobs = %d (%v), want one, to the reachable inbox", n, err)
+	}
+}

@@ -20,7 +20,9 @@ func (d dayReads) FindArticles(context.Context, herald.ArticleFilter) ([]*herald
 	return nil, 0, nil
 }
 
-func TestMonthlyReadsHoldsMonthsWithASpike(t *testing.T) {
+// MonthlyReads sums the months and returns the spikes among their days, for
+// scoring to flag; the months themselves are never held here.
+func TestMonthlyReadsFindsSpikes(t *testing.T) {
 	var rows dayReads
 	start := time.Date(2026, 9, 20, 0, 0, 0, 0, herald.CST)
 	for d := range 50 {
@@ -33,17 +35,25 @@ func TestMonthlyReadsHoldsMonthsWithASpike(t *testing.T) {
 		}
 		rows = append(rows, herald.ArticleDayReads{ArticleID: 2, Day: day, Reads: spiky})
 	}
-	got, err := MonthlyReads(context.Background(), rows, DefaultSpikeRule, start, time.Date(2026, 11, 1, 0, 0, 0, 0, herald.CST))
+	got, spikes, err := MonthlyReads(context.Background(), rows, DefaultSpikeRule, start, time.Date(2026, 11, 1, 0, 0, 0, 0, herald.CST))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var lines []string
 	for _, m := range got {
-		lines = append(lines, fmt.Sprintf("%d %s held=%v", m.ArticleID, m.Month.Format("2006-01"), m.Held))
+		lines = append(lines, fmt.Sprintf("%d %s", m.ArticleID, m.Month.Format("2006-01")))
 	}
-	want := []string{"1 2026-09 held=false", "1 2026-10 held=false", "1 2026-11 held=false", "2 2026-09 held=false", "2 2026-10 held=true", "2 2026-11 held=false"}
+	want := []string{"1 2026-09", "1 2026-10", "1 2026-11", "2 2026-09", "2 2026-10", "2 2026-11"}
 	if fmt.Sprint(lines) != fmt.Sprint(want) {
 		t.Fatalf("months = %v, want %v", lines, want)
+	}
+	if len(spikes) != 1 || spikes[0].ArticleID != 2 || spikes[0].Day != "2026-10-20" || spikes[0].Reads != 9000 {
+		t.Fatalf("spikes = %+v, want article 2 on 2026-10-20", spikes)
+	}
+	flag := spikes[0].Flag()
+	if flag.Status != herald.SpikeFlagged || flag.Reads != 9000 || flag.Expected != spikes[0].Expected || flag.Threshold != spikes[0].Threshold ||
+		flag.Excess() != 9000-spikes[0].Expected {
+		t.Fatalf("flag = %+v", flag)
 	}
 	var sept int
 	for d := range 11 {

@@ -80,6 +80,8 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/v1/placements", handler: (*Server).listPlacements},
 		{Method: "POST", Path: "/api/v1/placements", handler: (*Server).recordPlacement},
 		{Method: "POST", Path: "/api/v1/placements/{id}/review", handler: (*Server).reviewPlacement},
+		{Method: "GET", Path: "/api/v1/spikes", handler: (*Server).listSpikes},
+		{Method: "POST", Path: "/api/v1/spikes/{id}/review", handler: (*Server).reviewSpike},
 		{Method: "POST", Path: "/api/v1/articles/{id}/recognitions", handler: (*Server).recognize},
 		{Method: "DELETE", Path: "/api/v1/recognitions/{id}", handler: (*Server).withdrawRecognition},
 		{Method: "GET", Path: "/api/v1/scoring/rules", handler: (*Server).listRules},

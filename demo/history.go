@@ -29,6 +29,12 @@ import (
 // HistoryMonths is how far back the history goes.
 const HistoryMonths = 12
 
+// historyQuiet is how long before the present the history's last piece is
+// written: it is published two days later at the latest, so that the news
+// of today and yesterday, which the portal, the bulletin and the partner's
+// pull show first, is the corpus's.
+const historyQuiet = 4 * 24 * time.Hour
+
 // historyTopics are the kinds of local news a unit reports, with their
 // column, theme and kind of piece.
 var historyTopics = []struct {
@@ -123,7 +129,7 @@ func seedHistory(ctx context.Context, s herald.Store, now time.Time, staff map[s
 	for _, u := range []string{"liuxiaomin", "guoting", "sunpeng"} {
 		h.editors = append(h.editors, staff[u])
 	}
-	start := time.Date(now.In(herald.CST).Year(), now.In(herald.CST).Month(), 1, 0, 0, 0, 0, herald.CST).AddDate(0, -HistoryMonths, 0)
+	start := historyStart(now)
 	v1, v2 := historyRules()
 	if err := s.CreateRules(ctx, &herald.RuleSet{EffectiveFrom: start, Rules: v1, Note: "全省司法行政宣传工作积分规则（试行）"},
 		herald.Event{At: start.UTC(), ActorID: h.admin.ID}); err != nil {
@@ -146,7 +152,9 @@ func seedHistory(ctx context.Context, s herald.Store, now time.Time, staff map[s
 		}
 	}
 	slices.SortFunc(writers, func(a, b *herald.Staff) int { return strings.Compare(a.Username, b.Username) })
-	for m := range HistoryMonths {
+	// the months before the present's, and the present's as far as it has
+	// gone: without its pieces the last weeks of every chart would fall off
+	for m := range HistoryMonths + 1 {
 		month := start.AddDate(0, m, 0)
 		if err := h.quotas(ctx, month); err != nil {
 			return 0, err
@@ -250,7 +258,7 @@ func (h *history) piece(ctx context.Context, w *herald.Staff, month time.Time) (
 	editor := h.editors[h.rng.IntN(len(h.editors))]
 	c.EditorID = editor.ID
 	written := h.at(month, h.rng.IntN(27), 9)
-	if !written.Before(h.now.Add(-36 * time.Hour)) {
+	if !written.Before(h.now.Add(-historyQuiet)) {
 		return nil, nil // the month is not long enough yet
 	}
 	a := &herald.Article{ArticleContent: c, UnitID: u.ID, CreatedBy: w.ID, Status: herald.StatusDraft}

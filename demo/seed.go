@@ -34,12 +34,16 @@ type Seeded struct {
 // Option changes what Seed seeds.
 type Option func(*options)
 
-type options struct{ noHistory bool }
+type options struct{ noHistory, noSubscribers bool }
 
 // WithoutHistory seeds the corpus without the year of history before it
-// (no rules, ledger, quotas or history pieces): for tests that do not need
-// them and would rather start in a second than in five.
+// (no rules, ledger, quotas, history pieces, followers or subscribers): for
+// tests that do not need them and would rather start in a second than in five.
 func WithoutHistory() Option { return func(o *options) { o.noHistory = true } }
+
+// WithoutSubscribers leaves out the year's fictional newsletter subscribers:
+// for a demo that can send mail, where each publication would mail them.
+func WithoutSubscribers() Option { return func(o *options) { o.noSubscribers = true } }
 
 // Seed fills an empty store with the demo province and drives every article
 // through the real workflow to the state its file names, so the audit log,
@@ -144,8 +148,18 @@ func Seed(ctx context.Context, s herald.Store, now time.Time, opts ...Option) (*
 		return nil, fmt.Errorf("partner: %w", err)
 	}
 	if !o.noHistory {
+		if err := seedFollowers(ctx, s, now); err != nil {
+			return nil, err
+		}
+		if !o.noSubscribers {
+			if err := seedSubscribers(ctx, s, now, columns, themes); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if !o.noHistory {
 		// the points of the year, as the hourly scoring would have given them
-		start := time.Date(now.In(herald.CST).Year(), now.In(herald.CST).Month(), 1, 0, 0, 0, 0, herald.CST).AddDate(0, -HistoryMonths, 0)
+		start := historyStart(now)
 		if _, err := scoring.New(s, func() time.Time { return now }, nil).Replay(ctx, start, now, (scoring.Grace-1)*24*time.Hour); err != nil {
 			return nil, fmt.Errorf("scoring: %w", err)
 		}
@@ -225,12 +239,33 @@ var referrerWeights = []struct {
 	{"m.toutiao.com", 7}, {"www.so.com", 5}, {"cn.bing.com", 4}, {"www.sogou.com", 4}, {"www.moj.gov.cn", 4},
 }
 
+// readBursts are the days something outside — a national site's link, a
+// post forwarded across the province's groups — sent a crowd to a story well
+// after its launch: the first story published in the window (ages before the
+// present) whose launch brought minAppeal readers or more, on its day age.
+// The read-spike rule (analytics.DefaultSpikeRule) must flag both: a day of
+// burstShare of the launch's reads at age 8 or 9 is some 50 times what the
+// decay expects then and 3 to 4 times the rule's threshold (5 × the median of
+// the week before, itself 11 to 19 times the day's decay).
+var readBursts = []struct {
+	publishedAfter, publishedBefore time.Duration
+	minAppeal                       float64
+	age                             int
+}{
+	{publishedAfter: 35 * 24 * time.Hour, publishedBefore: 56 * 24 * time.Hour, minAppeal: 1500, age: 9},
+	{publishedAfter: 14 * 24 * time.Hour, publishedBefore: 28 * 24 * time.Hour, minAppeal: 1500, age: 8},
+}
+
+// burstShare is a burst day's reads as a share of the story's launch day's.
+const burstShare = 0.8
+
 // seedReadHistory gives every published article the reads its readers would
 // have left over its life (up to a year, up to now): most on the first days,
-// decaying, then a trickle from search; spread over the read channels, with the
-// sites that referred them and the distinct readers of each day and of the
-// whole site. The random source is fixed, so that a given present always
-// makes the same history.
+// decaying, then a trickle from search, more for later stories as the
+// audience grew, and for two stories a burst (readBursts); spread over the
+// read channels, with the sites that referred them and the distinct readers
+// of each day and of the whole site. The random source is fixed, so that a
+// given present always makes the same history.
 func seedReadHistory(ctx context.Context, s herald.Store, now time.Time) error {
 	published, _, err := s.FindArticles(ctx, herald.ArticleFilter{Statuses: []herald.Status{herald.StatusPublished}, Order: herald.ByID, NoBody: true, NoCount: true})
 	if err != nil {
@@ -243,8 +278,17 @@ func seedReadHistory(ctx context.Context, s herald.Store, now time.Time) error {
 	}
 	b := &herald.ReadBatch{}
 	siteReaders := map[string]float64{}
+	burstDone := make([]bool, len(readBursts))
 	for _, a := range published {
-		appeal := 300 + rng.Float64()*2700 // a full day's reads at its launch: some 2 million reads a year in all
+		// a full day's reads at its launch, more as the audience grew: some
+		// 1.5 million reads a year in all
+		appeal := (300 + rng.Float64()*2700) * audience(now, *a.PublishedAt) / meanAudience
+		burstAge := -1
+		for i, rb := range readBursts {
+			if age := now.Sub(*a.PublishedAt); !burstDone[i] && appeal >= rb.minAppeal && age >= rb.publishedAfter && age < rb.publishedBefore {
+				burstDone[i], burstAge = true, rb.age
+			}
+		}
 		shares := make([]float64, len(readShares))
 		sum := 0.0
 		for i, c := range readShares { // each story draws its own mix
@@ -263,6 +307,9 @@ func seedReadHistory(ctx context.Context, s herald.Store, now time.Time) error {
 			part := until.Sub(from).Hours() / 16
 			// The first week falls off like 1/(1+age²), then by e every five days.
 			expect := appeal / (1 + float64(min(age, 7)*min(age, 7))) * math.Exp(-float64(max(age-7, 0))/5) * part
+			if age == burstAge { // another launch day, from elsewhere
+				expect = appeal * burstShare * part
+			}
 			if age > 10 && expect < 1 { // the long tail: now and then someone finds it by search
 				expect = 0
 				if rng.Float64() < 0.03 {

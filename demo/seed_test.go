@@ -87,6 +87,7 @@ func TestSeedDrivesEveryArticleToItsState(t *testing.T) {
 		}
 	}
 	checkHistory(t, s, now, seeded)
+	checkAudience(t, s, now)
 	if err := demo.Synthesize(ctx, s, 50, now, 1); err != nil {
 		t.Fatal(err)
 	}

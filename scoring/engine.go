@@ -35,6 +35,10 @@ type Facts struct {
 	Recognitions []*herald.Recognition
 	// Reads are each piece's reads by month (months that have ended).
 	Reads []herald.MonthReads
+	// Spikes are the read spikes flagged in those months, with their
+	// review: a month with a flagged spike is held, a voided spike's excess
+	// is taken out of its month, a released one changes nothing.
+	Spikes []*herald.ReadSpike
 	// Quotas are the units' monthly targets.
 	Quotas []*herald.Quota
 }
@@ -75,7 +79,7 @@ func Desired(f Facts, versions []*herald.RuleSet, now time.Time) []*herald.Ledge
 			d.piece(a, herald.SourceRecognition, rc.ID, "", rc.Day, func(r *herald.Rules) herald.Points { return r.Bonus[rc.Kind] })
 		}
 	}
-	d.reads(f.Reads, articles, thisMonth)
+	d.reads(f.Reads, f.Spikes, articles, thisMonth)
 	for _, q := range f.Quotas {
 		month, err := time.ParseInLocation("2006-01", q.Month, herald.CST)
 		if err != nil || !month.Before(thisMonth) {
@@ -135,17 +139,23 @@ func (d *desired) add(b herald.Beneficiary, p herald.Points, version int, source
 		ArticleID: articleID, Day: herald.CSTDay(day), Note: note}
 }
 
-// reads turns each piece's monthly reads into points, capped per month and
-// over the piece's life, in month order.
-func (d *desired) reads(reads []herald.MonthReads, articles map[int64]*herald.Article, thisMonth time.Time) {
+// reads turns each piece's monthly reads, as their spikes' reviews leave
+// them, into points, capped per month and over the piece's life, in month
+// order.
+func (d *desired) reads(reads []herald.MonthReads, spikes []*herald.ReadSpike, articles map[int64]*herald.Article, thisMonth time.Time) {
 	reads = slices.Clone(reads)
 	slices.SortFunc(reads, func(a, b herald.MonthReads) int {
 		return cmp.Or(cmp.Compare(a.ArticleID, b.ArticleID), a.Month.Compare(b.Month))
 	})
+	reviewed := reviewedMonths(spikes)
 	earned := map[int64]herald.Points{} // by piece, so far
 	for _, mr := range reads {
 		a := articles[mr.ArticleID]
-		if a == nil || !counts(a) || mr.Held || !mr.Month.Before(thisMonth) {
+		if a == nil || !counts(a) || !mr.Month.Before(thisMonth) {
+			continue
+		}
+		month := reviewed[pieceMonth{mr.ArticleID, mr.Month.Format("2006-01")}]
+		if month.held {
 			continue
 		}
 		last := mr.Month.AddDate(0, 1, -1)
@@ -153,12 +163,42 @@ func (d *desired) reads(reads []herald.MonthReads, articles map[int64]*herald.Ar
 		if rs == nil {
 			continue
 		}
-		p := ReadPoints(mr.Reads, earned[a.ID], rs.Rules.Reads)
+		p := ReadPoints(max(0, mr.Reads-month.voided), earned[a.ID], rs.Rules.Reads)
 		earned[a.ID] += p
 		if p != 0 {
 			d.piece(a, herald.SourceReads, a.ID, mr.Month.Format("2006-01"), last, func(*herald.Rules) herald.Points { return p })
 		}
 	}
+}
+
+// pieceMonth is a piece's month, YYYY-MM.
+type pieceMonth struct {
+	article int64
+	month   string
+}
+
+// spikeOutcome is what a month's read spikes do to its reads: a spike still
+// flagged holds them all; voided spikes take out their excess.
+type spikeOutcome struct {
+	held   bool
+	voided int
+}
+
+// reviewedMonths sums the spikes' outcomes by piece and month.
+func reviewedMonths(spikes []*herald.ReadSpike) map[pieceMonth]spikeOutcome {
+	out := map[pieceMonth]spikeOutcome{}
+	for _, sp := range spikes {
+		k := pieceMonth{sp.ArticleID, sp.Month()}
+		o := out[k]
+		switch sp.Status {
+		case herald.SpikeFlagged:
+			o.held = true
+		case herald.SpikeVoided:
+			o.voided += sp.Excess()
+		}
+		out[k] = o
+	}
+	return out
 }
 
 // ReadPoints is what a piece's reads in a month earn, given what its reads

@@ -94,8 +94,9 @@ func TestEachRuleKind(t *testing.T) {
 			Reads: []herald.MonthReads{
 				{ArticleID: 1, Month: nov1, Reads: 9400}, // 9 × 50 = 450, capped at 200 a month
 				{ArticleID: 1, Month: dec1, Reads: 5000}, // the current month: not yet
-				{ArticleID: 2, Month: nov1, Reads: 2999, Held: true},
-			}}, map[string]herald.Points{"staff/1": 800, "unit/7": 800}},
+				{ArticleID: 2, Month: nov1, Reads: 2999}, // a spike still flagged holds it
+			}, Spikes: []*herald.ReadSpike{{ArticleID: 2, Day: "2026-11-14", Reads: 900, Expected: 100, Threshold: 500, Status: herald.SpikeFlagged}},
+		}, map[string]herald.Points{"staff/1": 800, "unit/7": 800}},
 		{"an outside writer's piece credits whoever entered it", Facts{Articles: []*herald.Article{outsider}}, map[string]herald.Points{"staff/9": 300, "unit/7": 300}},
 		{"a missed quota is deducted from the unit after the month", Facts{Articles: []*herald.Article{piece(1, nov1)},
 			Quotas: []*herald.Quota{{UnitID: 7, Month: "2026-11", Target: 4}, {UnitID: 7, Month: "2026-12", Target: 9}, {UnitID: 8, Month: "2026-11", Target: 0}}},
@@ -233,13 +234,14 @@ func (l *ledger) append(es []*herald.LedgerEntry) int {
 // The ledger's invariants hold over random sequences of events and undoings:
 // after each scoring, every (event, beneficiary) nets exactly what the rules
 // say, totals equal the sum of entries, scoring again appends nothing, no
-// entry is ever changed, and closed months never move.
+// entry is ever changed, and closed months never move — also when an editor
+// releases or voids a read spike of a month that has closed.
 func TestLedgerInvariantsOverRandomEvents(t *testing.T) {
 	versions := []*herald.RuleSet{version(1, nov1.AddDate(0, -3, 0), rules)}
 	v2 := rules
 	v2.Adoption = map[herald.ArticleKind]herald.Points{herald.KindNews: 350, herald.KindInDepth: 600}
 	versions = append(versions, version(2, nov1, v2))
-	var reversals, late, entries int
+	var reversals, late, lateReads, entries int
 	for seed := range uint64(40) {
 		rng := rand.New(rand.NewPCG(seed, 7))
 		var f Facts
@@ -249,7 +251,7 @@ func TestLedgerInvariantsOverRandomEvents(t *testing.T) {
 		closed := map[string]herald.Points{} // month → total, frozen once closed
 		for step := range 60 {
 			clock = clock.Add(time.Duration(rng.IntN(72)) * time.Hour)
-			switch rng.IntN(6) {
+			switch rng.IntN(7) {
 			case 0, 1: // a new piece, submitted and maybe published
 				id := int64(len(f.Articles) + 1)
 				a := piece(id, herald.CSTDay(clock), int64(2+rng.IntN(3)))
@@ -286,12 +288,28 @@ func TestLedgerInvariantsOverRandomEvents(t *testing.T) {
 					f.Recognitions = append(f.Recognitions, &herald.Recognition{ID: int64(len(f.Recognitions) + 1),
 						ArticleID: f.Articles[rng.IntN(len(f.Articles))].ID, Kind: herald.RecognitionEndorsement, Day: herald.CSTDay(clock)})
 				}
-			case 5: // reads of last month, quotas
+			case 5: // reads of last month, some with a spike flagged, quotas
 				m := monthOf(clock).AddDate(0, -1, 0)
 				for _, a := range f.Articles {
-					f.Reads = append(f.Reads, herald.MonthReads{ArticleID: a.ID, Month: m, Reads: rng.IntN(8000), Held: rng.IntN(10) == 0})
+					reads := rng.IntN(8000)
+					f.Reads = append(f.Reads, herald.MonthReads{ArticleID: a.ID, Month: m, Reads: reads})
+					if rng.IntN(4) == 0 {
+						expected := rng.IntN(300)
+						f.Spikes = append(f.Spikes, &herald.ReadSpike{ID: int64(len(f.Spikes) + 1), ArticleID: a.ID,
+							Day: herald.DayString(m.AddDate(0, 0, rng.IntN(28))), Reads: expected + rng.IntN(reads+1), Expected: expected, Status: herald.SpikeFlagged})
+					}
 				}
 				f.Quotas = append(f.Quotas, &herald.Quota{UnitID: int64(7 + rng.IntN(3)), Month: m.Format("2006-01"), Target: rng.IntN(5)})
+			case 6: // an editor releases or voids a flagged spike, often of a closed month
+				for _, sp := range f.Spikes {
+					if sp.Status == herald.SpikeFlagged {
+						sp.Status, sp.ReviewedAt = herald.SpikeReleased, at(clock)
+						if rng.IntN(2) == 0 {
+							sp.Status, sp.Note = herald.SpikeVoided, "刷量"
+						}
+						break
+					}
+				}
 			}
 			want := Desired(f, versions, clock)
 			l.append(Reconcile(want, l.entries, clock))
@@ -342,15 +360,18 @@ func TestLedgerInvariantsOverRandomEvents(t *testing.T) {
 			}
 			if strings.Contains(e.Note, "closed month") {
 				late++
+				if e.Source == herald.SourceReads {
+					lateReads++ // reads of a closed month: a spike's review
+				}
 			}
 		}
 		entries += len(l.entries)
 	}
 	// the sequences must have exercised undoing and late posting
-	if reversals == 0 || late == 0 {
-		t.Fatalf("%d entries, %d reversals, %d posted late: the random events do not exercise the ledger", entries, reversals, late)
+	if reversals == 0 || late == 0 || lateReads == 0 {
+		t.Fatalf("%d entries, %d reversals, %d posted late (%d of reads): the random events do not exercise the ledger", entries, reversals, late, lateReads)
 	}
-	t.Logf("%d entries, %d reversals, %d posted after their month closed", entries, reversals, late)
+	t.Logf("%d entries, %d reversals, %d posted after their month closed (%d of reads)", entries, reversals, late, lateReads)
 }
 
 func withoutZero(m map[string]herald.Points) map[string]herald.Points {

@@ -21,24 +21,27 @@ type Service struct {
 	Clock herald.Clock
 	Log   *slog.Logger
 	// Reads returns the pieces' reads by month for the months from (a
-	// first day, CST) up to before; nil scores no reads.
-	Reads func(ctx context.Context, from, before time.Time) ([]herald.MonthReads, error)
+	// first day, CST) up to before, and the read spikes found in them,
+	// which scoring flags for review; nil scores no reads.
+	Reads func(ctx context.Context, from, before time.Time) ([]herald.MonthReads, []analytics.Spike, error)
 }
 
 // New returns a service that scores reads as analytics counts them,
-// holding months with a read spike.
+// flagging the read spikes of analytics.DefaultSpikeRule.
 func New(store herald.Store, clock herald.Clock, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{Store: store, Clock: clock, Log: log}
-	s.Reads = func(ctx context.Context, from, before time.Time) ([]herald.MonthReads, error) {
+	s.Reads = func(ctx context.Context, from, before time.Time) ([]herald.MonthReads, []analytics.Spike, error) {
 		return analytics.MonthlyReads(ctx, store, analytics.DefaultSpikeRule, from, before)
 	}
 	return s
 }
 
-// Facts gathers what scoring reads from the store.
+// Facts gathers what scoring reads from the store. It flags the read
+// spikes it finds first (as of now), so that the spikes it reads back hold
+// every month they concern until an editor has looked.
 func (s *Service) Facts(ctx context.Context, now time.Time) (Facts, error) {
 	var f Facts
 	var err error
@@ -67,11 +70,30 @@ func (s *Service) Facts(ctx context.Context, now time.Time) (Facts, error) {
 		return f, err
 	}
 	if s.Reads != nil {
-		if f.Reads, err = s.Reads(ctx, time.Time{}, monthOf(now)); err != nil {
+		var found []analytics.Spike
+		if f.Reads, found, err = s.Reads(ctx, time.Time{}, monthOf(now)); err != nil {
+			return f, err
+		}
+		if err := s.flag(ctx, found, now); err != nil {
 			return f, err
 		}
 	}
-	return f, nil
+	f.Spikes, _, err = s.Store.FindSpikes(ctx, herald.SpikeFilter{})
+	return f, err
+}
+
+// flag keeps the spikes found for review; those kept already stay as they
+// are.
+func (s *Service) flag(ctx context.Context, found []analytics.Spike, now time.Time) error {
+	flags := make([]herald.ReadSpike, len(found))
+	for i, sp := range found {
+		flags[i] = sp.Flag()
+	}
+	n, err := s.Store.RecordSpikes(ctx, flags, now)
+	if n > 0 {
+		s.Log.Info("read spikes flagged", "spikes", n)
+	}
+	return err
 }
 
 // Run scores everything as of now and appends what the ledger lacks; it
@@ -123,7 +145,9 @@ func (s *Service) RegisterJobs(r *jobs.Runner) { r.Handle(KindRun, s.RunJob) }
 
 // AsOf returns the facts as they stood at t: pieces not yet created left
 // out, publications, retractions, reviews and withdrawals after t undone,
-// and reads of months that had not ended.
+// and reads of months that had not ended. Read spikes count from the start,
+// whenever they were flagged, as the rule finds them in any ended month;
+// their reviews after t are undone.
 func (f Facts) AsOf(t time.Time) Facts {
 	out := Facts{Submitted: map[int64]time.Time{}}
 	for _, a := range f.Articles {
@@ -167,6 +191,13 @@ func (f Facts) AsOf(t time.Time) Facts {
 		if mr.Month.Before(month) {
 			out.Reads = append(out.Reads, mr)
 		}
+	}
+	for _, sp := range f.Spikes {
+		c := *sp
+		if c.Status = sp.StatusAt(t); c.Status == herald.SpikeFlagged {
+			c.ReviewedBy, c.ReviewedAt, c.Note = 0, nil, ""
+		}
+		out.Spikes = append(out.Spikes, &c)
 	}
 	for _, q := range f.Quotas {
 		if !q.UpdatedAt.After(t) {

@@ -70,6 +70,7 @@ var backupTables = []backupTable{
 	{name: "unit_quotas", orderBy: "unit_id, month"},
 	{name: "scoring_rules", orderBy: "version"},
 	{name: "ledger_entries", orderBy: "id"}, // reversals refer to earlier IDs: no self-reference pass, which would update them
+	{name: "read_spikes", orderBy: "id"},
 }
 
 // backupHeader opens a backup.

@@ -214,13 +214,7 @@ func (s *Store) FindPlacements(ctx context.Context, f herald.PlacementFilter) ([
 	c.add(f.PartnerID != 0, "partner_id = ?", f.PartnerID)
 	c.add(f.CreatedBy != 0, "created_by = ?", f.CreatedBy)
 	c.add(len(f.Statuses) > 0, "status IN ("+placeholders(len(f.Statuses))+")", anyArgs(f.Statuses)...)
-	if f.UnitIDs != nil {
-		if len(f.UnitIDs) == 0 {
-			c.add(true, "1 = 0")
-		} else {
-			c.add(true, "article_id IN (SELECT id FROM articles WHERE unit_id IN ("+placeholders(len(f.UnitIDs))+"))", anyArgs(f.UnitIDs)...)
-		}
-	}
+	c.addIn("article_id IN (SELECT id FROM articles WHERE unit_id IN (%s))", f.UnitIDs)
 	q := `SELECT ` + placementColumns + `, COUNT(*) OVER () FROM placements` + c.clause() + ` ORDER BY date DESC, id DESC` + limitClause(f.Limit, f.Offset)
 	return findPage(ctx, s, q, c.args, scanPlacement)
 }

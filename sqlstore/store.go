@@ -304,6 +304,19 @@ func (c *conds) add(on bool, cond string, args ...any) {
 	}
 }
 
+// addIn adds the condition format makes of a list of placeholders (its one
+// %s) for the values of a list that filters unless it is nil: an empty
+// list selects nothing.
+func (c *conds) addIn(format string, vals []int64) {
+	switch {
+	case vals == nil:
+	case len(vals) == 0:
+		c.add(true, "1 = 0")
+	default:
+		c.add(true, fmt.Sprintf(format, placeholders(len(vals))), anyArgs(vals)...)
+	}
+}
+
 // clause renders the WHERE clause, empty without conditions.
 func (c *conds) clause() string {
 	if len(c.where) == 0 {

@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Partners", func(t *testing.T) { testPartners(t, open(t)) })
 	t.Run("ChangeWindow", func(t *testing.T) { testChangeWindow(t, open(t)) })
 	t.Run("Incentive", func(t *testing.T) { testIncentive(t, open(t)) })
+	t.Run("Spikes", func(t *testing.T) { testSpikes(t, open) })
 	t.Run("Newsletter", func(t *testing.T) { testNewsletter(t, open) })
 }
 

@@ -83,6 +83,24 @@ type cell struct {
 	date  time.Time // midnight UTC of the date
 }
 
+// Formatted returns the table's cells written as a spreadsheet shows them
+// (1,234; 12.5%; 2026-11-25), for a page that shows the table it offers as
+// a download.
+func (t Table) Formatted() ([][]string, error) {
+	rows, err := t.cells()
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]string, len(rows))
+	for r, row := range rows {
+		out[r] = make([]string, len(row))
+		for c, v := range row {
+			out[r][c] = v.format(t.Columns[c], true)
+		}
+	}
+	return out, nil
+}
+
 // cells checks every row against the columns and returns the values typed.
 func (t Table) cells() ([][]cell, error) {
 	if len(t.Columns) == 0 {

@@ -107,3 +107,30 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+// A page shows a table as a spreadsheet would: grouped numbers, the
+// columns' decimals, percentages and dates; a bad row is an error, not a
+// page with a hole.
+func TestFormatted(t *testing.T) {
+	cells, err := reads().Formatted()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{
+		{"2026-11-26", "网站", "48,210", "73.3", "26.6%"},
+		{"2026-11-26", "手机", "91,377", "41.0", "50.4%"},
+	}
+	for i, row := range want {
+		if strings.Join(cells[i], "|") != strings.Join(row, "|") {
+			t.Errorf("row %d = %q, want %q", i+1, cells[i], row)
+		}
+	}
+	if last := cells[len(cells)-1]; last[0] != "" || last[2] != "" {
+		t.Errorf("empty cells = %q", last)
+	}
+	bad := reads()
+	bad.Rows = append(bad.Rows, []any{day(28), "网站", "many", 1.0, 0.1})
+	if _, err := bad.Formatted(); !errors.Is(err, ErrInvalidTable) {
+		t.Errorf("a text in a number column: %v", err)
+	}
+}

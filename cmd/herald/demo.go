@@ -51,8 +51,14 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 	} else {
 		start := time.Now()
 		var seeded *demo.Seeded
+		var opts []demo.Option
+		if c.Get("smtp-addr") != "" {
+			// every publication would mail the demo's fictional subscribers
+			// (and the next digests too): with a relay, there are none
+			opts = append(opts, demo.WithoutSubscribers())
+		}
 		fill := func() (err error) {
-			if seeded, err = demo.Seed(ctx, store, now); err != nil {
+			if seeded, err = demo.Seed(ctx, store, now, opts...); err != nil {
 				return fmt.Errorf("demo data: %w", err)
 			}
 			if *extra > 0 {
