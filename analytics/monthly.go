@@ -9,8 +9,10 @@ import (
 	"github.com/heraldnews/herald"
 )
 
-// MonthlyReads sums each article's reads by CST month for the months from
-// (a first day) up to before, for scoring, and returns with them the read
+// MonthlyReads sums each article's reads by CST month over the days from
+// from up to before (CST days; a month cut by before sums only its days
+// before it, and scoring leaves months that have not ended unscored), and
+// returns with them the read
 // spikes the rule finds in those days, oldest first: scoring flags them for
 // an editor, so that inflated reads never earn points unnoticed. A zero from
 // reaches back two years.

@@ -92,6 +92,7 @@ type dashboardView struct {
 	OutputChart, RankingChart               template.HTML
 	Tables                                  map[string]*dashboardTable
 	Ranking                                 periodLink
+	Notices                                 []periodLink // last month's, then this month's
 	Spikes                                  int
 	CanReviewSpikes                         bool
 }
@@ -699,6 +700,8 @@ func (s *Server) dashboardRanking(ctx context.Context, req *request, v *dashboar
 	}
 	label := periodLabel(req.lang, p)
 	v.Ranking = periodLink{Period: p.String(), Label: label}
+	last := shiftPeriod(p, -1) // the notice usually circulated: the month that has ended
+	v.Notices = []periodLink{{Period: last.String(), Label: periodLabel(req.lang, last)}, v.Ranking}
 	var rows []charts.Row
 	for _, row := range units.Rows {
 		rows = append(rows, charts.Row{Label: row.Name, Value: row.Points.Float(),

@@ -86,7 +86,7 @@ func TestDashboard(t *testing.T) {
 	}
 	for _, want := range []string{`<a href="/newsroom/dashboard">数据看板</a>`, `id="reads-chart-title"`, `id="audience-chart-title"`,
 		`id="channel-chart-title"`, `id="output-chart-title"`, `id="month-ranking-title"`, `id="articles-table"`, `id="referrers-table"`,
-		`id="units-table"`, `id="staff-table"`, "每周阅读量与读者", `href="/newsroom/rankings/notice.pdf?period=2026-11"`,
+		`id="units-table"`, `id="staff-table"`, "每周阅读量与读者", `href="/newsroom/rankings/notice.pdf?period=2026-11"`, `href="/newsroom/rankings/notice.xlsx?period=2026-10"`,
 		`href="/newsroom/dashboard/dashboard.xlsx?from=2025-11-26&amp;until=2026-11-25"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the dashboard lacks %s", want)

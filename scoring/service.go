@@ -71,7 +71,9 @@ func (s *Service) Facts(ctx context.Context, now time.Time) (Facts, error) {
 	}
 	if s.Reads != nil {
 		var found []analytics.Spike
-		if f.Reads, found, err = s.Reads(ctx, time.Time{}, monthOf(now)); err != nil {
+		// up to today, so that this month's spikes are flagged for review
+		// while it runs; its reads earn points only once it has ended
+		if f.Reads, found, err = s.Reads(ctx, time.Time{}, herald.CSTDay(now).AddDate(0, 0, 1)); err != nil {
 			return f, err
 		}
 		if err := s.flag(ctx, found, now); err != nil {

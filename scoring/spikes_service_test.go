@@ -58,6 +58,16 @@ func TestSpikeReviewOverAStore(t *testing.T) {
 		return p, es
 	}
 
+	// flagged while December runs, so editors can look into it before it ends
+	e.Now = time.Date(2026, 12, 16, 9, 0, 0, 0, herald.CST)
+	if _, err := svc.Run(e.Ctx); err != nil {
+		t.Fatal(err)
+	}
+	if spikes, _, err := e.Store.FindSpikes(e.Ctx, herald.SpikeFilter{}); err != nil || len(spikes) != 1 || spikes[0].Day != "2026-12-15" ||
+		!spikes[0].DetectedAt.Equal(e.Now) {
+		t.Fatalf("the day after the spike: %+v (%v), want 15 December flagged", spikes, err)
+	}
+
 	e.Now = time.Date(2027, 1, 10, 9, 0, 0, 0, herald.CST)
 	if _, err := svc.Run(e.Ctx); err != nil {
 		t.Fatal(err)
