@@ -57,6 +57,10 @@ type ArticleContent struct {
 	// Channels are where the piece is to go beyond the portal's own pages;
 	// the website is always among them.
 	Channels []Channel `json:"channels"`
+	// Figure is whom a profile is about (kind profile only); Video the film a
+	// video piece carries (kind video only). See topic.go.
+	Figure *Figure       `json:"figure,omitempty"`
+	Video  *ArticleVideo `json:"video,omitempty"`
 }
 
 // ArticleKind is what sort of piece an article is.
@@ -69,10 +73,11 @@ const (
 	KindPhoto      ArticleKind = "photo"      // 图片新闻
 	KindVideo      ArticleKind = "video"      // 视频
 	KindCommentary ArticleKind = "commentary" // 评论
+	KindProfile    ArticleKind = "profile"    // 人物风采: an advanced figure's profile
 )
 
 // ArticleKinds lists the kinds in display order.
-var ArticleKinds = []ArticleKind{KindNews, KindInDepth, KindPhoto, KindVideo, KindCommentary}
+var ArticleKinds = []ArticleKind{KindNews, KindInDepth, KindPhoto, KindVideo, KindCommentary, KindProfile}
 
 // Valid reports whether k is a known kind.
 func (k ArticleKind) Valid() bool { return slices.Contains(ArticleKinds, k) }
@@ -140,6 +145,12 @@ func (c *ArticleContent) Normalize() {
 	}
 	if c.Tags == nil {
 		c.Tags = []string{}
+	}
+	if c.Figure != nil {
+		c.Figure.normalize()
+	}
+	if c.Video != nil {
+		c.Video.normalize()
 	}
 	if !slices.Contains(c.Channels, ChannelWebsite) {
 		c.Channels = append(c.Channels, ChannelWebsite)
@@ -210,6 +221,7 @@ func (c *ArticleContent) Validate() error {
 			break
 		}
 	}
+	c.validateWorks(&p)
 	return p.Err()
 }
 
@@ -229,8 +241,12 @@ func (c *ArticleContent) Equal(o *ArticleContent) bool {
 	return c.Title == o.Title && c.Subtitle == o.Subtitle && c.Summary == o.Summary && c.Body == o.Body &&
 		c.CoverImage == o.CoverImage && c.Source == o.Source && c.Language == o.Language && c.Kind == o.Kind &&
 		c.ColumnID == o.ColumnID && c.EditorID == o.EditorID && slices.Equal(c.Authors, o.Authors) &&
-		slices.Equal(c.ThemeIDs, o.ThemeIDs) && slices.Equal(c.Tags, o.Tags) && slices.Equal(c.Channels, o.Channels)
+		slices.Equal(c.ThemeIDs, o.ThemeIDs) && slices.Equal(c.Tags, o.Tags) && slices.Equal(c.Channels, o.Channels) &&
+		equalPtr(c.Figure, o.Figure) && equalPtr(c.Video, o.Video)
 }
+
+// equalPtr reports whether two optional values are both absent or equal.
+func equalPtr[T comparable](a, b *T) bool { return a == b || a != nil && b != nil && *a == *b }
 
 // Clone returns a deep copy.
 func (c ArticleContent) Clone() ArticleContent {
@@ -238,6 +254,14 @@ func (c ArticleContent) Clone() ArticleContent {
 	c.ThemeIDs = slices.Clone(c.ThemeIDs)
 	c.Tags = slices.Clone(c.Tags)
 	c.Channels = slices.Clone(c.Channels)
+	if c.Figure != nil {
+		f := *c.Figure
+		c.Figure = &f
+	}
+	if c.Video != nil {
+		v := *c.Video
+		c.Video = &v
+	}
 	return c
 }
 
@@ -319,6 +343,7 @@ type ArticleFilter struct {
 	PublishedAfter  *time.Time // strictly after
 	AfterID         int64      // IDs above this one
 	Channel         Channel    // articles meant for this channel
+	Kind            ArticleKind
 	// UpdatedAfter and UpdatedBefore select a window of changes: articles
 	// last updated after the cursor (a later time, or the same time and a
 	// higher ID) and strictly before the time. With ByUpdatedAsc, the last

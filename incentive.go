@@ -153,6 +153,19 @@ type Rules struct {
 	Split Split `json:"split"`
 }
 
+// AdoptionPoints is what publishing a piece of kind k earns. Rules written
+// before a kind existed do not name it: a profile then earns what an
+// in-depth piece does (it is one, about a person), any other kind nothing.
+func (r *Rules) AdoptionPoints(k ArticleKind) Points {
+	if v, ok := r.Adoption[k]; ok {
+		return v
+	}
+	if k == KindProfile {
+		return r.Adoption[KindInDepth]
+	}
+	return 0
+}
+
 // ReadRule turns reads into points: Points for every Per reads of a piece in
 // a month, at most CapPerMonth a piece a month (0: no cap) and CapPerPiece
 // over its life (0: no cap).

@@ -43,6 +43,7 @@ type Staff struct {
 	UnitID       int64      `json:"unit_id"`
 	Roles        []Role     `json:"roles"`
 	Skills       []string   `json:"skills"`
+	Email        string     `json:"email,omitempty"` // where their notifications are mailed, lower case; "" for none; never shared
 	DisabledAt   *time.Time `json:"disabled_at,omitempty"`
 	PasswordHash string     `json:"-"`
 	Language     string     `json:"language,omitempty"` // the newsroom's language for them: "zh-CN", "en", or "" for the default
@@ -95,6 +96,11 @@ func (s *Staff) Validate() error {
 	if !slices.Contains(Languages, s.Language) && s.Language != "" {
 		p.Add("language", "must be one of %s", strings.Join(Languages, ", "))
 	}
+	if s.Email != "" {
+		if _, err := NormalizeEmail(s.Email); err != nil {
+			p.Add("email", "must be an e-mail address such as name@example.com")
+		}
+	}
 	if len(s.Skills) > 20 {
 		p.Add("skills", "at most 20 skills")
 	}
@@ -115,6 +121,8 @@ func (s *Staff) Normalize() {
 		s.Skills[i] = strings.TrimSpace(s.Skills[i])
 	}
 	s.Skills = slices.Compact(s.Skills)
+	// addresses compare without case, as NormalizeEmail keeps them
+	s.Email = strings.ToLower(strings.TrimSpace(s.Email))
 	if s.Roles == nil {
 		s.Roles = []Role{}
 	}
@@ -126,6 +134,7 @@ func (s *Staff) Normalize() {
 // StaffFilter selects staff; zero fields do not filter.
 type StaffFilter struct {
 	ID       int64
+	IDs      []int64 // any of these people; nil does not filter, empty selects none
 	Username string
 	UnitID   int64
 	Role     Role
@@ -145,6 +154,7 @@ type StaffUpdate struct {
 	PasswordHash *string   `json:"-"`
 	Language     *string   `json:"language"`
 	TOTPSecret   *string   `json:"-"`
+	Email        *string   `json:"email"`
 }
 
 // Apply copies the set fields of upd into s; now is when a disabling happens.
@@ -158,6 +168,7 @@ func (upd StaffUpdate) Apply(s *Staff, now time.Time) {
 	setIf(&s.PasswordHash, upd.PasswordHash)
 	setIf(&s.Language, upd.Language)
 	setIf(&s.TOTPSecret, upd.TOTPSecret)
+	setIf(&s.Email, upd.Email)
 	if upd.Disabled != nil {
 		switch {
 		case *upd.Disabled && s.DisabledAt == nil:
@@ -168,7 +179,7 @@ func (upd StaffUpdate) Apply(s *Staff, now time.Time) {
 	}
 }
 
-// StaffStore persists staff. Errors: EINVALID, ECONFLICT (username or staff code
+// StaffStore persists staff. Errors: EINVALID, ECONFLICT (username, staff code or e-mail address
 // taken), ENOTFOUND.
 type StaffStore interface {
 	CreateStaff(ctx context.Context, s *Staff, ev Event) error

@@ -31,8 +31,14 @@ type Store interface {
 	PeriodicalStore
 	PartnerStore
 	IncentiveStore
+	TrainingStore
 	SpikeStore
+	PlanStore         // work coordination: topic plans,
+	AssignmentStore   // their assignments
+	CalendarFeedStore // and the iCalendar feeds of them
 	SubscriberStore
+	NotificationStore
+	TopicStore // special topics and the films of video pieces
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string

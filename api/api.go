@@ -12,6 +12,7 @@ import (
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/periodicals"
+	"github.com/heraldnews/herald/planning"
 	"github.com/heraldnews/herald/scoring"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/syndication"
@@ -28,6 +29,7 @@ type Server struct {
 	Periodicals  *periodicals.Service
 	Syndication  *syndication.Service // nil: the partner routes answer 503
 	Scoring      *scoring.Service     // nil: the incentive routes answer 503
+	Planning     *planning.Service    // nil: a service over Store on the Auth clock
 	Log          *slog.Logger
 	MaxBodyBytes int64
 }
@@ -57,6 +59,10 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/v1/tokens", handler: (*Server).listTokens},
 		{Method: "DELETE", Path: "/api/v1/tokens/{id}", handler: (*Server).deleteToken},
 		{Method: "GET", Path: "/api/v1/me", handler: (*Server).me},
+		{Method: "GET", Path: "/api/v1/notifications", handler: (*Server).listNotifications},
+		{Method: "POST", Path: "/api/v1/notifications/read", handler: (*Server).markNotificationsRead},
+		{Method: "GET", Path: "/api/v1/notifications/prefs", handler: (*Server).getNotificationPrefs},
+		{Method: "PUT", Path: "/api/v1/notifications/prefs", handler: (*Server).putNotificationPrefs},
 
 		{Method: "GET", Path: "/api/v1/periodicals", handler: (*Server).listPeriodicals},
 		{Method: "POST", Path: "/api/v1/periodicals", handler: (*Server).createPeriodical},
@@ -126,6 +132,9 @@ func Routes() []Route {
 		{Method: "GET", Path: "/api/v1/tips", handler: (*Server).listTips},
 		{Method: "GET", Path: "/api/v1/tips/{id}/attachments/{attachment}", handler: (*Server).getTipAttachment},
 	}
+	routes = append(routes, planRoutes()...)  // planning.go
+	routes = append(routes, topicRoutes()...) // topics.go
+	routes = append(routes, trainingRoutes()...)
 	for _, act := range transitions {
 		routes = append(routes, Route{Method: "POST", Path: "/api/v1/articles/{id}/" + string(act), handler: transition(act)})
 	}

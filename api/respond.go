@@ -136,6 +136,14 @@ func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
 	return paramInt(r.URL.Query(), name, def, lo, hi)
 }
 
+// queryPage parses the limit (1-500, 50 by default) and offset of a list.
+func queryPage(r *http.Request) (limit, offset int, err error) {
+	if limit, err = queryInt(r, "limit", 50, 1, 500); err == nil {
+		offset, err = queryInt(r, "offset", 0, 0, 1<<30)
+	}
+	return limit, offset, err
+}
+
 // bodyDay reads a day (YYYY-MM-DD, China Standard Time) sent in a body's
 // field; an error names the field.
 func bodyDay(field, v string) (time.Time, error) {

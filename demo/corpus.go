@@ -38,6 +38,7 @@ type UnitSpec struct {
 // StaffSpec describes a staff member.
 type StaffSpec struct {
 	Username  string   `json:"username"`
+	Email     string   `json:"email"` // under a reserved .example name: the demo mails nobody real
 	Name      string   `json:"name"`
 	NameEn    string   `json:"name_en"`
 	StaffCode string   `json:"staff_code"`
@@ -89,6 +90,11 @@ type ArticleSpec struct {
 	TranslationOf string
 	// Body is the HTML after the "---" line, trimmed.
 	Body string
+	// Kind, Figure and Video make a figure profile or a video piece; the
+	// corpus files hold news, and topics.go sets them for its works.
+	Kind   herald.ArticleKind
+	Figure *herald.Figure
+	Video  *herald.ArticleVideo
 }
 
 // Corpus is the whole demo dataset.

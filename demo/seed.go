@@ -13,6 +13,7 @@ import (
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/delivery"
+	"github.com/heraldnews/herald/media"
 	"github.com/heraldnews/herald/scoring"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -34,7 +35,10 @@ type Seeded struct {
 // Option changes what Seed seeds.
 type Option func(*options)
 
-type options struct{ noHistory, noSubscribers bool }
+type options struct {
+	noHistory, noSubscribers bool
+	videos                   media.Files // the films' store (topics.go)
+}
 
 // WithoutHistory seeds the corpus without the year of history before it
 // (no rules, ledger, quotas, history pieces, followers or subscribers): for
@@ -83,7 +87,7 @@ func Seed(ctx context.Context, s herald.Store, now time.Time, opts ...Option) (*
 	out := &Seeded{Staff: map[string]*herald.Staff{}}
 	for _, spec := range c.Staff {
 		st := &herald.Staff{Username: spec.Username, Name: spec.Name, NameEn: spec.NameEn, StaffCode: spec.StaffCode,
-			UnitID: units[spec.Unit].ID, Skills: spec.Skills, PasswordHash: hash}
+			UnitID: units[spec.Unit].ID, Skills: spec.Skills, PasswordHash: hash, Email: spec.Email}
 		for _, r := range spec.Roles {
 			st.Roles = append(st.Roles, herald.Role(r))
 		}
@@ -146,6 +150,15 @@ func Seed(ctx context.Context, s herald.Store, now time.Time, opts ...Option) (*
 	}
 	if err := seedPartner(ctx, s, now); err != nil {
 		return nil, fmt.Errorf("partner: %w", err)
+	}
+	if err := seedPlanning(ctx, s, now, out.Staff, units, themes); err != nil {
+		return nil, fmt.Errorf("planning: %w", err)
+	}
+	if err := seedTraining(ctx, s, now, out.Staff, units, seeded["000.txt"]); err != nil {
+		return nil, fmt.Errorf("training: %w", err)
+	}
+	if err := seedTopics(ctx, s, wf, &clock, now, out.Staff, units, columns, themes, seeded, o.videos); err != nil {
+		return nil, fmt.Errorf("topics: %w", err)
 	}
 	if !o.noHistory {
 		if err := seedFollowers(ctx, s, now); err != nil {
@@ -454,6 +467,7 @@ func seedArticle(ctx context.Context, wf *workflow.Service, spec ArticleSpec, st
 	content := herald.ArticleContent{
 		Title: spec.Title, Subtitle: spec.Subtitle, Summary: spec.Summary, Body: spec.Body, Source: spec.Source,
 		Language: spec.Language, ColumnID: col.ID, Tags: slices.Clone(spec.Tags), Authors: []herald.Author{{StaffID: author.ID}},
+		Kind: spec.Kind, Figure: spec.Figure, Video: spec.Video,
 	}
 	if editor != nil {
 		content.EditorID = editor.ID
@@ -466,6 +480,9 @@ func seedArticle(ctx context.Context, wf *workflow.Service, spec ArticleSpec, st
 	// newsroom and the partner's pull has today's stories
 	if !strings.HasPrefix(spec.Language, "en") {
 		content.Channels = []herald.Channel{herald.ChannelMicroblog, herald.ChannelPublicAccount, herald.ChannelPrint}
+		if spec.Kind == herald.KindVideo { // a film does not go to print
+			content.Channels = content.Channels[:2]
+		}
 	}
 	for _, t := range spec.Themes {
 		content.ThemeIDs = append(content.ThemeIDs, themes[t].ID)

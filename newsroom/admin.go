@@ -136,6 +136,8 @@ type adminForm struct {
 	Intro string
 	Links []link // shown after the intro
 	Forms []*formSpec
+	// Training is a staff member's training record, shown on their page.
+	Training *trainingRecord
 }
 
 type link struct{ URL, Text string }

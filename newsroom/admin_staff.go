@@ -145,6 +145,8 @@ func (s *Server) memberPage(a *adminRequest, saved, st *herald.Staff) *memberFor
 		&field{Name: "name_en", Label: T("admin.member.name_en"), Type: "text", Value: st.NameEn, Max: 200, Hint: T("admin.optional"), Autocomplete: "off"},
 		&field{Name: "staff_code", Label: T("admin.member.staff_code"), Type: "text", Value: st.StaffCode, Required: true, Max: 32,
 			Hint: T("admin.member.staff_code_hint"), Autocomplete: "off"},
+		&field{Name: "email", Label: T("notify.email_label"), Type: "email", Value: st.Email, Max: herald.MaxEmailBytes, Autocomplete: "off",
+			Hint: T("admin.member.email_hint")},
 		&field{Name: "unit_id", Label: T("admin.member.unit"), Type: "select", Required: true, Options: a.unitOptions(st.UnitID, 0)},
 		roles,
 		&field{Name: "skills", Label: T("admin.member.skills"), Type: "text", Value: strings.Join(st.Skills, "，"), Hint: T("admin.member.skills_hint")})
@@ -231,6 +233,7 @@ func memberFromForm(r *http.Request, base herald.Staff) herald.Staff {
 	st.Name, st.NameEn = strings.TrimSpace(r.PostFormValue("name")), strings.TrimSpace(r.PostFormValue("name_en"))
 	st.StaffCode = strings.ToUpper(strings.TrimSpace(r.PostFormValue("staff_code")))
 	st.UnitID = formID(r.PostFormValue("unit_id"))
+	st.Email = strings.ToLower(strings.TrimSpace(r.PostFormValue("email")))
 	st.Roles = []herald.Role{}
 	for _, v := range r.PostForm["roles"] {
 		st.Roles = append(st.Roles, herald.Role(v))
@@ -294,7 +297,14 @@ func (s *Server) adminEditMember(w http.ResponseWriter, r *http.Request, a *admi
 		s.fail(w, r, a.request, err)
 		return
 	}
-	s.renderForm(w, r, a, http.StatusOK, s.memberPage(a, st, st).page)
+	m := s.memberPage(a, st, st)
+	// the admin sees the member's training hours, courses and certificates
+	// where they manage the member (training.go)
+	if m.page.Training, err = s.trainingRecord(r.Context(), st.ID); err != nil {
+		s.fail(w, r, a.request, err)
+		return
+	}
+	s.renderForm(w, r, a, http.StatusOK, m.page)
 }
 
 func (s *Server) adminUpdateMember(w http.ResponseWriter, r *http.Request, a *adminRequest) {
@@ -310,7 +320,7 @@ func (s *Server) adminUpdateMember(w http.ResponseWriter, r *http.Request, a *ad
 		s.renderForm(w, r, a, http.StatusForbidden, m.page)
 		return
 	}
-	upd := herald.StaffUpdate{Name: &st.Name, NameEn: &st.NameEn, StaffCode: &st.StaffCode, UnitID: &st.UnitID, Roles: &st.Roles, Skills: &st.Skills}
+	upd := herald.StaffUpdate{Name: &st.Name, NameEn: &st.NameEn, StaffCode: &st.StaffCode, UnitID: &st.UnitID, Roles: &st.Roles, Skills: &st.Skills, Email: &st.Email}
 	_, err = a.dir.UpdateStaff(r.Context(), a.staff, saved.ID, upd)
 	s.finishForm(w, r, a, m.page, m.profile, err, "/newsroom/admin/staff/"+idText(saved.ID)+"?done=1")
 }

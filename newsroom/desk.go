@@ -31,6 +31,8 @@ type deskData struct {
 	Bulk                               *bulkResult
 	// Quota is the unit's quota this month and how far it has come.
 	Quota *quotaProgress
+	// Assignments are the reader's open assignments (planning.go).
+	Assignments []assignmentItem
 }
 
 // bulkResult says how a bulk review went.
@@ -46,6 +48,9 @@ type bulkFailure struct {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, req *request) {
 	d, err := s.desk(r, req)
+	if err == nil {
+		d.Assignments, err = s.myAssignments(r.Context(), req) // planning: my assignments
+	}
 	if err != nil {
 		s.fail(w, r, req, err)
 		return

@@ -29,7 +29,8 @@ type editData struct {
 	Conflict []workflow.FieldDiff
 	Restored *time.Time // the form holds the writer's autosaved copy of this time
 	Labels   map[string]string
-	DraftKey string // where the browser keeps its own copy
+	DraftKey string     // where the browser keeps its own copy
+	Works    *worksEdit // the kind, and a profile's figure or a video's film (videos.go)
 }
 
 // HasTheme reports whether the content is filed under theme id.
@@ -46,7 +47,7 @@ func (d *editData) HasChannel(ch herald.Channel) bool {
 // newEditData gathers what every editor page shows.
 func (s *Server) newEditData(r *http.Request, req *request, a *herald.Article, c herald.ArticleContent) (*editData, error) {
 	ctx := r.Context()
-	d := &editData{Article: a, Content: c, Tags: strings.Join(c.Tags, ", "), Labels: s.editorLabels(req.lang)}
+	d := &editData{Article: a, Content: c, Tags: strings.Join(c.Tags, ", "), Labels: s.editorLabels(req.lang), Works: s.worksEditFor(r, req, a, c)}
 	var err error
 	if d.Columns, err = s.Store.FindColumns(ctx); err != nil {
 		return nil, err

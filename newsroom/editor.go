@@ -57,6 +57,7 @@ func contentFromForm(r *http.Request, base herald.ArticleContent) herald.Article
 			}
 		}
 	}
+	worksFromForm(r, &c) // videos.go
 	return c
 }
 

@@ -22,11 +22,14 @@ import (
 	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/directory"
 	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/media"
 	"github.com/heraldnews/herald/periodicals"
+	"github.com/heraldnews/herald/planning"
 	"github.com/heraldnews/herald/scoring"
 	"github.com/heraldnews/herald/search"
 	"github.com/heraldnews/herald/syndication"
 	"github.com/heraldnews/herald/textdiff"
+	"github.com/heraldnews/herald/topics"
 	"github.com/heraldnews/herald/web"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -65,6 +68,15 @@ type Server struct {
 	// Syndication manages partner outlets and their tokens; nil means a
 	// service over Store on the Auth clock.
 	Syndication *syndication.Service
+	// Topics curates special topics; nil means a service over Store on the
+	// Auth clock. VideoFiles keeps the films of video pieces (nil: no video
+	// uploads), each at most VideoMaxBytes (0: media.DefaultVideoMaxBytes).
+	Topics        *topics.Service
+	VideoFiles    media.Files
+	VideoMaxBytes int64
+	// Planning runs topic plans, assignments and their calendar feeds; nil
+	// means a service over Store on the Auth clock.
+	Planning *planning.Service
 	// JobChanged, if set, is told of each job an editor retried or cancelled,
 	// so that what the job stands for (a delivery) follows.
 	JobChanged func(ctx context.Context, j *herald.Job) error
@@ -72,6 +84,9 @@ type Server struct {
 	// which the WeChat rendition links to; empty means the address the
 	// newsroom is reached at, for a newsroom served with the portal.
 	BaseURL string
+	// Mails says whether notifications can be mailed (a relay is
+	// configured); the settings page says so when they cannot.
+	Mails bool
 
 	msgs      catalogs
 	templates map[string]*template.Template
@@ -115,6 +130,9 @@ func New(store herald.Store, authSvc *auth.Service, wf *workflow.Service, log *s
 		}
 		s.templates[page] = t
 	}
+	if err := s.shareTrainingRecord(); err != nil { // training.go
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -130,6 +148,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /newsroom/account/language", s.signedIn(s.chooseLanguage))
 	mux.HandleFunc("POST /newsroom/account/totp", s.signedIn(s.enableTOTP))
 	mux.HandleFunc("POST /newsroom/account/totp/disable", s.signedIn(s.disableTOTP))
+	mux.HandleFunc("POST /newsroom/account/email", s.signedIn(s.changeEmail))
+	mux.HandleFunc("GET /newsroom/notifications", s.signedIn(s.notificationsPage))
+	mux.HandleFunc("POST /newsroom/notifications/read", s.signedIn(s.markNotificationsRead))
+	mux.HandleFunc("GET /newsroom/notifications/settings", s.signedIn(s.notificationSettingsPage))
+	mux.HandleFunc("POST /newsroom/notifications/settings", s.signedIn(s.saveNotificationSettings))
 	mux.HandleFunc("POST /newsroom/logout", s.signedIn(s.logout))
 	mux.HandleFunc("GET /newsroom/{$}", s.signedIn(s.home))
 	mux.HandleFunc("GET /newsroom/articles/new", s.signedIn(s.newArticle))
@@ -197,6 +220,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /newsroom/rules", s.signedIn(s.createRules))
 	mux.HandleFunc("GET /newsroom/quotas", s.signedIn(s.quotasPage))
 	mux.HandleFunc("POST /newsroom/quotas", s.signedIn(s.setQuotas))
+	mux.HandleFunc("GET /newsroom/topics", s.signedIn(s.topicsPage))
+	mux.HandleFunc("POST /newsroom/topics", s.signedIn(s.createTopic))
+	mux.HandleFunc("GET /newsroom/topics/{id}", s.signedIn(s.topicPage))
+	mux.HandleFunc("POST /newsroom/topics/{id}", s.signedIn(s.saveTopic))
+	mux.HandleFunc("POST /newsroom/topics/{id}/{action}", s.signedIn(s.topicAction))
+	mux.HandleFunc("GET /newsroom/topics/{id}/{action}", s.signedIn(s.backToTopic))
+	mux.HandleFunc("POST /newsroom/articles/{id}/video", s.signedInLimit(streamedUpload, s.uploadVideo))
+	s.trainingRoutes(mux)
+	s.planningRoutes(mux)
 	s.adminRoutes(mux)
 	mux.HandleFunc("/newsroom/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, nil, herald.Errorf(herald.ENOTFOUND, "No such page."))
@@ -241,6 +273,11 @@ func (s *Server) signedInLimit(limit int64, h func(w http.ResponseWriter, r *htt
 		req := &request{staff: st, session: sess, lang: s.language(r)}
 		if st.Language != "" {
 			req.lang = st.Language
+		}
+		if r.Method == http.MethodPost && limit == streamedUpload {
+			w.Header().Set("Cache-Control", "no-store")
+			h(w, r, req) // reads its body part by part, the CSRF token first (videos.go)
+			return
 		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, limit)
@@ -320,6 +357,8 @@ type view struct {
 	Staff                    *herald.Staff
 	Data                     any
 	msgs                     catalogs
+	// Unread counts the signed-in person's unread notifications, for the bell.
+	Unread int
 }
 
 // T translates a message key for the page.
@@ -340,6 +379,9 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 	v := &view{Lang: Languages[0], Title: title, Data: data, msgs: s.msgs, Flash: r.URL.Query().Get("done")}
 	if req != nil {
 		v.Lang, v.Staff, v.CSRF = req.lang, req.staff, req.session.CSRF
+		if req.staff != nil { // nil while the second factor is pending
+			v.Unread = s.unreadNotifications(r.Context(), req.staff.ID)
+		}
 	} else {
 		v.Lang = s.language(r)
 	}

@@ -31,6 +31,7 @@ type fixture struct {
 	store herald.Store
 	url   string
 	now   *time.Time
+	srv   *newsroom.Server // its optional parts may be set before the first request
 }
 
 // newFixture serves the demo province without its year of history; pass
@@ -58,6 +59,7 @@ func newFixtureWith(t *testing.T, opts ...demo.Option) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.srv = srv
 	site, err := portal.New(s, nil, clock, log, "https://news.example.gov.cn")
 	if err != nil {
 		t.Fatal(err)

@@ -529,16 +529,5 @@ var partnerProblemPatterns = []struct {
 
 // partnerProblemText is a field message of the partner form in lang.
 func (s *Server) partnerProblemText(lang string, fe herald.FieldError) string {
-	for _, p := range partnerProblemPatterns {
-		m := p.re.FindStringSubmatch(fe.Message)
-		if m == nil {
-			continue
-		}
-		args := make([]any, len(m)-1)
-		for i, v := range m[1:] {
-			args[i] = v
-		}
-		return s.msgs.T(lang, p.key, args...)
-	}
-	return s.problemText(lang, fe)
+	return s.patternProblemText(lang, fe, partnerProblemPatterns)
 }

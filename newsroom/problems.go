@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"regexp"
 	"slices"
 
 	"github.com/heraldnews/herald"
@@ -28,4 +29,28 @@ func fieldProblems(err error, text func(herald.FieldError) string, formFields ..
 		}
 	}
 	return fields, rest
+}
+
+// problemPattern translates a domain's field message: the text captured by
+// re is the arguments of the catalog text key.
+type problemPattern = struct {
+	re  *regexp.Regexp
+	key string
+}
+
+// patternProblemText is a field message in lang, by the first pattern that
+// matches it, or as problemText says it.
+func (s *Server) patternProblemText(lang string, fe herald.FieldError, patterns []problemPattern) string {
+	for _, p := range patterns {
+		m := p.re.FindStringSubmatch(fe.Message)
+		if m == nil {
+			continue
+		}
+		args := make([]any, len(m)-1)
+		for i, v := range m[1:] {
+			args[i] = v
+		}
+		return s.msgs.T(lang, p.key, args...)
+	}
+	return s.problemText(lang, fe)
 }

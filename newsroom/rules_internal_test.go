@@ -24,8 +24,8 @@ func TestRuleProblemsAreTranslated(t *testing.T) {
 			inputs[f.name] = true
 		}
 	}
-	if len(inputs) != 26 {
-		t.Errorf("the form has %d inputs, want 24 numbers, the day and the note", len(inputs))
+	if len(inputs) != 27 {
+		t.Errorf("the form has %d inputs, want 25 numbers, the day and the note", len(inputs))
 	}
 	all := func(v int64) herald.Rules { // every field of the form at v
 		var r herald.Rules

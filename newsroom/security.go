@@ -73,6 +73,8 @@ type accountData struct {
 	Secret  string // a fresh secret offered for enrolment
 	QR      template.HTML
 	Problem string
+	// Training is the reader's training record and hours (training.go).
+	Training *trainingRecord
 }
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, req *request) {
@@ -89,6 +91,11 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, req *requ
 			return
 		}
 		d.QR = qr
+	}
+	var err error
+	if d.Training, err = s.trainingRecord(r.Context(), req.staff.ID); err != nil {
+		s.fail(w, r, req, err)
+		return
 	}
 	s.render(w, r, status, "account", req, s.msgs.T(req.lang, "account.title"), d)
 }

@@ -65,6 +65,12 @@ func (s *Server) acceptImage(r *http.Request, req *request, field string) (*hera
 		return nil, herald.Invalid("file", "choose an image to upload")
 	}
 	defer file.Close()
+	return s.acceptImageFrom(r, req, file, header)
+}
+
+// acceptImageFrom takes an image read from file, named and typed by header:
+// acceptImage's, or a part of a streamed form (videos.go).
+func (s *Server) acceptImageFrom(r *http.Request, req *request, file io.Reader, header *multipart.FileHeader) (*herald.Media, error) {
 	// One byte over the limit is enough for Process to refuse the file.
 	data, err := io.ReadAll(io.LimitReader(file, uploadLimits.MaxBytes+1))
 	if err != nil {

@@ -121,6 +121,9 @@ func (p *Portal) ExportArticles(ctx context.Context, dir string, ids []int64) (E
 		for _, v := range versions {
 			set[herald.ArticlePath(v)], set["/m"+herald.ArticlePath(v)] = true, true
 		}
+		if err := p.worksPathsChanged(ctx, a, set); err != nil { // topics.go
+			return ExportStats{}, err
+		}
 		if a.PublishedAt == nil {
 			continue
 		}
@@ -269,6 +272,11 @@ func (p *Portal) allPaths(ctx context.Context) ([]string, error) {
 			paths = append(paths, SectionPath(s.Slug, n))
 		}
 	}
+	works, err := p.worksPaths(ctx) // topics.go
+	if err != nil {
+		return nil, err
+	}
+	paths = append(paths, works...)
 	chunks := map[string]bool{}
 	for after := int64(0); ; {
 		as, err := p.published(ctx, herald.ArticleFilter{AfterID: after, Order: herald.ByID, Limit: 1000, NoBody: true})

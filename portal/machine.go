@@ -138,6 +138,9 @@ func (p *Portal) machinePage(ctx context.Context, d *siteData, name, base string
 		for _, s := range sections.all {
 			urls = append(urls, feeds.SitemapURL{Loc: p.BaseURL + SectionPath(s.Slug, 0)})
 		}
+		if urls, err = p.worksSitemapURLs(ctx, urls); err != nil { // topics.go
+			return nil, err
+		}
 		if err := feeds.Sitemap(&buf, urls); err != nil {
 			return nil, err
 		}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/heraldnews/herald"
@@ -61,6 +62,12 @@ func (p *Portal) serveMedia(w http.ResponseWriter, r *http.Request) {
 // an image's address names its content, so an existing file is current.
 func (p *Portal) exportMedia(ctx context.Context, dir string, paths []string) error {
 	for _, path := range paths {
+		if strings.HasPrefix(path, herald.VideoFilePrefix) {
+			if err := p.exportVideo(ctx, dir, path); err != nil { // topics.go
+				return err
+			}
+			continue
+		}
 		if _, err := os.Stat(filepath.Join(dir, filePath(path))); err == nil {
 			continue
 		}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/media"
 	"github.com/heraldnews/herald/qrsvg"
 	"github.com/heraldnews/herald/ratelimit"
 	"github.com/heraldnews/herald/search"
@@ -38,6 +39,9 @@ type Portal struct {
 	// Newsletter, if set, serves the e-mail subscription pages and puts a
 	// link to them next to the public account's QR code.
 	Newsletter Newsletter
+	// Videos holds the films of video pieces, streamed under
+	// herald.VideoFilePrefix; nil: films are not served.
+	Videos media.Files
 
 	assets    *web.Assets
 	templates map[string]*template.Template
@@ -75,8 +79,9 @@ func New(store herald.Store, counter *views.Counter, clock herald.Clock, log *sl
 	p := &Portal{Store: store, Views: counter, Clock: clock, Log: log, BaseURL: baseURL, assets: web.LoadAssets(), templates: map[string]*template.Template{},
 		tips: ratelimit.Window{Max: TipsPerHour, Per: time.Hour}}
 	funcs := template.FuncMap{"asset": p.assets.URL, "maxQueryRunes": func() int { return search.MaxQueryRunes }}
-	for _, page := range []string{"home", "listing", "article", "static", "tips", "notfound", "phone", "search", "subscribe", "subscription"} {
-		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/layout.html", "templates/"+page+".html")
+	for _, page := range []string{"home", "listing", "article", "static", "tips", "notfound", "phone", "search", "subscribe", "subscription",
+		"figures", "videos", "topics", "topic"} {
+		t, err := template.New(page).Funcs(funcs).ParseFS(web.Templates, "templates/layout.html", "templates/works.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, err
 		}

@@ -125,6 +125,9 @@ func (p *Portal) route(ctx context.Context, d *siteData, path string, static boo
 	if page, ok, err := p.routeSection(ctx, d, path, static); ok {
 		return page, err
 	}
+	if page, ok, err := p.routeWorks(ctx, d, path, static); ok { // topics.go
+		return page, err
+	}
 	return nil, errNotFound
 }
 
@@ -321,6 +324,7 @@ type articleData struct {
 	Prev, Next                    *item
 	Latest                        []item
 	Versions                      []langLink // the switcher: empty when a has no other published version
+	Works                         *worksData // a profile's figure card or a video's player (topics.go)
 }
 
 func (p *Portal) articlePage(ctx context.Context, d *siteData, id int64, phone, static bool) (*Page, error) {
@@ -400,6 +404,9 @@ func (p *Portal) renderArticle(ctx context.Context, d *siteData, a *herald.Artic
 		return nil, err
 	}
 	data.Prev, data.Next = prev, next
+	if data.Works, err = p.articleWorks(ctx, a, v.L); err != nil {
+		return nil, err
+	}
 	entry := p.entry(d, a, data.Editor)
 	v.JSONLD = template.JS(feeds.NewsArticleJSONLD(p.feedSite(d), entry))
 	v.Image = entry.ImageURL // og:image and the large card, when there is a cover
@@ -418,7 +425,7 @@ func (p *Portal) renderArticle(ctx context.Context, d *siteData, a *herald.Artic
 	if phone {
 		page.Channel = views.ChannelMobile
 	}
-	page.Media = articleMedia(a)
+	page.Media = append(articleMedia(a), worksMedia(data.Works)...)
 	return page, nil
 }
 

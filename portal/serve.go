@@ -82,6 +82,9 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/views" && r.Method == http.MethodPost:
 		p.beacon(w, r)
 		return
+	case strings.HasPrefix(path, herald.VideoFilePrefix) && (r.Method == http.MethodGet || r.Method == http.MethodHead):
+		p.serveVideo(w, r) // films are streamed with ranges (topics.go)
+		return
 	case strings.HasPrefix(path, "/media/") && (r.Method == http.MethodGet || r.Method == http.MethodHead):
 		p.serveMedia(w, r)
 		return

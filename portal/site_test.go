@@ -42,7 +42,10 @@ type fixture struct {
 	clock  *time.Time
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { return newFixtureWith(t) }
+
+// newFixtureWith seeds the demo with the options besides WithoutHistory.
+func newFixtureWith(t *testing.T, opts ...demo.Option) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "portal.db"))
@@ -50,7 +53,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	if _, err := demo.Seed(ctx, s, now, demo.WithoutHistory()); err != nil {
+	if _, err := demo.Seed(ctx, s, now, append(opts, demo.WithoutHistory())...); err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{store: s, clock: new(time.Time)}

@@ -29,7 +29,7 @@ func (p *Portal) Watch(ctx context.Context, interval time.Duration, exportDir st
 		case <-t.C:
 		case <-p.wakeup.C():
 		}
-		next, articles, whole, err := p.changesSince(ctx, last)
+		next, articles, topics, whole, err := p.changesSince(ctx, last)
 		if err != nil {
 			if ctx.Err() == nil {
 				p.Log.Error("portal watch", "error", err)
@@ -37,14 +37,14 @@ func (p *Portal) Watch(ctx context.Context, interval time.Duration, exportDir st
 			continue
 		}
 		last = next
-		if whole || len(articles) > 0 {
+		if whole || len(articles) > 0 || len(topics) > 0 {
 			p.Invalidate() // before the mourning check, which reads the cached settings
 		}
 		if m := p.mourningNow(ctx); m != mourning {
 			mourning, whole = m, true
 			p.Invalidate()
 		}
-		if !whole && len(articles) == 0 {
+		if !whole && len(articles) == 0 && len(topics) == 0 {
 			continue
 		}
 		if exportDir == "" {
@@ -55,6 +55,11 @@ func (p *Portal) Watch(ctx context.Context, interval time.Duration, exportDir st
 			stats, err = p.Export(ctx, exportDir, nil)
 		} else {
 			stats, err = p.ExportArticles(ctx, exportDir, articles)
+			if err == nil && len(topics) > 0 {
+				var more ExportStats
+				more, err = p.ExportTopics(ctx, exportDir, topics)
+				stats.Pages, stats.Removed, stats.Duration = stats.Pages+more.Pages, stats.Removed+more.Removed, stats.Duration+more.Duration
+			}
 		}
 		if err != nil {
 			p.Log.Error("static export", "error", err)
@@ -72,16 +77,21 @@ func (p *Portal) mourningNow(ctx context.Context) bool {
 }
 
 // changesSince reads the events after last and says which published articles
-// changed and whether the whole site must be redone.
-func (p *Portal) changesSince(ctx context.Context, last int64) (next int64, articles []int64, whole bool, err error) {
+// and which topics changed and whether the whole site must be redone.
+func (p *Portal) changesSince(ctx context.Context, last int64) (next int64, articles, topics []int64, whole bool, err error) {
 	newest, err := p.Store.LastEventID(ctx)
 	if err != nil || newest == last {
-		return last, nil, false, err
+		return last, nil, nil, false, err
 	}
 	next, err = herald.EventsAfter(ctx, p.Store, last, func(e *herald.Event) {
 		switch e.Entity {
 		case herald.EntitySettings, herald.EntityColumn, herald.EntityTheme:
 			whole = true
+		case herald.EntityTopic: // a published topic's page changes, or its publication
+			published := string(herald.TopicPublished)
+			if (e.FromStatus == published || e.ToStatus == published) && !slices.Contains(topics, e.EntityID) {
+				topics = append(topics, e.EntityID)
+			}
 		case herald.EntityArticle:
 			if (e.FromStatus == string(herald.StatusPublished) || e.ToStatus == string(herald.StatusPublished)) && !slices.Contains(articles, e.EntityID) {
 				articles = append(articles, e.EntityID)
@@ -89,9 +99,9 @@ func (p *Portal) changesSince(ctx context.Context, last int64) (next int64, arti
 		}
 	})
 	if err != nil {
-		return last, nil, false, err
+		return last, nil, nil, false, err
 	}
-	return next, articles, whole, nil
+	return next, articles, topics, whole, nil
 }
 
 // Wake makes Watch look for changes now instead of at its next tick: this

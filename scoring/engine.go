@@ -62,7 +62,7 @@ func Desired(f Facts, versions []*herald.RuleSet, now time.Time) []*herald.Ledge
 		}
 		day := herald.CSTDay(*a.PublishedAt)
 		adopted[unitMonth(a.UnitID, monthOf(day))]++
-		d.piece(a, herald.SourceAdoption, a.ID, "", day, func(r *herald.Rules) herald.Points { return r.Adoption[a.Kind] })
+		d.piece(a, herald.SourceAdoption, a.ID, "", day, func(r *herald.Rules) herald.Points { return r.AdoptionPoints(a.Kind) })
 		for _, c := range a.Channels {
 			if c != herald.ChannelWebsite {
 				d.piece(a, herald.SourceChannel, a.ID, string(c), day, func(r *herald.Rules) herald.Points { return r.Channel[c] })

@@ -10,7 +10,7 @@ import (
 
 const articleColumns = `id, title, subtitle, summary, body, cover_image, source, language, kind, channels, column_id, editor_id, unit_id,
 	status, review_level, reviewers, correction_note, created_by, version, created_at, updated_at,
-	scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_revision`
+	scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_revision, figure, video`
 
 // CreateArticle stores a new article and its first revision.
 func (s *Store) CreateArticle(ctx context.Context, a *herald.Article, ev herald.Event) error {
@@ -32,11 +32,12 @@ func (s *Store) CreateArticle(ctx context.Context, a *herald.Article, ev herald.
 		}
 		id, err := tx.insert(`INSERT INTO articles (title, subtitle, summary, body, cover_image, source, language, kind, channels, column_id, editor_id, unit_id,
 			status, review_level, reviewers, correction_note, created_by, version, created_at, updated_at,
-			scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_revision)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			scheduled_at, published_at, corrected_at, retracted_at, translation_of, source_revision, figure, video)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, a.Kind, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
 			a.Status, a.ReviewLevel, jsonText(a.Reviewers), a.CorrectionNote, a.CreatedBy, a.Version, s.t(a.CreatedAt), s.t(a.UpdatedAt),
-			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), nullID(a.TranslationOf), a.SourceRevision)
+			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), nullID(a.TranslationOf), a.SourceRevision,
+			jsonText(a.Figure), jsonText(a.Video))
 		if err != nil {
 			return err
 		}
@@ -92,10 +93,11 @@ func (s *Store) UpdateArticle(ctx context.Context, id int64, fn func(a *herald.A
 		}
 		if _, err := tx.exec(`UPDATE articles SET title = ?, subtitle = ?, summary = ?, body = ?, cover_image = ?, source = ?, language = ?, kind = ?,
 			channels = ?, column_id = ?, editor_id = ?, unit_id = ?, status = ?, review_level = ?, reviewers = ?, correction_note = ?, version = ?,
-			updated_at = ?, scheduled_at = ?, published_at = ?, corrected_at = ?, retracted_at = ?, source_revision = ? WHERE id = ?`,
+			updated_at = ?, scheduled_at = ?, published_at = ?, corrected_at = ?, retracted_at = ?, source_revision = ?, figure = ?, video = ? WHERE id = ?`,
 			a.Title, a.Subtitle, a.Summary, a.Body, a.CoverImage, a.Source, a.Language, a.Kind, jsonText(a.Channels), a.ColumnID, nullID(a.EditorID), a.UnitID,
 			a.Status, a.ReviewLevel, jsonText(a.Reviewers), a.CorrectionNote, a.Version, s.t(a.UpdatedAt),
-			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), a.SourceRevision, id); err != nil {
+			s.nt(a.ScheduledAt), s.nt(a.PublishedAt), s.nt(a.CorrectedAt), s.nt(a.RetractedAt), a.SourceRevision,
+			jsonText(a.Figure), jsonText(a.Video), id); err != nil {
 			return err
 		}
 		if contentChanged {
@@ -182,6 +184,9 @@ func (tx *Tx) checkArticleRefs(a *herald.Article) error {
 		if au.StaffID != 0 && !exists("staff", au.StaffID) {
 			p.Add("authors", "no staff member has ID %d", au.StaffID)
 		}
+	}
+	if a.Video != nil && !exists("video_files", a.Video.FileID) {
+		p.Add("video.file_id", "no video file has ID %d", a.Video.FileID)
 	}
 	return p.Err()
 }
@@ -299,6 +304,9 @@ func articleWhere(f herald.ArticleFilter) ([]string, []any) {
 		// channels is a JSON list of names, each quoted
 		add("channels LIKE ?", `%"`+string(f.Channel)+`"%`)
 	}
+	if f.Kind != "" {
+		add("kind = ?", string(f.Kind))
+	}
 	return where, args
 }
 
@@ -364,7 +372,7 @@ func (tx *Tx) findArticles(f herald.ArticleFilter, forUpdate bool) ([]*herald.Ar
 			&a.ColumnID, nullIDScan{&a.EditorID}, &a.UnitID, &a.Status, &a.ReviewLevel, jsonScan{&a.Reviewers}, &a.CorrectionNote,
 			&a.CreatedBy, &a.Version, timeScan{&a.CreatedAt}, timeScan{&a.UpdatedAt}, nullTimeScan{&a.ScheduledAt},
 			nullTimeScan{&a.PublishedAt}, nullTimeScan{&a.CorrectedAt}, nullTimeScan{&a.RetractedAt},
-			nullIDScan{&a.TranslationOf}, &a.SourceRevision); err != nil {
+			nullIDScan{&a.TranslationOf}, &a.SourceRevision, jsonScan{&a.Figure}, jsonScan{&a.Video}); err != nil {
 			return nil, 0, err
 		}
 		a.Authors, a.ThemeIDs, a.Tags = []herald.Author{}, []int64{}, []string{}

@@ -71,6 +71,30 @@ var backupTables = []backupTable{
 	{name: "scoring_rules", orderBy: "version"},
 	{name: "ledger_entries", orderBy: "id"}, // reversals refer to earlier IDs: no self-reference pass, which would update them
 	{name: "read_spikes", orderBy: "id"},
+	// training
+	{name: "training_courses", orderBy: "id"},
+	{name: "training_quotas", orderBy: "course_id, unit_id"},
+	{name: "training_sessions", orderBy: "id"},
+	{name: "enrolments", orderBy: "id"},
+	{name: "training_attendance", orderBy: "session_id, staff_id"},
+	{name: "training_materials", orderBy: "id"},
+	{name: "training_feedback", orderBy: "course_id, staff_id"},
+	{name: "training_certificates", orderBy: "id"},
+	{name: "training_keys", orderBy: "name"},
+	{name: "notifications", orderBy: "id"},
+	{name: "notification_prefs", orderBy: "staff_id, kind"},
+	// notifier_cursor stays out: a restored database reads the audit log again,
+	// and the notifications restored with it keep anyone from being told twice
+	// special topics and the films' records (their bytes are files, outside the backup)
+	{name: "video_files", orderBy: "id"},
+	{name: "topics", orderBy: "id"},
+	{name: "topic_sections", orderBy: "topic_id, position"},
+	{name: "topic_items", orderBy: "topic_id, section, position"},
+	// work coordination (planning)
+	{name: "topic_plans", orderBy: "id"},
+	{name: "topic_plan_units", orderBy: "plan_id, unit_id"},
+	{name: "assignments", orderBy: "id"},
+	{name: "calendar_feeds", orderBy: "id"},
 }
 
 // backupHeader opens a backup.

@@ -18,9 +18,9 @@ func (s *Store) CreateStaff(ctx context.Context, st *herald.Staff, ev herald.Eve
 			return herald.Invalid("unit_id", "no unit has ID %d", st.UnitID)
 		}
 		st.CreatedAt, st.UpdatedAt = ev.At, ev.At
-		id, err := tx.insert(`INSERT INTO staff (username, name, name_en, staff_code, unit_id, skills, password_hash, language, totp_secret, disabled_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			st.Username, st.Name, st.NameEn, st.StaffCode, st.UnitID, jsonText(st.Skills), st.PasswordHash, st.Language, st.TOTPSecret,
+		id, err := tx.insert(`INSERT INTO staff (username, name, name_en, staff_code, unit_id, skills, password_hash, language, totp_secret, email, disabled_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			st.Username, st.Name, st.NameEn, st.StaffCode, st.UnitID, jsonText(st.Skills), st.PasswordHash, st.Language, st.TOTPSecret, st.Email,
 			s.nt(st.DisabledAt), s.t(st.CreatedAt), s.t(st.UpdatedAt))
 		if err != nil {
 			return err
@@ -64,8 +64,8 @@ func (s *Store) UpdateStaff(ctx context.Context, id int64, upd herald.StaffUpdat
 		}
 		st.UpdatedAt = ev.At
 		if _, err := tx.exec(`UPDATE staff SET name = ?, name_en = ?, staff_code = ?, unit_id = ?, skills = ?, password_hash = ?,
-			language = ?, totp_secret = ?, disabled_at = ?, updated_at = ? WHERE id = ?`,
-			st.Name, st.NameEn, st.StaffCode, st.UnitID, jsonText(st.Skills), st.PasswordHash, st.Language, st.TOTPSecret, s.nt(st.DisabledAt), s.t(st.UpdatedAt), id); err != nil {
+			language = ?, totp_secret = ?, email = ?, disabled_at = ?, updated_at = ? WHERE id = ?`,
+			st.Name, st.NameEn, st.StaffCode, st.UnitID, jsonText(st.Skills), st.PasswordHash, st.Language, st.TOTPSecret, st.Email, s.nt(st.DisabledAt), s.t(st.UpdatedAt), id); err != nil {
 			return s.mapError(err)
 		}
 		if upd.Roles != nil {
@@ -126,13 +126,19 @@ func (tx *Tx) findStaff(f herald.StaffFilter) ([]*herald.Staff, int, error) {
 	if f.Username != "" {
 		where, args = append(where, "username = ?"), append(args, f.Username)
 	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			return nil, 0, nil
+		}
+		where, args = append(where, "id IN ("+placeholders(len(f.IDs))+")"), append(args, anyArgs(f.IDs)...)
+	}
 	if f.UnitID != 0 {
 		where, args = append(where, "unit_id = ?"), append(args, f.UnitID)
 	}
 	if f.Role != "" {
 		where, args = append(where, "id IN (SELECT staff_id FROM staff_roles WHERE role = ?)"), append(args, f.Role)
 	}
-	q := `SELECT id, username, name, name_en, staff_code, unit_id, skills, password_hash, language, totp_secret, disabled_at, created_at, updated_at, COUNT(*) OVER ()
+	q := `SELECT id, username, name, name_en, staff_code, unit_id, skills, password_hash, language, totp_secret, email, disabled_at, created_at, updated_at, COUNT(*) OVER ()
 		FROM staff`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -148,7 +154,7 @@ func (tx *Tx) findStaff(f herald.StaffFilter) ([]*herald.Staff, int, error) {
 	for rows.Next() {
 		var st herald.Staff
 		if err := rows.Scan(&st.ID, &st.Username, &st.Name, &st.NameEn, &st.StaffCode, &st.UnitID, jsonScan{&st.Skills},
-			&st.PasswordHash, &st.Language, &st.TOTPSecret, nullTimeScan{&st.DisabledAt}, timeScan{&st.CreatedAt}, timeScan{&st.UpdatedAt}, &total); err != nil {
+			&st.PasswordHash, &st.Language, &st.TOTPSecret, &st.Email, nullTimeScan{&st.DisabledAt}, timeScan{&st.CreatedAt}, timeScan{&st.UpdatedAt}, &total); err != nil {
 			return nil, 0, err
 		}
 		st.Roles = []herald.Role{}

@@ -51,8 +51,13 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Partners", func(t *testing.T) { testPartners(t, open(t)) })
 	t.Run("ChangeWindow", func(t *testing.T) { testChangeWindow(t, open(t)) })
 	t.Run("Incentive", func(t *testing.T) { testIncentive(t, open(t)) })
+	t.Run("Training", func(t *testing.T) { testTraining(t, open(t)) })
 	t.Run("Spikes", func(t *testing.T) { testSpikes(t, open) })
+	t.Run("Works", func(t *testing.T) { testWorks(t, open(t)) })
+	t.Run("Topics", func(t *testing.T) { testTopics(t, open(t)) })
 	t.Run("Newsletter", func(t *testing.T) { testNewsletter(t, open) })
+	t.Run("Planning", func(t *testing.T) { testPlanning(t, open) })
+	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.

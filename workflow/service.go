@@ -575,6 +575,9 @@ func DiffContent(a, b *herald.ArticleContent) []FieldDiff {
 		{"theme_ids", ids(a.ThemeIDs), ids(b.ThemeIDs)},
 		{"tags", a.Tags, b.Tags},
 		{"channels", channelNames(a.Channels), channelNames(b.Channels)},
+		{"kind", lines(string(a.Kind)), lines(string(b.Kind))},
+		{"figure", a.Figure.DiffLines(), b.Figure.DiffLines()},
+		{"video", a.Video.DiffLines(), b.Video.DiffLines()},
 	}
 	var out []FieldDiff
 	for _, f := range fields {

@@ -22,9 +22,12 @@ import (
 	"github.com/heraldnews/herald/httpx"
 	"github.com/heraldnews/herald/jobs"
 	"github.com/heraldnews/herald/mail"
+	"github.com/heraldnews/herald/media"
 	"github.com/heraldnews/herald/newsletter"
 	"github.com/heraldnews/herald/newsroom"
+	"github.com/heraldnews/herald/notify"
 	"github.com/heraldnews/herald/periodicals"
+	"github.com/heraldnews/herald/planning"
 	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/postgres"
 	"github.com/heraldnews/herald/scoring"
@@ -32,6 +35,7 @@ import (
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/sqlstore"
 	"github.com/heraldnews/herald/syndication"
+	"github.com/heraldnews/herald/topics"
 	"github.com/heraldnews/herald/views"
 	"github.com/heraldnews/herald/workflow"
 )
@@ -81,6 +85,7 @@ type app struct {
 	delivery  *delivery.Service
 	fediverse *activitypub.Service
 	scoring   *scoring.Service
+	notify    *notify.Service // mails only with a relay (--smtp-addr)
 	// newsletter is nil when no mail relay is configured (--smtp-addr).
 	newsletter *newsletter.Service
 	handler    http.Handler
@@ -97,6 +102,13 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	a.delivery.RegisterJobs(a.jobs)
 	a.delivery.Queued = a.jobs.Wake
 	a.workflow.Follow = delivery.Follow
+	// a published article completes the assignments handed in with it
+	plans := planning.New(store, clock)
+	a.jobs.Handle(planning.KindComplete, plans.RunCompleteJob)
+	deliveries := a.workflow.Follow
+	a.workflow.Follow = func(from herald.Status, art *herald.Article) []*herald.Job {
+		return append(deliveries(from, art), planning.Follow(from, art)...)
+	}
 	authSvc := auth.NewService(store, clock)
 	apiServer := &api.Server{
 		Store: store, Auth: authSvc, Directory: directory.NewService(store, clock),
@@ -105,6 +117,7 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 		Scoring: scoring.New(store, clock, log),
 	}
 	a.scoring = apiServer.Scoring
+	apiServer.Planning = plans
 	a.scoring.RegisterJobs(a.jobs)
 	// partner outlets are the print channel's subscribers
 	a.delivery.Register(apiServer.Syndication)
@@ -119,6 +132,7 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 		a.portal.Wake()
 		a.search.Wake()
 		a.queueScoring()
+		a.queueNotify()
 		a.jobs.Wake()
 	}
 	a.portal.Search, desk.Search = a.search, a.search
@@ -126,6 +140,13 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	desk.JobChanged = a.delivery.JobChanged
 	desk.Periodicals, desk.Scoring = apiServer.Periodicals, apiServer.Scoring
 	desk.Syndication = apiServer.Syndication
+	// the films of video pieces are files, streamed by the portal (topics)
+	films := media.Dir(c.Get("video-dir"))
+	maxFilm, _ := strconv.ParseInt(c.Get("video-max-bytes"), 10, 64)
+	a.portal.Videos, desk.VideoFiles, desk.VideoMaxBytes = films, films, maxFilm
+	desk.Topics = topics.New(store, clock)
+	desk.Topics.Changed = a.portal.Wake
+	desk.Planning = plans
 	desk.Links = checklist.HTTPLinkChecker(httpx.PublicClient(5*time.Second), checklist.SiteLinks(store))
 	a.workflow.Gate = checklist.Gate(store, desk.Links)
 	desk.Preview = func(ctx context.Context, art *herald.Article, phone bool) ([]byte, error) {
@@ -142,6 +163,10 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	if err := a.subscriptions(c); err != nil {
 		return nil, fmt.Errorf("newsletter: %w", err)
 	}
+	if err := a.notifications(c); err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	desk.Mails = a.notify.Mailer != nil
 	mux := http.NewServeMux()
 	ap.Register(mux)
 	mux.Handle("/api/", apiServer.Handler())

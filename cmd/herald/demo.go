@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/config"
 	"github.com/heraldnews/herald/demo"
+	"github.com/heraldnews/herald/media"
 	"github.com/heraldnews/herald/sqlite"
 )
 
@@ -35,6 +37,17 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 		}
 		c.Set("db", filepath.Join(dir, "herald.db"))
 	}
+	if c.Get("video-dir") == defaultOption("video-dir") {
+		// the demo's films go with its database: beside a SQLite file, or in
+		// a folder of their own for PostgreSQL, never into the working folder
+		dir := filepath.Dir(c.DB())
+		if strings.Contains(c.DB(), "://") {
+			if dir, err = os.MkdirTemp("", "herald-demo-videos-"); err != nil {
+				return err
+			}
+		}
+		c.Set("video-dir", filepath.Join(dir, "videos"))
+	}
 	store, err := openStore(ctx, c.DB())
 	if err != nil {
 		return err
@@ -52,6 +65,7 @@ func cmdDemo(ctx context.Context, e env, args []string) error {
 		start := time.Now()
 		var seeded *demo.Seeded
 		var opts []demo.Option
+		opts = append(opts, demo.WithVideoFiles(media.Dir(c.Get("video-dir"))))
 		if c.Get("smtp-addr") != "" {
 			// every publication would mail the demo's fictional subscribers
 			// (and the next digests too): with a relay, there are none

@@ -96,7 +96,7 @@ func startServer(t *testing.T, command, db string, extra ...string) *server {
 		s.url = "http://" + a
 	case <-s.done:
 		t.Fatalf("herald %s exited: %v", command, waitErr)
-	case <-time.After(60 * time.Second):
+	case <-time.After(3 * time.Minute): // the demo seeds a year of history first: 10–20 s on PostgreSQL under load
 		t.Fatalf("herald %s did not start listening", command)
 	}
 	return s

@@ -109,6 +109,7 @@ func (a *app) runJobs(ctx context.Context) {
 		}
 	}
 	a.queueScoring()
+	a.queueNotify()
 	a.jobs.Run(ctx)
 }
 
