@@ -53,6 +53,7 @@ var Options = []Option{
 	{Name: "mail-rate", Default: "5", Usage: "most newsletter mails a second this server sends", check: checkInt(1, 1000)},
 	{Name: "video-dir", Default: "data/videos", Usage: "folder the films of video pieces are kept in (they are too large for the database)"},
 	{Name: "video-max-bytes", Default: "524288000", Usage: "largest film a video piece may carry, in bytes (default 500 MB)", check: checkInt(1<<20, 1<<40)},
+	{Name: "metrics-token", Usage: "bearer token Prometheus must send to read /metrics; without one, /metrics answers only unproxied loopback requests", Secret: true},
 	{Name: "scheduler-interval", Default: "1s", Usage: "how often the job queue (scheduled publications, deliveries) is checked for due work when idle", check: checkDuration},
 }
 

@@ -42,7 +42,10 @@ func Status(err error) int {
 
 type ctxKey int
 
-const requestIDKey ctxKey = iota
+const (
+	requestIDKey ctxKey = iota
+	quietKey            // *atomic.Bool: set by Quiet to leave the request out of the access log
+)
 
 // RequestID returns the ID of the request ctx belongs to.
 func RequestID(ctx context.Context) string {
@@ -91,7 +94,8 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 // Middleware gives each request an ID (echoed in X-Request-Id), recovers from
-// panics with a 500, sets security headers and writes one access-log line.
+// panics with a 500, sets security headers and writes one access-log line
+// (unless the handler called Quiet).
 func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -102,7 +106,9 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
 		rec := &statusRecorder{ResponseWriter: w}
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		quiet := new(atomic.Bool)
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), quietKey, quiet)
+		r = r.WithContext(ctx)
 		defer func() {
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
@@ -113,7 +119,7 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 					http.Error(rec, "Internal Server Error", http.StatusInternalServerError)
 				}
 			}
-			if log.Enabled(r.Context(), slog.LevelInfo) {
+			if !quiet.Load() && log.Enabled(r.Context(), slog.LevelInfo) {
 				log.Info("request", "request_id", id, "method", r.Method, "path", r.URL.Path, "status", rec.status,
 					"bytes", rec.bytes, "duration_ms", float64(time.Since(start).Microseconds())/1000, "client", ClientIP(r))
 			}

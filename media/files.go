@@ -125,6 +125,20 @@ func (d Dir) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// Check reports whether the folder can be written: it creates the folder if
+// need be, and writes and removes an empty file in it.
+func (d Dir) Check(ctx context.Context) error {
+	if err := os.MkdirAll(string(d), 0o755); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(string(d), ".check-")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
+
 type localFile struct {
 	*os.File
 	info fs.FileInfo

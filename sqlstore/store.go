@@ -75,6 +75,35 @@ func (s *Store) Close() error {
 // DB returns the write pool, for engine-specific tests and tools.
 func (s *Store) DB() *sql.DB { return s.w }
 
+// Ping runs a trivial query on each pool, for readiness checks: a pool that
+// is closed or cannot reach its database fails it.
+func (s *Store) Ping(ctx context.Context) error {
+	for _, db := range s.pools() {
+		var one int
+		if err := db.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PoolStats returns the statistics of the connection pools by name: "write"
+// and, when reads have a pool of their own (SQLite), "read".
+func (s *Store) PoolStats() map[string]sql.DBStats {
+	stats := map[string]sql.DBStats{"write": s.w.Stats()}
+	if s.r != s.w {
+		stats["read"] = s.r.Stats()
+	}
+	return stats
+}
+
+func (s *Store) pools() []*sql.DB {
+	if s.r == s.w {
+		return []*sql.DB{s.w}
+	}
+	return []*sql.DB{s.w, s.r}
+}
+
 // Tx is a transaction that rebinds placeholders and converts values for its dialect.
 type Tx struct {
 	*sql.Tx

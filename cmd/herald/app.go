@@ -172,7 +172,8 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	mux.Handle("/api/", apiServer.Handler())
 	mux.Handle("/newsroom/", desk.Handler())
 	mux.Handle("/", a.portal)
-	a.handler = httpx.Middleware(log, mux)
+	measure := a.observability(mux, c.Get("metrics-token"), films.Check)
+	a.handler = httpx.Middleware(log, measure(mux))
 	return a, nil
 }
 
