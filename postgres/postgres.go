@@ -39,14 +39,18 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	return s, nil
 }
 
+// PoolSize is the most connections one herald process opens to
+// PostgreSQL; `herald doctor` compares it with the server's max_connections.
+const PoolSize = 20
+
 // OpenNoMigrate connects without touching the schema.
 func OpenNoMigrate(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, err
 	}
-	db.SetMaxOpenConns(20)
-	db.SetMaxIdleConns(10)
+	db.SetMaxOpenConns(PoolSize)
+	db.SetMaxIdleConns(PoolSize / 2)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("connect to PostgreSQL: %w", err)

@@ -30,6 +30,7 @@ Commands:
   export     render the public portal into a folder as static files
   backup     write an online, consistent backup of the database to a file
   restore    load a backup into a new, empty database
+  doctor     check the configuration, database, folders, address and relay of a deployment
   search     reindex (rebuild the search index, also on running servers) | query WORDS
   version    print the version
 
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdBackup(ctx, e, rest)
 	case "restore":
 		return cmdRestore(ctx, e, rest)
+	case "doctor":
+		return cmdDoctor(ctx, e, rest)
 	case "search":
 		return cmdSearch(ctx, e, rest)
 	case "version", "--version", "-version":
