@@ -70,10 +70,7 @@ func (s *Server) listPlans(w http.ResponseWriter, r *http.Request, actor *herald
 		f.UnitIDs = []int64{actor.UnitID}
 	}
 	var err error
-	if f.Limit, err = queryInt(r, "limit", 50, 1, 500); err == nil {
-		f.Offset, err = queryInt(r, "offset", 0, 0, 1<<30)
-	}
-	if err != nil {
+	if f.Limit, f.Offset, err = queryPage(r); err != nil {
 		s.problem(w, r, err)
 		return
 	}

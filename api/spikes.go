@@ -22,10 +22,7 @@ func (s *Server) listSpikes(w http.ResponseWriter, r *http.Request, actor *heral
 		f.UnitIDs = []int64{actor.UnitID}
 	}
 	var err error
-	if f.Limit, err = queryInt(r, "limit", 50, 1, 500); err == nil {
-		f.Offset, err = queryInt(r, "offset", 0, 0, 1<<30)
-	}
-	if err != nil {
+	if f.Limit, f.Offset, err = queryPage(r); err != nil {
 		s.problem(w, r, err)
 		return
 	}

@@ -51,6 +51,11 @@ type dashboardFilter struct {
 	Problems               map[string]string
 	ThemeName, ColumnName  string
 	UnitName, ChannelLabel string
+	// the choices the form offers, read once with the filter
+	units     []*herald.Unit
+	unitNames map[int64]string
+	themes    []*herald.Theme
+	columns   []*herald.Column
 }
 
 // query is the filter as a URL query, for links to downloads and presets.
@@ -144,7 +149,7 @@ type dashboardData struct {
 // parseDashboardFilter reads the filter from the query: the last year up to
 // today without one. Problems are by field, in the reader's language; the
 // filter then holds the defaults for what was wrong.
-func (s *Server) parseDashboardFilter(ctx context.Context, r *http.Request, req *request) (*dashboardFilter, []*herald.Unit, error) {
+func (s *Server) parseDashboardFilter(ctx context.Context, r *http.Request, req *request) (*dashboardFilter, error) {
 	q := r.URL.Query()
 	today := herald.CSTDay(s.Auth.Clock.Now())
 	f := &dashboardFilter{Until: today, From: today.AddDate(0, 0, 1-dashboardDefaultDays), Problems: map[string]string{},
@@ -184,16 +189,17 @@ func (s *Server) parseDashboardFilter(ctx context.Context, r *http.Request, req 
 
 	units, _, err := s.Store.FindUnits(ctx, herald.UnitFilter{})
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	themes, err := s.Store.FindThemes(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	columns, err := s.Store.FindColumns(ctx)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
+	f.units, f.themes, f.columns = units, themes, columns
 	pick := func(field string, dst *int64, name *string, names map[int64]string) {
 		text := strings.TrimSpace(q.Get(field))
 		if text == "" {
@@ -206,7 +212,8 @@ func (s *Server) parseDashboardFilter(ctx context.Context, r *http.Request, req 
 		}
 		*dst, *name = id, names[id]
 	}
-	unitNames, themeNames, columnNames := map[int64]string{}, map[int64]string{}, map[int64]string{}
+	f.unitNames = map[int64]string{}
+	unitNames, themeNames, columnNames := f.unitNames, map[int64]string{}, map[int64]string{}
 	for _, u := range units {
 		unitNames[u.ID] = u.Name
 	}
@@ -229,12 +236,12 @@ func (s *Server) parseDashboardFilter(ctx context.Context, r *http.Request, req 
 			f.Problems["channel"] = s.msgs.T(req.lang, "dashboard.problem.channel")
 		}
 	}
-	return f, units, nil
+	return f, nil
 }
 
 func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, req *request) {
 	ctx := r.Context()
-	f, units, err := s.parseDashboardFilter(ctx, r, req)
+	f, err := s.parseDashboardFilter(ctx, r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
@@ -245,16 +252,9 @@ func (s *Server) dashboardPage(w http.ResponseWriter, r *http.Request, req *requ
 		return
 	}
 	v := &dashboardView{Filter: f, Query: template.URL(f.query().Encode()), Tables: map[string]*dashboardTable{},
-		Weekly: f.Until.Sub(f.From) >= dashboardDailyDays*24*time.Hour, CanReviewSpikes: scoring.MayReview(req.staff)}
-	if v.Themes, err = s.Store.FindThemes(ctx); err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	if v.Columns, err = s.Store.FindColumns(ctx); err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	for _, u := range unitsInTreeOrder(units) { // indented by depth, as select options can only be
+		Weekly: f.Until.Sub(f.From) >= dashboardDailyDays*24*time.Hour, CanReviewSpikes: scoring.MayReviewSpikes(req.staff),
+		Themes: f.themes, Columns: f.columns}
+	for _, u := range unitsInTreeOrder(f.units) { // indented by depth, as select options can only be
 		v.Units = append(v.Units, dashboardOption{Value: strconv.FormatInt(u.unit.ID, 10), Label: strings.Repeat("　", u.depth) + u.unit.Name})
 	}
 	for _, ch := range herald.ReadChannels {
@@ -404,17 +404,6 @@ func (s *Server) dashboardData(ctx context.Context, lang string, f *dashboardFil
 	if err != nil {
 		return nil, err
 	}
-	unitNames := map[int64]string{}
-	for _, o := range d.units {
-		unitNames[o.Beneficiary.ID] = o.Name
-	}
-	units, _, err := s.Store.FindUnits(ctx, herald.UnitFilter{})
-	if err != nil {
-		return nil, err
-	}
-	for _, u := range units {
-		unitNames[u.ID] = u.Name
-	}
 	pieces := tabular.Table{Name: t("dashboard.table.articles"), Title: t("dashboard.table.articles") + " " + span,
 		Columns: []tabular.Column{int64Col("dashboard.col.rank"), textCol("dashboard.col.title"), textCol("dashboard.col.unit"),
 			dateCol("dashboard.col.published"), int64Col("dashboard.col.reads"), int64Col("dashboard.col.readers")}}
@@ -422,7 +411,7 @@ func (s *Server) dashboardData(ctx context.Context, lang string, f *dashboardFil
 		a := articles[ar.ArticleID]
 		title, unit, published := fmt.Sprintf("#%d", ar.ArticleID), "", time.Time{}
 		if a != nil {
-			title, unit = a.Title, unitNames[a.UnitID]
+			title, unit = a.Title, f.unitNames[a.UnitID]
 			if a.PublishedAt != nil {
 				published = a.PublishedAt.In(herald.CST)
 			}
@@ -722,7 +711,7 @@ func (s *Server) dashboardFile(w http.ResponseWriter, r *http.Request, req *requ
 		s.fail(w, r, req, herald.Errorf(herald.ENOTFOUND, "%s", s.msgs.T(req.lang, "dashboard.no_file")))
 		return
 	}
-	f, _, err := s.parseDashboardFilter(ctx, r, req)
+	f, err := s.parseDashboardFilter(ctx, r, req)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -405,35 +404,5 @@ const newsletterKeyName = "links"
 
 // NewsletterKey returns the link-signing key, storing a new one the first time.
 func (s *Store) NewsletterKey(ctx context.Context, at time.Time, newKey func() ([]byte, error)) ([]byte, error) {
-	find := func() (key []byte, err error) {
-		err = s.read(ctx, func(tx *Tx) error {
-			var secret string
-			if err := tx.queryRow(`SELECT secret FROM newsletter_keys WHERE name = ?`, newsletterKeyName).Scan(&secret); err != nil {
-				return notFound(err, "No newsletter key yet.")
-			}
-			key, err = hex.DecodeString(secret)
-			return err
-		})
-		return key, err
-	}
-	key, err := find()
-	if herald.ErrorCode(err) != herald.ENOTFOUND {
-		return key, err
-	}
-	key, err = newKey()
-	if err != nil {
-		return nil, err
-	}
-	if len(key) < 32 {
-		return nil, herald.Invalid("key", "must be at least 32 bytes")
-	}
-	err = s.write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(`INSERT INTO newsletter_keys (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-			newsletterKeyName, hex.EncodeToString(key), s.t(at))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return find() // the first one stored, whoever stored it
+	return s.keptKey(ctx, "newsletter_keys", newsletterKeyName, at, newKey)
 }

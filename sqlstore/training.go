@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
@@ -766,40 +765,4 @@ const trainingKeyName = "checkin"
 // TrainingKey returns the check-in signing key, storing a new one the first time.
 func (s *Store) TrainingKey(ctx context.Context, at time.Time, newKey func() ([]byte, error)) ([]byte, error) {
 	return s.keptKey(ctx, "training_keys", trainingKeyName, at, newKey)
-}
-
-// keptKey returns the secret key of that name in a table of keys (name,
-// secret, created_at), storing newKey's the first time; when two processes
-// race, both get the one stored first.
-func (s *Store) keptKey(ctx context.Context, table, name string, at time.Time, newKey func() ([]byte, error)) ([]byte, error) {
-	find := func() (key []byte, err error) {
-		err = s.read(ctx, func(tx *Tx) error {
-			var secret string
-			if err := tx.queryRow(`SELECT secret FROM `+table+` WHERE name = ?`, name).Scan(&secret); err != nil {
-				return notFound(err, "No key yet.")
-			}
-			key, err = hex.DecodeString(secret)
-			return err
-		})
-		return key, err
-	}
-	key, err := find()
-	if herald.ErrorCode(err) != herald.ENOTFOUND {
-		return key, err
-	}
-	if key, err = newKey(); err != nil {
-		return nil, err
-	}
-	if len(key) < 32 {
-		return nil, herald.Invalid("key", "must be at least 32 bytes")
-	}
-	err = s.write(ctx, func(tx *Tx) error {
-		_, err := tx.exec(`INSERT INTO `+table+` (name, secret, created_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,
-			name, hex.EncodeToString(key), s.t(at))
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return find()
 }
