@@ -30,6 +30,8 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
+	// Err is the underlying cause, for the logs; it is never shown.
+	Err error
 }
 
 // FieldError names one invalid input field and what is wrong with it.
@@ -39,8 +41,14 @@ type FieldError struct {
 }
 
 func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("herald error: code=%s message=%s: %v", e.Code, e.Message, e.Err)
+	}
 	return fmt.Sprintf("herald error: code=%s message=%s", e.Code, e.Message)
 }
+
+// Unwrap returns the underlying cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code, format string, args ...any) *Error {

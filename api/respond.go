@@ -19,12 +19,10 @@ import (
 // Problem is an RFC 9457 problem document, with the invalid fields listed.
 type Problem = httpx.Problem
 
-// problem writes err as application/problem+json; internal errors are logged
-// with the request ID and shown without detail.
+// problem writes err as application/problem+json; server-side failures are
+// logged with the request ID, and internal ones shown without detail.
 func (s *Server) problem(w http.ResponseWriter, r *http.Request, err error) {
-	if herald.ErrorCode(err) == herald.EINTERNAL {
-		s.Log.Error("internal error", "request_id", httpx.RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err)
-	}
+	httpx.LogFailure(s.Log, r, err)
 	httpx.WriteProblem(w, r, err)
 }
 

@@ -39,6 +39,7 @@ var Options = []Option{
 	{Name: "log-format", Default: "text", Usage: "log format: text or json", check: oneOf("text", "json")},
 	{Name: "max-body", Default: "8388608", Usage: "largest request body accepted, in bytes", check: checkInt(1024, 1<<30)},
 	{Name: "shutdown-timeout", Default: "15s", Usage: "how long a stopping server waits for requests in flight", check: checkDuration},
+	{Name: "job-lease", Default: "1m", Usage: "how long a job stays with a server that stopped answering before another takes it over", check: checkDuration},
 	{Name: "export-dir", Usage: "also publish the portal as static files into this folder, kept up to date as articles are published"},
 	{Name: "tls-cert", Usage: "certificate chain (PEM file) to serve HTTPS directly, without a proxy in front; with tls-key"},
 	{Name: "tls-key", Usage: "private key (PEM file) of tls-cert"},

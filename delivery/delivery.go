@@ -64,6 +64,13 @@ type Service struct {
 	// Queued, if set, is called after the service queues jobs, so that an idle
 	// runner looks at once.
 	Queued func()
+	// Attempted, if set, is told how each attempt to carry out a delivery
+	// ended — DeliverySent, DeliveryRetrying or DeliveryFailed — and on which
+	// channel, a registered one: the metrics count deliveries by them. It is
+	// called after the attempt's record is written (not when writing fails:
+	// the job runs again, and so does the attempt), from the job runner's
+	// workers, so it must be safe for concurrent use.
+	Attempted func(channel herald.Channel, outcome herald.DeliveryStatus)
 }
 
 // New returns a service with no channels.
@@ -221,6 +228,13 @@ func (s *Service) deliver(ctx context.Context, j *herald.Job) error {
 	}
 	res, deliverErr := c.Deliver(ctx, d, a)
 	final := deliverErr == nil || j.Attempts >= j.MaxAttempts || jobs.IsPermanent(deliverErr)
+	outcome := herald.DeliveryRetrying
+	switch {
+	case deliverErr == nil:
+		outcome = herald.DeliverySent
+	case final:
+		outcome = herald.DeliveryFailed
+	}
 	_, err = s.store.UpdateDelivery(ctx, d.ID, func(cur *herald.Delivery) error {
 		if cur.Action != p.Action || cur.Version != p.Version {
 			return nil // re-aimed meanwhile: its own job records its outcome
@@ -228,24 +242,25 @@ func (s *Service) deliver(ctx context.Context, j *herald.Job) error {
 		now := s.clock.Now()
 		cur.Attempts++
 		cur.UpdatedAt = now
-		switch {
-		case deliverErr == nil:
-			cur.Status, cur.LastError, cur.SentAt = herald.DeliverySent, "", &now
+		cur.Status = outcome
+		if deliverErr == nil {
+			cur.LastError, cur.SentAt = "", &now
 			if res.ExternalID != "" {
 				cur.ExternalID = res.ExternalID
 			}
 			if res.ExternalURL != "" {
 				cur.ExternalURL = res.ExternalURL
 			}
-		case final:
-			cur.Status, cur.LastError = herald.DeliveryFailed, herald.JobError(deliverErr)
-		default:
-			cur.Status, cur.LastError = herald.DeliveryRetrying, herald.JobError(deliverErr)
+		} else {
+			cur.LastError = herald.JobError(deliverErr)
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return err // not counted: the job runs again, and that attempt is
+	}
+	if s.Attempted != nil {
+		s.Attempted(d.Channel, outcome)
 	}
 	return deliverErr
 }

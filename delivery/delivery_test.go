@@ -203,6 +203,57 @@ func TestFailuresRetryThenGiveUp(t *testing.T) {
 	}
 }
 
+// TestAttemptedCountsByChannelAndOutcome publishes to two channels, one of
+// which fails once at one target and for good at the other, and checks what
+// Attempted was told; a replayed job, which sends nothing, is not counted.
+func TestAttemptedCountsByChannelAndOutcome(t *testing.T) {
+	e := setup(t)
+	printer := &recorder{name: herald.ChannelPrint}
+	e.svc.Register(printer)
+	var mu sync.Mutex
+	counts := map[string]int{} // "channel outcome"
+	e.svc.Attempted = func(channel herald.Channel, outcome herald.DeliveryStatus) {
+		mu.Lock()
+		defer mu.Unlock()
+		counts[string(channel)+" "+string(outcome)]++
+	}
+	failedOnce := false
+	e.channel.fail = func(d *herald.Delivery) error {
+		if d.Target != "site" {
+			return jobs.Permanent(errors.New("403 forbidden by the column's peer"))
+		}
+		if !failedOnce {
+			failedOnce = true
+			return errors.New("503 service unavailable")
+		}
+		return nil
+	}
+	c := storetest.Content(e.World.Local, "全省普法工作会议召开")
+	c.Channels = []herald.Channel{herald.ChannelMicroblog, herald.ChannelPrint}
+	a := e.Approved(t, workflow.Draft{ArticleContent: c})
+	e.Do(t, e.World.Chief, a.ID, workflow.ActPublish, workflow.Request{})
+	e.Runner.RunDue(e.Ctx)
+	e.Now = e.Now.Add(time.Minute)
+	e.Runner.RunDue(e.Ctx)
+	want := map[string]int{
+		"microblog sent":     1, // the site, on its second attempt
+		"microblog retrying": 1, // the site's first
+		"microblog failed":   1, // the column's peer refused
+		"print sent":         2, // both targets
+	}
+	if fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Fatalf("Attempted was told %v, want %v", counts, want)
+	}
+	done, _, _ := e.Store.FindJobs(e.Ctx, herald.JobFilter{Kind: delivery.KindDeliver, Statuses: []herald.JobStatus{herald.JobDone}})
+	if err := e.Store.EnqueueJobs(e.Ctx, e.Now, &herald.Job{Kind: delivery.KindDeliver, Key: "replay", Payload: done[0].Payload}); err != nil {
+		t.Fatal(err)
+	}
+	e.Runner.RunDue(e.Ctx)
+	if fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("after a replayed job that sent nothing: %v, want %v", counts, want)
+	}
+}
+
 func TestADeliveryRunAgainSendsNothingTwice(t *testing.T) {
 	e := setup(t)
 	a := e.approved(t, "正定县公证处延时服务")

@@ -40,6 +40,22 @@ func Status(err error) int {
 	return http.StatusInternalServerError
 }
 
+// LogFailure logs a request's failure once, where the server is at fault:
+// internal errors at error level, a part that is away (the database, the
+// video storage) at warning level with its cause. Errors of the client's
+// making are not logged.
+func LogFailure(log *slog.Logger, r *http.Request, err error) {
+	if log == nil { // a server built bare, in tests
+		return
+	}
+	switch herald.ErrorCode(err) {
+	case herald.EINTERNAL:
+		log.Error("internal error", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err)
+	case herald.EUNAVAILABLE:
+		log.Warn("unavailable", "request_id", RequestID(r.Context()), "method", r.Method, "path", r.URL.Path, "error", err)
+	}
+}
+
 type ctxKey int
 
 const (

@@ -50,6 +50,11 @@ type Runner struct {
 	Poll time.Duration
 	// Backoff returns the wait before attempt n+1 after attempt n failed.
 	Backoff func(attempt int) time.Duration
+	// Ran, if set, is told how each attempt at a job ended (OutcomeDone,
+	// OutcomeRetry or OutcomeFailed) and the job's kind, which is one of the
+	// registered ones (Kinds): the metrics count attempts by it. It is called
+	// from every worker, so it must be safe for concurrent use, and quick.
+	Ran func(kind, outcome string)
 
 	wake herald.Wakeup
 }
@@ -67,6 +72,24 @@ func New(store herald.JobStore, clock herald.Clock, log *slog.Logger) *Runner {
 
 // Handle registers the handler of a kind of job. Register before Run.
 func (r *Runner) Handle(kind string, h Handler) { r.handlers[kind] = h }
+
+// Kinds returns the kinds of job the runner has handlers for, sorted: the
+// only kinds it claims.
+func (r *Runner) Kinds() []string {
+	kinds := make([]string, 0, len(r.handlers))
+	for k := range r.handlers {
+		kinds = append(kinds, k)
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+// How an attempt at a job ended, as Ran is told.
+const (
+	OutcomeDone   = "done"   // the handler succeeded
+	OutcomeRetry  = "retry"  // it failed, and the job is tried again later
+	OutcomeFailed = "failed" // it failed for good: the job waits for an editor
+)
 
 // Worker returns the name the runner claims jobs under.
 func (r *Runner) Worker() string { return r.worker }
@@ -146,12 +169,7 @@ func (r *Runner) RunDue(ctx context.Context) (int, error) {
 
 // RunOne claims one due job and runs it; it reports whether there was one.
 func (r *Runner) RunOne(ctx context.Context) (bool, error) {
-	kinds := make([]string, 0, len(r.handlers))
-	for k := range r.handlers {
-		kinds = append(kinds, k)
-	}
-	slices.Sort(kinds)
-	j, err := r.store.ClaimJob(ctx, r.worker, kinds, r.clock.Now(), r.Lease)
+	j, err := r.store.ClaimJob(ctx, r.worker, r.Kinds(), r.clock.Now(), r.Lease)
 	if err != nil || j == nil {
 		return false, err
 	}
@@ -164,17 +182,24 @@ func (r *Runner) RunOne(ctx context.Context) (bool, error) {
 		runErr = r.run(ctx, j)
 	}
 	o := herald.JobOutcome{At: r.clock.Now()}
+	outcome := OutcomeDone
 	switch {
 	case runErr == nil:
 		log.Debug("job done")
 	case !IsPermanent(runErr) && j.Attempts < j.MaxAttempts:
+		outcome = OutcomeRetry
 		o.Err = herald.JobError(runErr)
 		next := o.At.Add(r.Backoff(j.Attempts))
 		o.RetryAt = &next
 		log.Warn("job failed; trying again later", "error", runErr, "retry_at", next)
 	default:
+		outcome = OutcomeFailed
 		o.Err = herald.JobError(runErr)
 		log.Error("job failed", "error", runErr)
+	}
+	if r.Ran != nil {
+		// counted even if recording the outcome fails below: the attempt ran
+		r.Ran(j.Kind, outcome)
 	}
 	// the outcome is recorded even when ctx has ended: the work is done
 	if err := r.store.FinishJob(context.WithoutCancel(ctx), j.ID, r.worker, o); err != nil {

@@ -122,6 +122,61 @@ func TestRetriesBackOffAndGiveUp(t *testing.T) {
 	}
 }
 
+// TestRanCountsAttemptsByKindAndOutcome runs a job that succeeds, one that
+// fails once and then succeeds, one that fails until it gives up and one that
+// fails for good at once, and checks what Ran was told.
+func TestRanCountsAttemptsByKindAndOutcome(t *testing.T) {
+	ctx := context.Background()
+	s := openSQLite(t)
+	clock := &fakeClock{now: t0}
+	r := jobs.New(s, clock.Now, quiet())
+	r.Backoff = func(int) time.Duration { return time.Minute }
+	var mu sync.Mutex
+	counts := map[string]int{} // "kind outcome"
+	r.Ran = func(kind, outcome string) {
+		mu.Lock()
+		defer mu.Unlock()
+		counts[kind+" "+outcome]++
+	}
+	r.Handle("mail.send", func(context.Context, *herald.Job) error { return nil })
+	r.Handle("feed.fetch", func(_ context.Context, j *herald.Job) error {
+		if j.Key == "feed.fetch/flaky" && j.Attempts == 1 {
+			return errors.New("connection reset by peer")
+		}
+		return nil
+	})
+	r.Handle("print.send", func(_ context.Context, j *herald.Job) error {
+		if j.Key == "print.send/invalid" {
+			return jobs.Permanent(errors.New("no such partner"))
+		}
+		return errors.New("timeout")
+	})
+	if got := r.Kinds(); fmt.Sprint(got) != "[feed.fetch mail.send print.send]" {
+		t.Errorf("Kinds() = %v", got)
+	}
+	job(t, s, t0, "mail.send", "mail.send/1", 3)
+	job(t, s, t0, "mail.send", "mail.send/2", 3)
+	job(t, s, t0, "feed.fetch", "feed.fetch/flaky", 3)
+	job(t, s, t0, "print.send", "print.send/down", 2)
+	job(t, s, t0, "print.send", "print.send/invalid", 5)
+	for range 3 {
+		if _, err := r.RunDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.Add(time.Minute)
+	}
+	want := map[string]int{
+		"mail.send done":    2,
+		"feed.fetch retry":  1,
+		"feed.fetch done":   1,
+		"print.send retry":  1, // down: attempt 1 of 2
+		"print.send failed": 2, // down's attempt 2, and invalid at once
+	}
+	if fmt.Sprint(counts) != fmt.Sprint(want) {
+		t.Errorf("Ran was told %v, want %v", counts, want)
+	}
+}
+
 func TestTakesOverFromAStoppedWorker(t *testing.T) {
 	ctx := context.Background()
 	s := openSQLite(t)

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/heraldnews/herald"
 )
@@ -211,11 +212,27 @@ func SaveVideo(ctx context.Context, store herald.VideoFileStore, files Files, r 
 	// The file goes first: a record without its file would be a broken
 	// video, a file without a record is only unused space.
 	if err := files.Put(ctx, v.Key(), body); err != nil {
-		return nil, err
+		return nil, storageRefused(err, field)
 	}
 	err = store.CreateVideoFile(ctx, v, ev)
 	if herald.ErrorCode(err) == herald.ECONFLICT { // the same bytes uploaded at the same moment
 		return store.FindVideoFileBySHA256(ctx, up.SHA256)
 	}
 	return v, err
+}
+
+// storageRefused says that the film storage did not take a file (a full disk,
+// a read-only or unreachable store) as an EUNAVAILABLE error under field —
+// nothing was saved, and the uploader can tell it from a bad file. The cause
+// stays for the logs. Errors that already carry a code pass unchanged.
+func storageRefused(err error, field string) error {
+	if code := herald.ErrorCode(err); code != herald.EINTERNAL {
+		return err
+	}
+	msg := "the video storage refused the file, so nothing was saved; try again later or tell the administrator"
+	if errors.Is(err, syscall.ENOSPC) {
+		msg = "the video storage is full, so nothing was saved; tell the administrator"
+	}
+	return &herald.Error{Code: herald.EUNAVAILABLE, Message: field + ": " + msg,
+		Fields: []herald.FieldError{{Field: field, Message: msg}}, Err: err}
 }

@@ -59,7 +59,8 @@ func parse(t *testing.T, text string) (types map[string]string, samples []sample
 			fam := m[1]
 			if types[fam] == "" {
 				for _, suffix := range []string{"_bucket", "_sum", "_count"} {
-					if base := strings.TrimSuffix(m[1], suffix); base != m[1] && types[base] == "histogram" {
+					base := strings.TrimSuffix(m[1], suffix)
+					if base != m[1] && (types[base] == "histogram" || (types[base] == "summary" && suffix != "_bucket")) {
 						fam = base
 					}
 				}

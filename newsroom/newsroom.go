@@ -413,9 +413,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, page
 // fail shows an error page with the message that is safe to show.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, req *request, err error) {
 	status := httpx.Status(err)
-	if status == http.StatusInternalServerError {
-		s.Log.Error("newsroom", "request_id", httpx.RequestID(r.Context()), "path", r.URL.Path, "error", err)
-	}
+	httpx.LogFailure(s.Log, r, err)
 	if wantsJSON(r) {
 		httpx.WriteProblem(w, r, err)
 		return

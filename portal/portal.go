@@ -42,6 +42,10 @@ type Portal struct {
 	// Videos holds the films of video pieces, streamed under
 	// herald.VideoFilePrefix; nil: films are not served.
 	Videos media.Files
+	// CacheLookup, if set, is told whether the page cache had each page a
+	// request asked for (a miss renders it): the metrics count both. It is
+	// called on every page request, concurrently, so it must be cheap.
+	CacheLookup func(hit bool)
 
 	assets    *web.Assets
 	templates map[string]*template.Template

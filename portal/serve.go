@@ -24,6 +24,7 @@ const MaxQueryBytes = 1024
 type pageCache struct {
 	mu    sync.RWMutex
 	pages map[string]*cachedPage
+	bytes int64 // of the pages' bodies, plain and compressed
 }
 
 type cachedPage struct {
@@ -53,16 +54,32 @@ func (c *pageCache) put(p *Page, now time.Time) {
 	p.gzip = buf.Bytes()
 	c.mu.Lock()
 	if c.pages == nil || len(c.pages) > 100_000 {
-		c.pages = map[string]*cachedPage{} // a crude bound; the site's pages fit many times over
+		c.pages, c.bytes = map[string]*cachedPage{}, 0 // a crude bound; the site's pages fit many times over
+	}
+	if old := c.pages[p.Path]; old != nil {
+		c.bytes -= old.page.size()
 	}
 	c.pages[p.Path] = &cachedPage{page: p, expires: now.Add(p.MaxAge)}
+	c.bytes += p.size()
 	c.mu.Unlock()
 }
 
 func (c *pageCache) clear() {
 	c.mu.Lock()
-	c.pages = nil
+	c.pages, c.bytes = nil, 0
 	c.mu.Unlock()
+}
+
+// size is what a cached page holds in memory, near enough: its bodies.
+func (p *Page) size() int64 { return int64(len(p.Body) + len(p.gzip)) }
+
+// CacheSize returns how many pages the page cache holds and the size of
+// their bodies, plain and compressed; expired pages count until they are
+// dropped (on the next publication) or replaced.
+func (p *Portal) CacheSize() (pages int, bytes int64) {
+	p.cache.mu.RLock()
+	defer p.cache.mu.RUnlock()
+	return len(p.cache.pages), p.cache.bytes
 }
 
 // ServeHTTP serves the portal: cached pages with ETag, Last-Modified and gzip,
@@ -102,14 +119,23 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	now := p.Clock.Now()
 	page := p.cache.get(path, now)
+	if p.CacheLookup != nil {
+		p.CacheLookup(page != nil)
+	}
 	if page == nil {
 		var err error
 		if page, err = p.Render(r.Context(), path, false); err != nil {
 			if r.Context().Err() != nil {
 				return // the reader left; nothing to answer, nothing wrong
 			}
-			p.Log.Error("portal render", "request_id", httpx.RequestID(r.Context()), "path", path, "error", err)
-			http.Error(w, "服务暂时不可用，请稍后再试。", http.StatusInternalServerError)
+			httpx.LogFailure(p.Log, r, err)
+			status := httpx.Status(err)
+			if status == http.StatusServiceUnavailable {
+				w.Header().Set("Retry-After", "5")
+			} else {
+				status = http.StatusInternalServerError
+			}
+			http.Error(w, "服务暂时不可用，请稍后再试。", status)
 			return
 		}
 		p.cache.put(page, now)

@@ -5,14 +5,19 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"strings"
+	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	_ "github.com/jackc/pgx/v5/stdlib" // the database/sql driver "pgx"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/heraldnews/herald/sqlstore"
 )
@@ -39,16 +44,24 @@ func Open(ctx context.Context, dsn string) (*sqlstore.Store, error) {
 	return s, nil
 }
 
+// ConnectTimeout bounds opening a connection when the DSN sets no
+// connect_timeout: while the database is away, requests fail within it.
+const ConnectTimeout = 5 * time.Second
+
 // PoolSize is the most connections one herald process opens to
 // PostgreSQL; `herald doctor` compares it with the server's max_connections.
 const PoolSize = 20
 
 // OpenNoMigrate connects without touching the schema.
 func OpenNoMigrate(ctx context.Context, dsn string) (*sqlstore.Store, error) {
-	db, err := sql.Open("pgx", dsn)
+	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, err
 	}
+	if cfg.ConnectTimeout == 0 { // without connect_timeout, an unreachable host holds requests for minutes
+		cfg.ConnectTimeout = ConnectTimeout
+	}
+	db := stdlib.OpenDB(*cfg)
 	db.SetMaxOpenConns(PoolSize)
 	db.SetMaxIdleConns(PoolSize / 2)
 	if err := db.PingContext(ctx); err != nil {
@@ -78,6 +91,7 @@ var Dialect = sqlstore.Dialect{
 		}
 		return "", true
 	},
+	Unreachable: unreachable,
 	AfterLoad: func(ctx context.Context, tx *sql.Tx, tables []string) error {
 		for _, t := range tables {
 			var hasID bool
@@ -93,4 +107,19 @@ var Dialect = sqlstore.Dialect{
 		}
 		return nil
 	},
+}
+
+// unreachable reports whether err comes from a database that cannot be
+// reached: a refused or timed-out connection, a connection lost mid-way, or a
+// server shutting down, crashed or still starting (SQLSTATE class 08, 57P01–03).
+func unreachable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) ||
+		pgconn.SafeToRetry(err) || strings.Contains(err.Error(), "conn closed")
 }

@@ -40,6 +40,10 @@ type Dialect struct {
 	// UniqueViolation reports whether err is a unique-constraint violation and, if
 	// it can tell, the column concerned.
 	UniqueViolation func(err error) (column string, ok bool)
+	// Unreachable reports whether err says the database cannot be reached
+	// (refused or lost connections, a server shutting down or starting up):
+	// such errors become EUNAVAILABLE, which the HTTP layer answers with 503.
+	Unreachable func(err error) bool
 	// AfterLoad runs after a backup was loaded (PostgreSQL moves its identity
 	// sequences past the loaded IDs).
 	AfterLoad func(ctx context.Context, tx *sql.Tx, tables []string) error
@@ -172,7 +176,7 @@ func (s *Store) read(ctx context.Context, fn func(tx *Tx) error) error {
 func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(tx *Tx) error) error {
 	stx, err := db.BeginTx(ctx, opts)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return s.mapError(fmt.Errorf("begin: %w", err))
 	}
 	tx := &Tx{Tx: stx, s: s, ctx: ctx}
 	if err := fn(tx); err != nil {
@@ -185,10 +189,16 @@ func (s *Store) inTx(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fu
 	return nil
 }
 
-// mapError turns constraint violations into coded errors.
+// unreachableMessage is the message of a request that found the database away.
+const unreachableMessage = "The database cannot be reached just now; try again in a moment."
+
+// mapError turns constraint violations and lost connections into coded errors.
 func (s *Store) mapError(err error) error {
 	if err == nil || herald.ErrorCode(err) != herald.EINTERNAL {
 		return err
+	}
+	if s.d.Unreachable != nil && s.d.Unreachable(err) {
+		return &herald.Error{Code: herald.EUNAVAILABLE, Message: unreachableMessage, Err: err}
 	}
 	if col, ok := s.d.UniqueViolation(err); ok {
 		if col == "" {

@@ -98,6 +98,7 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 		a.views.OwnHosts = []string{u.Host} // a reader moving within the site is not a referral
 	}
 	a.jobs.Poll = c.Duration("scheduler-interval")
+	a.jobs.Lease = c.Duration("job-lease")
 	a.jobs.Handle(workflow.KindPublish, a.workflow.RunPublishJob)
 	a.delivery.RegisterJobs(a.jobs)
 	a.delivery.Queued = a.jobs.Wake

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/httpx"
+	"github.com/heraldnews/herald/jobs"
 	"github.com/heraldnews/herald/metrics"
 )
 
@@ -59,8 +60,57 @@ func (a *app) observability(mux *http.ServeMux, metricsToken string, storage fun
 			}
 		})
 	}
+	a.serviceMetrics(reg)
+	metrics.RegisterRuntime(reg) // go_*, process_*: a soak test watches memory and goroutines stay flat
 	mux.Handle("GET /metrics", metricsAccess(metricsToken, reg.Handler()))
 	return requests.Wrap
+}
+
+// serviceMetrics counts what the portal, the job runner and the delivery
+// engine report through their hooks; those packages know nothing of metrics.
+// Every series whose labels are known in advance starts at 0, so that a rate
+// over the first scrapes is not lost to a series that appears with its first
+// event. Labels stay bounded: results are two, job kinds those with a
+// handler (the only ones the runner claims), channels the registered ones.
+func (a *app) serviceMetrics(reg *metrics.Registry) {
+	lookups := reg.Counter("herald_portal_cache_requests_total",
+		"Portal page requests by whether the page cache had the page (hit) or it was rendered (miss).", "result")
+	hit, miss := lookups.With("hit"), lookups.With("miss") // looked up once: this runs on every page request
+	a.portal.CacheLookup = func(found bool) {
+		if found {
+			hit.Inc()
+		} else {
+			miss.Inc()
+		}
+	}
+	reg.GaugeFunc("herald_portal_cache_pages", "Pages the portal's page cache holds.", func() (float64, bool) {
+		pages, _ := a.portal.CacheSize()
+		return float64(pages), true
+	})
+	reg.GaugeFunc("herald_portal_cache_bytes", "Size of the pages the portal's page cache holds, plain and compressed.", func() (float64, bool) {
+		_, bytes := a.portal.CacheSize()
+		return float64(bytes), true
+	})
+
+	runs := reg.Counter("herald_jobs_runs_total",
+		"Attempts at jobs by kind and outcome: done, retry (tried again later) or failed (for good).", "kind", "outcome")
+	for _, kind := range a.jobs.Kinds() {
+		for _, outcome := range []string{jobs.OutcomeDone, jobs.OutcomeRetry, jobs.OutcomeFailed} {
+			runs.With(kind, outcome)
+		}
+	}
+	a.jobs.Ran = func(kind, outcome string) { runs.With(kind, outcome).Inc() }
+
+	deliveries := reg.Counter("herald_deliveries_total",
+		"Attempts at deliveries by channel and outcome: sent, retrying (tried again later) or failed (for good).", "channel", "outcome")
+	for _, channel := range a.delivery.Channels() {
+		for _, outcome := range []herald.DeliveryStatus{herald.DeliverySent, herald.DeliveryRetrying, herald.DeliveryFailed} {
+			deliveries.With(string(channel), string(outcome))
+		}
+	}
+	a.delivery.Attempted = func(channel herald.Channel, outcome herald.DeliveryStatus) {
+		deliveries.With(string(channel), string(outcome)).Inc()
+	}
 }
 
 // pingStore asks the database for a trivial answer.

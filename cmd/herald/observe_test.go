@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/sqlstore"
@@ -146,6 +147,11 @@ func TestMetricsOfARunningServer(t *testing.T) {
 		status(t, "GET", srv.url+"/healthz", nil)
 	}
 	status(t, "GET", srv.url+"/api/v1/articles/12345", nil)
+	for range 2 {
+		if got := status(t, "GET", srv.url+"/", nil); got != 200 {
+			t.Fatalf("GET /: %d", got)
+		}
+	}
 	after := scrapeMetrics(t, srv.url, http.Header{})
 
 	healthz := `herald_http_requests_total{route="GET /healthz",method="GET",status="200"}`
@@ -166,6 +172,49 @@ func TestMetricsOfARunningServer(t *testing.T) {
 			t.Errorf("no %s in the scrape", want)
 		}
 	}
+	// the home page twice: rendered, then from the cache (a publication in
+	// between would make both misses, which nothing here does)
+	hit, miss := `herald_portal_cache_requests_total{result="hit"}`, `herald_portal_cache_requests_total{result="miss"}`
+	if dh, dm := after[hit]-before[hit], after[miss]-before[miss]; dh != 1 || dm != 1 {
+		t.Errorf("two requests for the home page: %v hits, %v misses; want 1 and 1", dh, dm)
+	}
+	if after["herald_portal_cache_pages"] < 1 || after["herald_portal_cache_bytes"] <= 0 {
+		t.Errorf("page cache: %v pages, %v bytes", after["herald_portal_cache_pages"], after["herald_portal_cache_bytes"])
+	}
+	// every series of a known kind, channel and outcome is there from the start
+	for _, want := range []string{
+		`herald_jobs_runs_total{kind="delivery.deliver",outcome="done"}`, `herald_jobs_runs_total{kind="delivery.deliver",outcome="retry"}`,
+		`herald_jobs_runs_total{kind="workflow.publish",outcome="failed"}`,
+		`herald_deliveries_total{channel="microblog",outcome="sent"}`, `herald_deliveries_total{channel="microblog",outcome="retrying"}`,
+		`herald_deliveries_total{channel="print",outcome="failed"}`,
+		`go_goroutines`, `go_threads`, `go_memstats_heap_alloc_bytes`, `go_memstats_heap_inuse_bytes`, `go_memstats_sys_bytes`,
+		`go_memstats_alloc_bytes_total`, `go_gc_duration_seconds_count`, `go_gc_duration_seconds{quantile="0.5"}`,
+		`process_start_time_seconds`, `process_resident_memory_bytes`, `process_open_fds`, `process_cpu_seconds_total`,
+	} {
+		if _, ok := after[want]; !ok {
+			t.Errorf("no %s in the scrape", want)
+		}
+	}
+	for key := range after {
+		if strings.HasPrefix(key, "herald_jobs_runs_total{") && strings.Contains(key, "/") {
+			t.Errorf("a job key became a label: %s", key)
+		}
+	}
+	if after["go_goroutines"] < 5 || after["go_memstats_heap_inuse_bytes"] < after["go_memstats_heap_alloc_bytes"] ||
+		after["process_resident_memory_bytes"] < 1<<20 || after["process_start_time_seconds"] > float64(time.Now().UnixNano())/1e9 {
+		t.Errorf("runtime: %v goroutines, heap %v in use of %v allocated, RSS %v, started at %v", after["go_goroutines"],
+			after["go_memstats_heap_inuse_bytes"], after["go_memstats_heap_alloc_bytes"], after["process_resident_memory_bytes"],
+			after["process_start_time_seconds"])
+	}
+	// the server queues a scoring run when it starts: its attempt is counted
+	scoring := `herald_jobs_runs_total{kind="scoring.run",outcome="done"}`
+	for deadline := time.Now().Add(30 * time.Second); after[scoring] < 1; time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s = %v 30 s after the start", scoring, after[scoring])
+		}
+		after = scrapeMetrics(t, srv.url, http.Header{})
+	}
+
 	var build bool
 	for key, v := range after {
 		build = build || (strings.HasPrefix(key, `herald_build_info{version="`) && v == 1)
