@@ -19,8 +19,8 @@ import (
 // Files keeps files too large for database rows (films) under keys such as
 // "videos/<sha256>.mp4". A key names one content for ever: Put of an existing
 // key replaces it with the same bytes, so callers name files by their hash.
-// Dir keeps them in a local folder; another implementation may keep them in
-// object storage behind the same three methods.
+// Dir keeps them in a local folder, S3 in a bucket of an S3-compatible
+// object storage, behind the same three methods.
 type Files interface {
 	// Put stores what r yields under key; a reader failing half-way leaves
 	// no file behind and any earlier file of the key as it was.

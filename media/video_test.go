@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -111,29 +113,38 @@ func TestMP4Duration(t *testing.T) {
 }
 
 func TestDirFiles(t *testing.T) {
-	ctx := context.Background()
 	d := Dir(t.TempDir())
-	if err := d.Put(ctx, "videos/a.mp4", strings.NewReader("hello")); err != nil {
+	testFiles(t, d)
+	// A failed put leaves no temporary file beside the one stored.
+	entries, _ := os.ReadDir(filepath.Join(string(d), "videos"))
+	if len(entries) != 1 {
+		t.Errorf("folder holds %d entries, want the one file", len(entries))
+	}
+}
+
+// testFiles is what every Files must do; each implementation's test runs it
+// on a fresh store. It leaves videos/kept.mp4 behind for the caller to
+// check, and nothing else.
+func testFiles(t *testing.T, files Files) {
+	t.Helper()
+	ctx := context.Background()
+	if err := files.Put(ctx, "videos/a.mp4", strings.NewReader("hello")); err != nil {
 		t.Fatal(err)
 	}
-	f, err := d.Open(ctx, "videos/a.mp4")
+	f, err := files.Open(ctx, "videos/a.mp4")
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := io.ReadAll(f)
 	if string(b) != "hello" || f.Size() != 5 || time.Since(f.ModTime()) > time.Hour {
-		t.Errorf("read %q size %d", b, f.Size())
+		t.Errorf("read %q size %d modified %v", b, f.Size(), f.ModTime())
 	}
 	f.Close()
-	// A failing reader leaves the earlier file as it was and no temporary file.
-	if err := d.Put(ctx, "videos/a.mp4", io.MultiReader(strings.NewReader("partial"), failing{})); err == nil {
+	// A failing reader leaves the earlier file as it was.
+	if err := files.Put(ctx, "videos/a.mp4", io.MultiReader(strings.NewReader("partial"), failing{})); err == nil {
 		t.Fatal("a failing reader was stored")
 	}
-	entries, _ := os.ReadDir(filepath.Join(string(d), "videos"))
-	if len(entries) != 1 {
-		t.Errorf("folder holds %d entries, want the one file", len(entries))
-	}
-	if f, _ = d.Open(ctx, "videos/a.mp4"); f != nil {
+	if f, _ = files.Open(ctx, "videos/a.mp4"); f != nil {
 		b, _ = io.ReadAll(f)
 		f.Close()
 	}
@@ -141,18 +152,68 @@ func TestDirFiles(t *testing.T) {
 		t.Errorf("after a failed put: %q", b)
 	}
 	for _, bad := range []string{"", "../x", "/etc/passwd", "a/../../x", ".hidden", "videos/.tmp-1", `a\b`} {
-		if err := d.Put(ctx, bad, strings.NewReader("x")); herald.ErrorCode(err) != herald.EINVALID {
+		if err := files.Put(ctx, bad, strings.NewReader("x")); herald.ErrorCode(err) != herald.EINVALID {
 			t.Errorf("Put(%q) = %v", bad, err)
 		}
+		if _, err := files.Open(ctx, bad); herald.ErrorCode(err) != herald.EINVALID {
+			t.Errorf("Open(%q) = %v", bad, err)
+		}
 	}
-	if err := d.Delete(ctx, "videos/a.mp4"); err != nil {
+	if err := files.Delete(ctx, "videos/a.mp4"); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.Delete(ctx, "videos/a.mp4"); err != nil {
+	if err := files.Delete(ctx, "videos/a.mp4"); err != nil {
 		t.Errorf("deleting a missing file: %v", err)
 	}
-	if _, err := d.Open(ctx, "videos/a.mp4"); herald.ErrorCode(err) != herald.ENOTFOUND {
+	if _, err := files.Open(ctx, "videos/a.mp4"); herald.ErrorCode(err) != herald.ENOTFOUND {
 		t.Errorf("open after delete: %v", err)
+	}
+
+	// Ranges, as players ask for them: by Seek and Read, and through
+	// http.ServeContent.
+	content := []byte("0123456789abcdefghijklmnopqrstuvwxyz")
+	if err := files.Put(ctx, "videos/kept.mp4", bytes.NewReader(content)); err != nil {
+		t.Fatal(err)
+	}
+	f, err = files.Open(ctx, "videos/kept.mp4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, c := range []struct {
+		offset int64
+		whence int
+		at     int64
+		n      int
+	}{
+		{10, io.SeekStart, 10, 5},
+		{2, io.SeekCurrent, 17, 3}, // a gap: a new request at 17
+		{0, io.SeekCurrent, 20, 4}, // sequential: the same answer continues
+		{-6, io.SeekEnd, 30, 6},
+		{0, io.SeekStart, 0, 3},
+	} {
+		pos, err := f.Seek(c.offset, c.whence)
+		if err != nil || pos != c.at {
+			t.Fatalf("Seek(%d, %d) = %d, %v; want %d", c.offset, c.whence, pos, err, c.at)
+		}
+		buf := make([]byte, c.n)
+		if _, err := io.ReadFull(f, buf); err != nil || string(buf) != string(content[c.at:c.at+int64(c.n)]) {
+			t.Errorf("at %d read %q, %v; want %q", c.at, buf, err, content[c.at:c.at+int64(c.n)])
+		}
+	}
+	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.Read(make([]byte, 4)); n != 0 || err != io.EOF {
+		t.Errorf("read at the end: %d, %v", n, err)
+	}
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "/v/kept.mp4", nil)
+	req.Header.Set("Range", "bytes=5-9")
+	rec.Header().Set("Content-Type", "video/mp4") // as the portal does; no sniffing read
+	http.ServeContent(rec, req, "", f.ModTime(), f)
+	if rec.Code != http.StatusPartialContent || rec.Body.String() != "56789" || rec.Header().Get("Content-Range") != "bytes 5-9/36" {
+		t.Errorf("ServeContent: %d %q %q", rec.Code, rec.Body, rec.Header().Get("Content-Range"))
 	}
 }
 

@@ -125,17 +125,7 @@ func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if page == nil {
 		var err error
 		if page, err = p.Render(r.Context(), path, false); err != nil {
-			if r.Context().Err() != nil {
-				return // the reader left; nothing to answer, nothing wrong
-			}
-			httpx.LogFailure(p.Log, r, err)
-			status := httpx.Status(err)
-			if status == http.StatusServiceUnavailable {
-				w.Header().Set("Retry-After", "5")
-			} else {
-				status = http.StatusInternalServerError
-			}
-			http.Error(w, "服务暂时不可用，请稍后再试。", status)
+			p.fail(w, r, err)
 			return
 		}
 		p.cache.put(page, now)
@@ -231,4 +221,20 @@ func (p *Portal) beacon(w http.ResponseWriter, r *http.Request) {
 		p.Views.RecordFrom(r, in.ArticleID, views.Channel(herald.ReadFromParam+"="+url.QueryEscape(in.From), views.ChannelStatic), in.Referrer)
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// fail answers a request the portal could not serve and logs why, once: 503
+// with Retry-After when a part it needs is away (the database, the film
+// storage), 500 otherwise. A reader who left gets nothing: nothing is wrong.
+func (p *Portal) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Context().Err() != nil {
+		return
+	}
+	httpx.LogFailure(p.Log, r, err)
+	status := http.StatusInternalServerError
+	if httpx.Status(err) == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "5")
+		status = http.StatusServiceUnavailable
+	}
+	http.Error(w, "服务暂时不可用，请稍后再试。", status)
 }

@@ -501,10 +501,7 @@ func (p *Portal) serveVideo(w http.ResponseWriter, r *http.Request) {
 		p.serveError(w, r, http.StatusNotFound)
 		return
 	case err != nil:
-		if r.Context().Err() == nil {
-			p.Log.Error("portal video", "path", r.URL.Path, "error", err)
-			http.Error(w, "服务暂时不可用，请稍后再试。", http.StatusInternalServerError)
-		}
+		p.fail(w, r, err)
 		return
 	}
 	defer f.Close()

@@ -142,7 +142,10 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	desk.Periodicals, desk.Scoring = apiServer.Periodicals, apiServer.Scoring
 	desk.Syndication = apiServer.Syndication
 	// the films of video pieces are files, streamed by the portal (topics)
-	films := media.Dir(c.Get("video-dir"))
+	films, err := filmStorage(c)
+	if err != nil {
+		return nil, err
+	}
 	maxFilm, _ := strconv.ParseInt(c.Get("video-max-bytes"), 10, 64)
 	a.portal.Videos, desk.VideoFiles, desk.VideoMaxBytes = films, films, maxFilm
 	desk.Topics = topics.New(store, clock)
@@ -228,4 +231,26 @@ func (a *app) subscriptions(c *config.Config) error {
 	nl.Queued = a.jobs.Wake
 	a.portal.Newsletter = nl
 	return nil
+}
+
+// checkedFiles is a film storage that can say whether it takes files, for
+// /readyz and herald doctor.
+type checkedFiles interface {
+	media.Files
+	Check(ctx context.Context) error
+}
+
+// filmStorage is where the films of video pieces are kept: object storage
+// when --media-s3-endpoint is set, else the folder --video-dir.
+func filmStorage(c *config.Config) (checkedFiles, error) {
+	if c.Get("media-s3-endpoint") == "" {
+		return media.Dir(c.Get("video-dir")), nil
+	}
+	s3, err := media.NewS3(media.S3Config{Endpoint: c.Get("media-s3-endpoint"), Region: c.Get("media-s3-region"),
+		Bucket: c.Get("media-s3-bucket"), AccessKey: c.Get("media-s3-access-key"), SecretKey: c.Get("media-s3-secret-key"),
+		Prefix: c.Get("media-s3-prefix")})
+	if err != nil {
+		return nil, fmt.Errorf("film storage (--media-s3-*): %w", err)
+	}
+	return s3, nil
 }

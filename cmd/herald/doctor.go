@@ -76,6 +76,7 @@ func cmdDoctor(ctx context.Context, e env, args []string) error {
 	r.ok("configuration is valid%s", configSource(c))
 	checkDatabase(ctx, c, r)
 	checkFolders(c, r)
+	checkFilmStorage(ctx, c, r)
 	checkListen(ctx, c, r)
 	checkBaseURL(c, r)
 	checkTLS(c, r)
@@ -228,7 +229,9 @@ func checkFolders(c *config.Config, r *report) {
 	if !isPostgres(c.DB()) {
 		folders = append(folders, folder{"data folder (SQLite)", filepath.Dir(c.DB())})
 	}
-	folders = append(folders, folder{"video folder (--video-dir)", c.Get("video-dir")})
+	if c.Get("media-s3-endpoint") == "" {
+		folders = append(folders, folder{"video folder (--video-dir)", c.Get("video-dir")})
+	}
 	if d := c.Get("export-dir"); d != "" {
 		folders = append(folders, folder{"export folder (--export-dir)", d})
 	}
@@ -255,6 +258,27 @@ func checkFolders(c *config.Config, r *report) {
 			}
 		}
 	}
+}
+
+// checkFilmStorage checks object storage for films, when configured: that the
+// settings make sense and that the bucket takes (and gives back) a small file.
+func checkFilmStorage(ctx context.Context, c *config.Config, r *report) {
+	if c.Get("media-s3-endpoint") == "" {
+		return
+	}
+	films, err := filmStorage(c)
+	if err != nil {
+		r.problem("%v", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	where := strings.TrimSuffix(c.Get("media-s3-endpoint"), "/") + "/" + c.Get("media-s3-bucket")
+	if err := films.Check(ctx); err != nil {
+		r.problem("film storage %s does not take files: %v (check the endpoint, the bucket, the keys and the key's write permission)", where, err)
+		return
+	}
+	r.ok("film storage %s takes files", where)
 }
 
 // existingAncestor is the nearest folder above path that exists.

@@ -6,16 +6,22 @@ package main
 // recorded in docs/benchmarks.md.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/textproto"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -25,7 +31,9 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/internal/pgcluster"
+	"github.com/heraldnews/herald/internal/s3test"
 	"github.com/heraldnews/herald/internal/testenv"
+	"github.com/heraldnews/herald/postgres/pgtest"
 	"github.com/heraldnews/herald/sqlstore"
 )
 
@@ -661,4 +669,122 @@ func TestSoak(t *testing.T) {
 		t.Errorf("the store counts %d reads of the soak's articles; %d pages were served", sum, want)
 	}
 	t.Logf("reads counted: %d of %d article pages served (repeat readers within the dedup window count once)", sum, counts["article"][200])
+}
+
+// newsroomClient signs in to the newsroom with a cookie jar, as a browser does.
+func newsroomClient(t *testing.T, base, username, password string) *http.Client {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.PostForm(base+"/newsroom/login", url.Values{"username": {username}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("newsroom sign-in of %s: %d", username, res.StatusCode)
+	}
+	return client
+}
+
+// TestFilmsInObjectStorageServeFromEveryReplica runs two replicas with their
+// films in a real S3-compatible store (SeaweedFS): a film uploaded through one
+// replica's newsroom streams, with ranges, from the other. herald doctor
+// checks the storage, and tells a wrong key.
+func TestFilmsInObjectStorageServeFromEveryReplica(t *testing.T) {
+	s3 := s3test.Start(t)
+	storage := []string{"--media-s3-endpoint", s3.Endpoint, "--media-s3-bucket", s3.Bucket,
+		"--media-s3-access-key", s3.AccessKey, "--media-s3-secret-key", s3.SecretKey, "--media-s3-prefix", "site/"}
+	db := pgtest.SchemaDSN(t)
+	c := startCluster(t, db, 2, storage...)
+	a, b := c.replicas[0], c.replicas[1]
+
+	if out := heraldRun(t, "", append([]string{"doctor", "--db", db}, storage...)...); !strings.Contains(out, "film storage "+s3.Endpoint+"/"+s3.Bucket+" takes files") {
+		t.Errorf("doctor on the object storage:\n%s", out)
+	}
+	wrong := append(append([]string{"doctor", "--db", db}, storage[:len(storage)-4]...), "--media-s3-secret-key", "not-the-secret")
+	if out, err := exec.Command(heraldBin, wrong...).CombinedOutput(); err == nil || !strings.Contains(string(out), "problem: film storage") {
+		t.Errorf("doctor with a wrong secret: %v\n%s", err, out)
+	}
+
+	piece := &herald.Article{ArticleContent: herald.ArticleContent{Title: "公证人（第一集）", Body: "<p>公证人的一天。</p>", Source: "河北省司法厅",
+		ColumnID: c.column.ID, EditorID: c.chiefID, Kind: herald.KindVideo}, UnitID: c.unitID, CreatedBy: c.chiefID, Status: herald.StatusDraft}
+	if err := c.store.CreateArticle(context.Background(), piece, herald.Event{At: time.Now(), ActorID: c.chiefID}); err != nil {
+		t.Fatal(err)
+	}
+	desk := newsroomClient(t, a.url, "chief", "a long test password")
+	res, err := desk.Get(fmt.Sprintf("%s/newsroom/articles/%d/edit", a.url, piece.ID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no CSRF token on the editor: %d", res.StatusCode)
+	}
+	film, err := os.ReadFile(filepath.Join("..", "..", "media", "testdata", "clip.webm"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", string(m[1]))
+	mw.WriteField("version", "1")
+	fw, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Disposition": {`form-data; name="video"; filename="clip.webm"`}, "Content-Type": {"video/webm"}})
+	fw.Write(film)
+	mw.Close()
+	req, _ := http.NewRequest("POST", fmt.Sprintf("%s/newsroom/articles/%d/video", a.url, piece.ID), &body)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	res, err = desk.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("film upload through replica A: %d", res.StatusCode)
+	}
+	stored, err := c.store.FindArticleByID(context.Background(), piece.ID)
+	if err != nil || stored.Video == nil || stored.Video.FileID == 0 {
+		t.Fatalf("the piece has no film after the upload: %v", err)
+	}
+	vf, err := c.store.FindVideoFileByID(context.Background(), stored.Video.FileID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if objects := s3.Objects(t); !slices.Contains(objects, "site/"+vf.Key()) {
+		t.Fatalf("the bucket holds %v, not site/%s", objects, vf.Key())
+	}
+	// Replica B streams it, whole and in part.
+	for _, rng := range []struct {
+		header string
+		status int
+		want   []byte
+	}{{"", 200, film}, {"bytes=100-199", 206, film[100:200]}} {
+		req, _ := http.NewRequest("GET", b.url+vf.URL(), nil)
+		if rng.header != "" {
+			req.Header.Set("Range", rng.header)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != rng.status || !bytes.Equal(got, rng.want) {
+			t.Errorf("replica B, Range %q: %d, %d bytes (want %d, %d bytes)", rng.header, res.StatusCode, len(got), rng.status, len(rng.want))
+		}
+	}
+	// Storage away: the film answers 503, the rest of the site is fine.
+	s3.Stop(t)
+	if status, _ := call(http.DefaultClient, "GET", b.url+vf.URL(), "", ""); status != http.StatusServiceUnavailable {
+		t.Errorf("the film with the storage away: %d, want 503", status)
+	}
+	if status, body := call(http.DefaultClient, "GET", b.url+"/readyz", "", ""); status != 503 || !strings.Contains(string(body), "video storage") {
+		t.Errorf("/readyz with the storage away: %d %s", status, body)
+	}
+	if status, _ := call(http.DefaultClient, "GET", b.url+"/", "", ""); status != 200 {
+		t.Errorf("the home page with the storage away: %d", status)
+	}
 }

@@ -57,17 +57,7 @@ func Binary(t testing.TB) string {
 
 // ToolsDir is where go-installed test tools are cached: $HERALD_TOOLS/bin,
 // by default ~/.cache/herald-tools/bin, shared by every checkout.
-func ToolsDir() string {
-	root := os.Getenv("HERALD_TOOLS")
-	if root == "" {
-		if home, err := os.UserHomeDir(); err == nil {
-			root = filepath.Join(home, ".cache", "herald-tools")
-		} else {
-			root = filepath.Join(os.TempDir(), "herald-tools")
-		}
-	}
-	return filepath.Join(root, "bin")
-}
+func ToolsDir() string { return testenv.ToolsDir() }
 
 func exeName() string {
 	if runtime.GOOS == "windows" {
@@ -94,7 +84,7 @@ func findOrInstall() (string, error) {
 	}
 	// go test ./... runs packages in parallel processes; one installs while
 	// the others wait and then find its binary.
-	unlock, err := lockFile(filepath.Join(dir, ".mailpit.lock"))
+	unlock, err := testenv.LockFile(filepath.Join(dir, ".mailpit.lock"))
 	if err != nil {
 		return "", fmt.Errorf("lock the tools cache: %w", err)
 	}

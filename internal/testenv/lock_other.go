@@ -1,6 +1,6 @@
 //go:build !(linux || darwin || freebsd || netbsd || openbsd || dragonfly)
 
-package mailpittest
+package testenv
 
 import (
 	"errors"
@@ -10,12 +10,12 @@ import (
 	"time"
 )
 
-// staleLock is older than any install takes: its holder died.
-const staleLock = 15 * time.Minute
+// staleLock is older than any tool build takes: its holder died.
+const staleLock = 30 * time.Minute
 
-// lockFile creates path exclusively, polling while another process holds
+// LockFile creates path exclusively, polling while another process holds
 // it, where flock is not available.
-func lockFile(path string) (unlock func(), err error) {
+func LockFile(path string) (unlock func(), err error) {
 	deadline := time.Now().Add(staleLock)
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()

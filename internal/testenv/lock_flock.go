@@ -1,6 +1,6 @@
 //go:build linux || darwin || freebsd || netbsd || openbsd || dragonfly
 
-package mailpittest
+package testenv
 
 import (
 	"errors"
@@ -8,10 +8,11 @@ import (
 	"syscall"
 )
 
-// lockFile holds an exclusive lock on path until unlock is called. flock
-// is released by the kernel when a test process dies, so a killed run never
-// leaves the cache locked.
-func lockFile(path string) (unlock func(), err error) {
+// LockFile holds an exclusive lock on path until unlock is called, so that
+// parallel test processes (go test ./... runs packages at once) build a tool
+// once while the others wait. flock is released by the kernel when a test
+// process dies, so a killed run never leaves the cache locked.
+func LockFile(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, err
