@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heraldnews/herald/httpx"
 )
 
 // Option is one setting.
@@ -33,6 +35,7 @@ func (o Option) Env() string {
 var Options = []Option{
 	{Name: "config", Usage: "path of a config file of `key = value` lines (keys as the flag names)"},
 	{Name: "addr", Default: "127.0.0.1:8080", Usage: "address to listen on, HOST:PORT", check: checkAddr},
+	{Name: "trusted-proxies", Usage: "addresses or networks of the load balancers in front (e.g. 127.0.0.1,10.0.0.5): their X-Forwarded-For names the client for rate limits, reader counts and logs", check: checkProxies},
 	{Name: "db", Default: "data/herald.db", Usage: "database: a SQLite file path, or a postgres:// URL", Secret: true},
 	{Name: "base-url", Usage: "public URL of the site, e.g. https://news.example.gov.cn (default: http://ADDR)", check: checkURL},
 	{Name: "log-level", Default: "info", Usage: "log level: debug, info, warn or error", check: oneOf("debug", "info", "warn", "error")},
@@ -201,6 +204,11 @@ func checkOptionalAddr(v string) error {
 		return nil
 	}
 	return checkAddr(v)
+}
+
+func checkProxies(v string) error {
+	_, err := httpx.ParseProxies(v)
+	return err
 }
 
 func checkURL(v string) error {

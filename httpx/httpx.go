@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -109,13 +108,17 @@ func (r *statusRecorder) Write(b []byte) (int, error) {
 
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// Middleware gives each request an ID (echoed in X-Request-Id), recovers from
+// Middleware gives each request an ID (echoed in X-Request-Id; a trusted
+// proxy's own ID is kept), recovers from
 // panics with a 500, sets security headers and writes one access-log line
 // (unless the handler called Quiet).
 func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		id := nextRequestID()
+		id := forwardedRequestID(r)
+		if id == "" {
+			id = nextRequestID()
+		}
 		h := w.Header()
 		h.Set("X-Request-Id", id)
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -142,15 +145,4 @@ func Middleware(log *slog.Logger, next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
-}
-
-// ClientIP returns the address of the client (the direct peer; Herald does not
-// trust forwarding headers unless a proxy is configured in front, which later
-// work adds).
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -177,6 +177,8 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	mux.Handle("/newsroom/", desk.Handler())
 	mux.Handle("/", a.portal)
 	measure := a.observability(mux, c.Get("metrics-token"), films.Check)
+	proxies, _ := httpx.ParseProxies(c.Get("trusted-proxies")) // checked with the configuration
+	httpx.TrustProxies(proxies)
 	a.handler = httpx.Middleware(log, measure(mux))
 	return a, nil
 }

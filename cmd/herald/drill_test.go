@@ -176,7 +176,7 @@ func startCluster(t *testing.T, db string, n int, extra ...string) *cluster {
 	c.chiefID, c.unitID = chief[0].ID, chief[0].UnitID
 	var urls []string
 	for range n {
-		s := startServer(t, "serve", db, append([]string{"--scheduler-interval", "200ms", "--job-lease", "3s"}, extra...)...)
+		s := startServer(t, "serve", db, append([]string{"--scheduler-interval", "200ms", "--job-lease", "3s", "--trusted-proxies", "127.0.0.1"}, extra...)...)
 		c.replicas = append(c.replicas, s)
 		urls = append(urls, s.url)
 	}
