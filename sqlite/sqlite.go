@@ -54,19 +54,22 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	return s, nil
 }
 
-// OpenNoMigrate opens the database without touching its schema.
+// OpenNoMigrate opens the database without touching its schema. Each
+// connection keeps its prepared statements (see stmtCacheSize), as the
+// driver parses every statement again otherwise.
 func OpenNoMigrate(path string) (*sqlstore.Store, error) {
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	wc, err := newConnector(dsn+"&_txlock=immediate", stmtCacheSize)
 	if err != nil {
 		return nil, err
 	}
+	rc, err := newConnector(dsn+"&_pragma=query_only(1)", stmtCacheSize)
+	if err != nil {
+		return nil, err
+	}
+	w := sql.OpenDB(wc)
 	w.SetMaxOpenConns(1) // one writer; the others wait in the pool, not on SQLITE_BUSY
-	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
+	r := sql.OpenDB(rc)
 	r.SetMaxOpenConns(8)
 	if err := w.Ping(); err != nil {
 		w.Close()
