@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/internal/fedifytest"
 	"github.com/heraldnews/herald/internal/mailpittest"
+	"github.com/heraldnews/herald/internal/testenv"
 )
 
 // TestOneStoryReachesEveryChannel runs the demo over HTTPS with a real Fedify
@@ -37,12 +37,7 @@ func TestOneStoryReachesEveryChannel(t *testing.T) {
 	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
 	writePEM(t, serverTLS.Certificates[0], certFile, keyFile)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr := fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t))
 	base := "https://" + addr
 	db := filepath.Join(dir, "herald.db")
 	startServer(t, "demo", db, "--addr", addr, "--base-url", base, "--tls-cert", certFile, "--tls-key", keyFile,

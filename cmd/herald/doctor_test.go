@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io/fs"
 	"net"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/heraldnews/herald/internal/testenv"
 	"github.com/heraldnews/herald/postgres/pgtest"
 	"github.com/heraldnews/herald/sqlite"
 )
@@ -63,15 +65,7 @@ func listener(t *testing.T) net.Listener {
 }
 
 // closedPort is a loopback address nothing listens on.
-func closedPort(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
+func closedPort(t *testing.T) string { return fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t)) }
 
 func TestDoctor(t *testing.T) {
 	// a server that answers /healthz like a running herald

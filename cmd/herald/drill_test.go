@@ -42,10 +42,7 @@ import (
 // and returns the balancer's base URL.
 func startNginx(t *testing.T, upstreams ...string) string {
 	t.Helper()
-	bin, err := exec.LookPath("nginx")
-	if err != nil {
-		testenv.Missing(t, "fault drills need nginx (apt-get install nginx-light): %v", err)
-	}
+	bin := testenv.Tool(t, "nginx", "apt-get install nginx-light")
 	b, err := os.ReadFile(filepath.Join("..", "..", "deploy", "nginx.conf"))
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +53,7 @@ func startNginx(t *testing.T, upstreams ...string) string {
 	// what the drill exercises.
 	conf = regexp.MustCompile(`(?s)server \{\n    listen 80;.*?\n\}\n`).ReplaceAllString(conf, "")
 	conf = regexp.MustCompile(`(?m)^\s*(listen \[::\]:443.*|ssl_.*)\n`).ReplaceAllString(conf, "")
-	port := freeLoopbackPort(t)
+	port := testenv.FreePort(t)
 	conf = regexp.MustCompile(`listen 443 ssl http2;`).ReplaceAllString(conf, fmt.Sprintf("listen 127.0.0.1:%d;", port))
 	servers := regexp.MustCompile(`(?m)^    server \S+:8080 (.*)$`)
 	lines := servers.FindAllStringSubmatch(conf, -1)
@@ -130,15 +127,6 @@ http {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-func freeLoopbackPort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // cluster is a deployment under test: replicas on one database behind nginx.
@@ -231,8 +219,23 @@ type traffic struct {
 	stop     func()
 }
 
+func newTraffic() *traffic {
+	return &traffic{statuses: map[string]map[int]int{}, slowest: map[string]time.Duration{}, acked: map[int64]string{}}
+}
+
+// record counts one answer of a kind of request and how long it took.
+func (tr *traffic) record(kind string, status int, took time.Duration) {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.statuses[kind] == nil {
+		tr.statuses[kind] = map[int]int{}
+	}
+	tr.statuses[kind][status]++
+	tr.slowest[kind] = max(tr.slowest[kind], took)
+}
+
 func (c *cluster) load(writers, readers int) *traffic {
-	tr := &traffic{statuses: map[string]map[int]int{}, slowest: map[string]time.Duration{}, acked: map[int64]string{}}
+	tr := newTraffic()
 	client := &http.Client{Timeout: 20 * time.Second} // beyond any bound a drill asserts: a hang shows as 0
 	pages := []string{"/", "/m/", "/figures/"}
 	tr.stop = writeUntilStopped(writers+readers, func(w, i int) {
@@ -243,11 +246,8 @@ func (c *cluster) load(writers, readers int) *traffic {
 		case w < writers:
 			kind = "write"
 			title := fmt.Sprintf("演练写入 %d-%d", w, i)
-			var body []byte
-			status, body = call(client, "POST", c.lb+"/api/v1/articles", c.writer,
-				fmt.Sprintf(`{"title":%q,"body":"<p>%s。</p>","column_id":%d}`, title, title, c.column.ID))
-			var a herald.Article
-			if status == 201 && json.Unmarshal(body, &a) == nil {
+			var a *herald.Article
+			if a, status = createArticle(client, c.lb, c.writer, title, c.column.ID); a != nil {
 				tr.mu.Lock()
 				tr.acked[a.ID] = title
 				tr.mu.Unlock()
@@ -259,14 +259,7 @@ func (c *cluster) load(writers, readers int) *traffic {
 			kind = "api"
 			status, _ = call(client, "GET", c.lb+"/api/v1/articles?limit=5", c.writer, "")
 		}
-		d := time.Since(start)
-		tr.mu.Lock()
-		if tr.statuses[kind] == nil {
-			tr.statuses[kind] = map[int]int{}
-		}
-		tr.statuses[kind][status]++
-		tr.slowest[kind] = max(tr.slowest[kind], d)
-		tr.mu.Unlock()
+		tr.record(kind, status, time.Since(start))
 		time.Sleep(5 * time.Millisecond) // steady, not flat out: two cores run everything
 	})
 	return tr
@@ -417,7 +410,7 @@ func TestDrillKillOneOfTwoReplicas(t *testing.T) {
 		t.Errorf("%d jobs failed", counts[herald.JobFailed])
 	}
 
-	// Reads through the survivor are counted; the page is the same on it.
+	// The survivor serves what the scheduler published, whichever replica ran the job.
 	if status, _ := call(http.DefaultClient, "GET", fmt.Sprintf("%s/articles/%d.html", b.url, scheduled[0]), "", ""); status != 200 {
 		t.Errorf("the survivor serves a published article: %d", status)
 	}
@@ -503,26 +496,6 @@ func TestDrillRestartPostgres(t *testing.T) {
 		recovered.Round(time.Millisecond))
 }
 
-// scrape reads some samples (name without labels) from a replica's /metrics.
-func scrape(t *testing.T, base string, names ...string) map[string]float64 {
-	t.Helper()
-	status, body := call(http.DefaultClient, "GET", base+"/metrics", "", "")
-	if status != 200 {
-		t.Fatalf("scrape %s: %d", base, status)
-	}
-	got := map[string]float64{}
-	for _, line := range strings.Split(string(body), "\n") {
-		for _, n := range names {
-			if v, ok := strings.CutPrefix(line, n+" "); ok {
-				var f float64
-				fmt.Sscan(v, &f)
-				got[n] = f
-			}
-		}
-	}
-	return got
-}
-
 // TestSoak runs mixed traffic (portal reads, counted reads of articles,
 // publishing through review, search) at a steady rate against two replicas
 // for HERALD_SOAK (default 30s; the recorded run is 10m), then checks that
@@ -539,32 +512,23 @@ func TestSoak(t *testing.T) {
 	}
 	c := startCluster(t, pgcluster.Start(t).DSN, 2)
 	client := &http.Client{Timeout: 20 * time.Second}
-	var mu sync.Mutex
-	counts := map[string]map[int]int{}
+	tr := newTraffic()
+	count := func(kind string, status int) { tr.record(kind, status, 0) }
+	var mu sync.Mutex // guards published
 	var published []int64
-	count := func(kind string, status int) {
-		mu.Lock()
-		defer mu.Unlock()
-		if counts[kind] == nil {
-			counts[kind] = map[int]int{}
-		}
-		counts[kind][status]++
-	}
 	// publish takes a piece from draft to published: write, submit, approve, publish.
 	publish := func(i int) {
 		title := fmt.Sprintf("耐久测试稿件 %d 法治宣传", i)
-		status, body := call(client, "POST", c.lb+"/api/v1/articles", c.writer,
-			fmt.Sprintf(`{"title":%q,"body":"<p>%s，基层普法。</p>","source":"河北省司法厅","column_id":%d}`, title, title, c.column.ID))
+		a, status := createArticle(client, c.lb, c.writer, title, c.column.ID)
 		count("publish", status)
-		var a herald.Article
-		if status != 201 || json.Unmarshal(body, &a) != nil {
+		if a == nil {
 			return
 		}
 		for _, step := range []struct{ action, token string }{{"submit", c.writer}, {"approve", c.chief}, {"publish", c.chief}} {
 			status, body := call(client, "POST", fmt.Sprintf("%s/api/v1/articles/%d/%s", c.lb, a.ID, step.action), step.token,
 				fmt.Sprintf(`{"version":%d}`, a.Version))
 			count("publish", status)
-			if status != 200 || json.Unmarshal(body, &a) != nil {
+			if status != 200 || json.Unmarshal(body, a) != nil {
 				t.Logf("%s of %d: %d %s", step.action, a.ID, status, body)
 				return
 			}
@@ -578,14 +542,13 @@ func TestSoak(t *testing.T) {
 	start := time.Now()
 	warm := start.Add(length / 5)
 	var baseline []map[string]float64
-	watch := []string{"go_goroutines", "go_memstats_heap_inuse_bytes", "process_resident_memory_bytes", "process_open_fds"}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 16) // at most 16 in flight: a slow moment must not pile up requests
 	for i := 0; time.Since(start) < length; i++ {
 		<-rate.C
 		if baseline == nil && time.Now().After(warm) {
 			for _, r := range c.replicas {
-				baseline = append(baseline, scrape(t, r.url, watch...))
+				baseline = append(baseline, scrapeMetrics(t, r.url, nil))
 			}
 		}
 		sem <- struct{}{}
@@ -627,8 +590,13 @@ func TestSoak(t *testing.T) {
 	wg.Wait()
 	time.Sleep(2 * time.Second) // the view counters flush, the watchers settle
 	for i, r := range c.replicas {
-		end := scrape(t, r.url, watch...)
+		end := scrapeMetrics(t, r.url, nil)
 		b := baseline[i]
+		for _, name := range []string{"go_goroutines", "go_memstats_heap_inuse_bytes", "process_resident_memory_bytes", "process_open_fds"} {
+			if b[name] == 0 || end[name] == 0 {
+				t.Errorf("replica %d does not expose %s: nothing to compare", i+1, name)
+			}
+		}
 		t.Logf("replica %d: goroutines %.0f → %.0f, heap in use %.1f → %.1f MiB, resident %.1f → %.1f MiB, open files %.0f → %.0f", i+1,
 			b["go_goroutines"], end["go_goroutines"], b["go_memstats_heap_inuse_bytes"]/(1<<20), end["go_memstats_heap_inuse_bytes"]/(1<<20),
 			b["process_resident_memory_bytes"]/(1<<20), end["process_resident_memory_bytes"]/(1<<20), b["process_open_fds"], end["process_open_fds"])
@@ -642,6 +610,7 @@ func TestSoak(t *testing.T) {
 			t.Errorf("replica %d: open files grew from %.0f to %.0f", i+1, b["process_open_fds"], end["process_open_fds"])
 		}
 	}
+	counts, _ := tr.window()
 	total := 0
 	for kind, statuses := range counts {
 		for status, n := range statuses {
@@ -652,7 +621,7 @@ func TestSoak(t *testing.T) {
 		}
 	}
 	t.Logf("soak %s: %d requests (%.0f a second), %d pieces published; %s", length, total, float64(total)/length.Seconds(), len(published),
-		describeTraffic(counts, map[string]time.Duration{}))
+		describeTraffic(counts, nil))
 	if len(published) == 0 {
 		t.Fatal("nothing was published during the soak")
 	}

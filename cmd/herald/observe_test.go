@@ -87,7 +87,9 @@ var sampleRe = regexp.MustCompile(`^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$`)
 func scrapeMetrics(t *testing.T, url string, header http.Header) map[string]float64 {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url+"/metrics", nil)
-	req.Header = header
+	if header != nil {
+		req.Header = header
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

@@ -107,21 +107,17 @@ func login(t *testing.T, base, username, password string) string {
 	return loginWith(t, http.DefaultClient, base, username, password)
 }
 
-// createArticle posts a draft and returns its ID, or 0 if it was not acknowledged.
-func createArticle(client *http.Client, base, token, title string, column int64) int64 {
-	body := fmt.Sprintf(`{"title":%q,"body":"<p>%s 正文。</p>","column_id":%d}`, title, title, column)
-	req, _ := http.NewRequest("POST", base+"/api/v1/articles", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := client.Do(req)
-	if err != nil {
-		return 0
-	}
-	defer res.Body.Close()
+// createArticle posts a draft (with a source, so that it may be submitted)
+// and returns it with the answer's status (0: no answer); the article is
+// nil unless the write was acknowledged (201).
+func createArticle(client *http.Client, base, token, title string, column int64) (*herald.Article, int) {
+	status, body := call(client, "POST", base+"/api/v1/articles", token,
+		fmt.Sprintf(`{"title":%q,"body":"<p>%s 正文。</p>","source":"河北省司法厅","column_id":%d}`, title, title, column))
 	var a herald.Article
-	if res.StatusCode != 201 || json.NewDecoder(res.Body).Decode(&a) != nil {
-		return 0
+	if status != 201 || json.Unmarshal(body, &a) != nil {
+		return nil, status
 	}
-	return a.ID
+	return &a, status
 }
 
 // writeUntilStopped runs write(worker, i) in a loop on each of n workers until
@@ -189,9 +185,9 @@ func TestKill9LosesNoAcknowledgedWrite(t *testing.T) {
 			stop := writeUntilStopped(8, func(w, i int) {
 				title := fmt.Sprintf("写入 %d-%d", w, i)
 				attempts.Add(1)
-				if id := createArticle(client, srv.url, token, title, col.ID); id != 0 {
+				if a, _ := createArticle(client, srv.url, token, title, col.ID); a != nil {
 					mu.Lock()
-					acked[id] = title
+					acked[a.ID] = title
 					mu.Unlock()
 				}
 			})

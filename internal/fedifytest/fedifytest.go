@@ -206,7 +206,7 @@ func install(npm, cache string) error {
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return err
 	}
-	unlock, err := lockFile(filepath.Join(cache, ".herald-fedify.lock"))
+	unlock, err := testenv.LockFile(filepath.Join(cache, ".herald-fedify.lock"))
 	if err != nil {
 		return err
 	}
@@ -217,7 +217,7 @@ func install(npm, cache string) error {
 	args := append([]string{"install", "--no-audit", "--no-fund", "--save-exact", "--prefix", cache}, packages...)
 	out, err := exec.Command(npm, args...).CombinedOutput()
 	if err != nil {
-		return fmt.Errorf("%v: %s", err, lastLines(string(out), 20))
+		return fmt.Errorf("%v: %s", err, testenv.LastLines(string(out), 20))
 	}
 	if !installed(cache) {
 		return errors.New("npm install succeeded but the packages are not where expected")
@@ -259,14 +259,6 @@ func writeScript(cache string) (string, error) {
 		return "", err
 	}
 	return path, os.Rename(tmp.Name(), path)
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }
 
 // call POSTs a control request and decodes its answer into out.

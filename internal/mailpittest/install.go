@@ -8,9 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -28,13 +25,13 @@ const (
 // two cores) with room for a slow module proxy.
 const installTimeout = 10 * time.Minute
 
-// found remembers the outcome for the whole test binary, so that a failed
-// install is not tried again by every test.
-var found struct {
-	sync.Mutex
-	done bool
-	path string
-	err  error
+// mailpit is found on PATH (unless its build info shows another release) or
+// in the tools cache, or go-installed there.
+var mailpit = &testenv.BuiltTool{
+	Name:    "mailpit",
+	OnPath:  func(path string) bool { v := binaryVersion(path); return v == Version || v == "" },
+	Current: func(path string) bool { return binaryVersion(path) == Version },
+	Make:    install,
 }
 
 // Binary returns the path of mailpit, installing it into the tools cache
@@ -42,57 +39,12 @@ var found struct {
 // cannot be had, or fails it under CI=true.
 func Binary(t testing.TB) string {
 	t.Helper()
-	found.Lock()
-	defer found.Unlock()
-	if !found.done {
-		found.path, found.err = findOrInstall()
-		found.done = true
-	}
-	if found.err != nil {
-		testenv.Missing(t, "mailpit tests need mailpit %s (GOBIN=%s go install %s@%s, or put mailpit on PATH): %v",
-			Version, ToolsDir(), Module, Version, found.err)
-	}
-	return found.path
-}
-
-// ToolsDir is where go-installed test tools are cached: $HERALD_TOOLS/bin,
-// by default ~/.cache/herald-tools/bin, shared by every checkout.
-func ToolsDir() string { return testenv.ToolsDir() }
-
-func exeName() string {
-	if runtime.GOOS == "windows" {
-		return "mailpit.exe"
-	}
-	return "mailpit"
-}
-
-// findOrInstall prefers a mailpit on PATH unless its build info shows
-// another release, then the cache, then installs into the cache.
-func findOrInstall() (string, error) {
-	if path, err := exec.LookPath("mailpit"); err == nil {
-		if v := binaryVersion(path); v == Version || v == "" {
-			return path, nil
-		}
-	}
-	dir := ToolsDir()
-	cached := filepath.Join(dir, exeName())
-	if binaryVersion(cached) == Version {
-		return cached, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	// go test ./... runs packages in parallel processes; one installs while
-	// the others wait and then find its binary.
-	unlock, err := testenv.LockFile(filepath.Join(dir, ".mailpit.lock"))
+	path, err := mailpit.Find(installTimeout)
 	if err != nil {
-		return "", fmt.Errorf("lock the tools cache: %w", err)
+		testenv.Missing(t, "mailpit tests need mailpit %s (GOBIN=%s go install %s@%s, or put mailpit on PATH): %v",
+			Version, testenv.ToolsDir(), Module, Version, err)
 	}
-	defer unlock()
-	if binaryVersion(cached) == Version {
-		return cached, nil
-	}
-	return cached, install(dir, cached)
+	return path
 }
 
 // binaryVersion returns the module version a Go binary was built from: ""
@@ -111,36 +63,23 @@ func binaryVersion(path string) string {
 	return info.Main.Version
 }
 
-// install builds mailpit into a temporary directory and renames it into
-// place, so that nobody ever runs a half-written binary.
-func install(dir, target string) error {
+// install go-installs mailpit into tmp.
+func install(ctx context.Context, tmp string) (string, error) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
-		return fmt.Errorf("the go command is not on PATH: %w", err)
+		return "", fmt.Errorf("the go command is not on PATH: %w", err)
 	}
-	tmp, err := os.MkdirTemp(dir, ".install-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	ctx, cancel := context.WithTimeout(context.Background(), installTimeout)
-	defer cancel()
 	cmd := exec.CommandContext(ctx, goCmd, "install", Module+"@"+Version)
-	cmd.Dir = tmp // outside any module or workspace that could pin versions
-	// A GOFLAGS such as -mod=vendor would make go install refuse @version.
-	cmd.Env = append(os.Environ(), "GOBIN="+tmp, "GOFLAGS=", "GOWORK=off")
+	cmd.Dir = tmp // outside any module that could pin versions
+	cmd.Env = append(testenv.GoEnv(""), "GOBIN="+tmp)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go install %s@%s: %w: %s", Module, Version, err, lastLines(out.String(), 5))
+		return "", fmt.Errorf("go install %s@%s: %w: %s", Module, Version, err, testenv.LastLines(out.String(), 5))
 	}
-	return os.Rename(filepath.Join(tmp, exeName()), target)
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
+	entries, err := os.ReadDir(tmp)
+	if err != nil || len(entries) != 1 {
+		return "", fmt.Errorf("go install %s@%s left %d files, want the program: %v", Module, Version, len(entries), err)
 	}
-	return strings.Join(lines, " | ")
+	return filepath.Join(tmp, entries[0].Name()), nil
 }

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald/internal/syncbuf"
+	"github.com/heraldnews/herald/internal/testenv"
 )
 
 // Time limits for waiting on the mailpit process. They bound polls, never
@@ -178,7 +179,7 @@ func start(t testing.TB, bin, dir string, attempt int, fixed []string) (*Server,
 		stop()
 		out := s.output.String()
 		if strings.Contains(out, "address already in use") {
-			return nil, fmt.Errorf("%w: %s", errPortTaken, lastLines(out, 5))
+			return nil, fmt.Errorf("%w: %s", errPortTaken, testenv.LastLines(out, 5))
 		}
 		return nil, fmt.Errorf("mailpit did not start: %w\n%s", err, out)
 	}

@@ -90,7 +90,7 @@ func Start(t testing.TB) *Cluster {
 	if out, err := c.run("initdb", "-D", c.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"); err != nil {
 		t.Fatalf("initdb: %v\n%s", err, out)
 	}
-	c.Port = freePort(t)
+	c.Port = testenv.FreePort(t)
 	conf := fmt.Sprintf("\nport = %d\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = '%s'\nfsync = off\nmax_connections = 100\n", c.Port, base)
 	f, err := os.OpenFile(filepath.Join(c.data, "postgresql.conf"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
@@ -163,14 +163,4 @@ func (c *Cluster) run(name string, args ...string) (string, error) {
 	err = cmd.Run()
 	b, _ := os.ReadFile(out.Name())
 	return strings.TrimSpace(string(b)), err
-}
-
-// freePort asks the kernel for a port that is free now.
-func freePort(t testing.TB) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }

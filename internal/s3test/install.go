@@ -5,14 +5,10 @@ import (
 	"context"
 	"debug/buildinfo"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -36,13 +32,16 @@ const commitFlag = "github.com/seaweedfs/seaweedfs/weed/util/version.COMMIT"
 // which take many minutes to download and compile on two busy cores.
 const buildTimeout = 20 * time.Minute
 
-// found remembers the outcome for the whole test binary, so that a failed
-// build is not tried again by every test.
-var found struct {
-	sync.Mutex
-	done bool
-	path string
-	err  error
+// weed is found on PATH (unless stamped with another commit) or in the
+// tools cache, or built there.
+var weed = &testenv.BuiltTool{
+	Name: "weed",
+	OnPath: func(path string) bool {
+		c := binaryCommit(path)
+		return c == "" || strings.HasPrefix(Commit, c) || strings.HasPrefix(c, Commit)
+	},
+	Current: func(path string) bool { return binaryCommit(path) == Commit },
+	Make:    build,
 }
 
 // Binary returns the path of weed, building it into the tools cache when
@@ -50,17 +49,12 @@ var found struct {
 // had, or fails it under CI=true.
 func Binary(t testing.TB) string {
 	t.Helper()
-	found.Lock()
-	defer found.Unlock()
-	if !found.done {
-		found.path, found.err = findOrBuild(buildBudget(t))
-		found.done = true
-	}
-	if found.err != nil {
+	path, err := weed.Find(buildBudget(t))
+	if err != nil {
 		testenv.Missing(t, "S3 tests need SeaweedFS's weed %s (put weed on PATH, or build it into %s as .ci/run does): %v",
-			Version, testenv.ToolsDir(), found.err)
+			Version, testenv.ToolsDir(), err)
 	}
-	return found.path
+	return path
 }
 
 // buildBudget is how long a build may take within the test binary's
@@ -75,45 +69,6 @@ func buildBudget(t testing.TB) time.Duration {
 		}
 	}
 	return budget
-}
-
-func exeName() string {
-	if runtime.GOOS == "windows" {
-		return "weed.exe"
-	}
-	return "weed"
-}
-
-// findOrBuild prefers a weed on PATH unless it is stamped with another
-// commit, then the cache, then builds into the cache.
-func findOrBuild(budget time.Duration) (string, error) {
-	if path, err := exec.LookPath("weed"); err == nil {
-		if c := binaryCommit(path); c == "" || strings.HasPrefix(Commit, c) || strings.HasPrefix(c, Commit) {
-			return path, nil
-		}
-	}
-	dir := testenv.ToolsDir()
-	cached := filepath.Join(dir, exeName())
-	if binaryCommit(cached) == Commit {
-		return cached, nil
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	// go test ./... runs packages in parallel processes; one builds while
-	// the others wait and then find its binary.
-	unlock, err := testenv.LockFile(filepath.Join(dir, ".weed.lock"))
-	if err != nil {
-		return "", fmt.Errorf("lock the tools cache: %w", err)
-	}
-	defer unlock()
-	if binaryCommit(cached) == Commit {
-		return cached, nil
-	}
-	if budget <= 0 {
-		return "", errors.New("no time left within the test's -timeout to build it")
-	}
-	return cached, build(dir, cached, budget)
 }
 
 // binaryCommit returns the commit a weed was stamped with at link time, ""
@@ -134,27 +89,15 @@ func binaryCommit(path string) string {
 	return ""
 }
 
-// build compiles weed into a temporary directory and renames it into place,
-// so that nobody ever runs a half-written binary. go install cannot build
-// it: SeaweedFS's go.mod has replace directives, which go install refuses,
-// so the module is downloaded and built in its own directory, where they
-// apply.
-func build(dir, target string, budget time.Duration) error {
+// build compiles weed into tmp. go install cannot build it: SeaweedFS's
+// go.mod has replace directives, which go install refuses, so the module is
+// downloaded and built in its own directory, where they apply.
+func build(ctx context.Context, tmp string) (string, error) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
-		return fmt.Errorf("the go command is not on PATH: %w", err)
+		return "", fmt.Errorf("the go command is not on PATH: %w", err)
 	}
-	tmp, err := os.MkdirTemp(dir, ".build-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	ctx, cancel := context.WithTimeout(context.Background(), budget)
-	defer cancel()
-	// Outside any module or workspace of ours, which could pin versions;
-	// a GOFLAGS such as -mod=vendor would not apply to SeaweedFS.
-	env := append(os.Environ(), "GOFLAGS=-buildvcs=false", "GOWORK=off")
-
+	env := testenv.GoEnv("-buildvcs=false")
 	var out bytes.Buffer
 	download := exec.CommandContext(ctx, goCmd, "mod", "download", "-json", Module+"@"+Version)
 	download.Dir, download.Env = tmp, env
@@ -162,28 +105,20 @@ func build(dir, target string, budget time.Duration) error {
 	runErr := download.Run()
 	var mod struct{ Dir, Error string }
 	if err := json.Unmarshal(out.Bytes(), &mod); err != nil || mod.Error != "" || mod.Dir == "" || runErr != nil {
-		return fmt.Errorf("go mod download %s@%s: %v %s: %s", Module, Version, runErr, mod.Error, lastLines(out.String(), 5))
+		return "", fmt.Errorf("go mod download %s@%s: %v %s: %s", Module, Version, runErr, mod.Error, testenv.LastLines(out.String(), 5))
 	}
 
 	out.Reset()
-	exe := filepath.Join(tmp, exeName())
+	exe := filepath.Join(tmp, "weed")
 	compile := exec.CommandContext(ctx, goCmd, "build", "-o", exe, "-ldflags", "-X "+commitFlag+"="+Commit, "./weed")
 	compile.Dir, compile.Env = mod.Dir, env
 	compile.Stdout, compile.Stderr = &out, &out
 	if err := compile.Run(); err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("go build %s/weed did not finish within %v; its compiled packages are cached, so "+
-				"the next run (or go test -timeout 30m) goes on from there", Module, budget.Round(time.Second))
+			return "", fmt.Errorf("go build %s/weed did not finish in time; its compiled packages are cached, so "+
+				"the next run (or go test -timeout 30m) goes on from there", Module)
 		}
-		return fmt.Errorf("go build %s/weed in %s: %w: %s", Module, mod.Dir, err, lastLines(out.String(), 5))
+		return "", fmt.Errorf("go build %s/weed in %s: %w: %s", Module, mod.Dir, err, testenv.LastLines(out.String(), 5))
 	}
-	return os.Rename(exe, target)
-}
-
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, " | ")
+	return exe, nil
 }

@@ -5,6 +5,7 @@ package testenv
 
 import (
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"testing"
@@ -29,4 +30,17 @@ func Tool(tb testing.TB, name, install string) string {
 		Missing(tb, "this test needs %s (%s): %v", name, install, err)
 	}
 	return path
+}
+
+// FreePort returns a loopback TCP port that is free now, for a server a test
+// starts (which may still lose it to another process; harnesses that start
+// servers retry on that).
+func FreePort(tb testing.TB) int {
+	tb.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
 }
