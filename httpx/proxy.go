@@ -40,13 +40,15 @@ func ParseProxies(list string) ([]netip.Prefix, error) {
 // take X-Request-Id, on requests from these networks.
 func TrustProxies(prefixes []netip.Prefix) { trustedProxies.Store(&prefixes) }
 
+// trusted reports whether addr (an IP address as text) is a trusted proxy's.
 func trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	return err == nil && trustedAddr(a)
+}
+
+func trustedAddr(a netip.Addr) bool {
 	list := trustedProxies.Load()
 	if list == nil {
-		return false
-	}
-	a, err := netip.ParseAddr(addr)
-	if err != nil {
 		return false
 	}
 	a = a.Unmap()
@@ -77,7 +79,7 @@ func ClientIP(r *http.Request) string {
 		if err != nil {
 			break // a garbled chain: trust no further than the proxy itself
 		}
-		if !trusted(hop) {
+		if !trustedAddr(a) {
 			return a.Unmap().String()
 		}
 		host = a.Unmap().String()

@@ -20,6 +20,7 @@ import (
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/config"
+	"github.com/heraldnews/herald/media"
 	"github.com/heraldnews/herald/postgres"
 	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/sqlstore"
@@ -292,15 +293,8 @@ func existingAncestor(path string) string {
 	}
 }
 
-// writable creates and removes an empty file in dir.
-func writable(dir string) error {
-	f, err := os.CreateTemp(dir, ".herald-doctor-")
-	if err != nil {
-		return err
-	}
-	f.Close()
-	return os.Remove(f.Name())
-}
+// writable creates and removes an empty file in dir, an existing folder.
+func writable(dir string) error { return media.Dir(dir).Check(context.Background()) }
 
 // checkListen binds the listen address and lets it go. An address in use is
 // fine when what answers there is a herald (its /healthz says "ok").

@@ -40,6 +40,7 @@ import (
 	"time"
 
 	"github.com/heraldnews/herald/internal/syncbuf"
+	"github.com/heraldnews/herald/internal/testenv"
 )
 
 // Time limits for waiting on weed. They bound polls, never pace them.
@@ -393,7 +394,7 @@ func (s *Server) run(name, command string, flags ...string) (*process, error) {
 	cmd.Env = s.env()
 	w := &prefixWriter{prefix: name + ": ", w: s.output}
 	cmd.Stdout, cmd.Stderr = w, w
-	setProcessGroup(cmd)
+	testenv.OwnProcessGroup(cmd)
 	fmt.Fprintf(s.output, "s3test: %s %s\n", s.bin, strings.Join(args, " "))
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start %s: %w", s.bin, err)
@@ -516,7 +517,7 @@ func (p *process) kill() {
 	if p == nil {
 		return
 	}
-	killGroup(p.cmd)
+	testenv.KillGroup(p.cmd)
 	<-p.exited
 }
 
