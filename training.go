@@ -283,6 +283,11 @@ type Attendance struct {
 	At         time.Time        `json:"at"`
 	Method     AttendanceMethod `json:"method"`
 	RecordedBy int64            `json:"recorded_by"`
+	// CourseID and Minutes are the session's course and length in whole
+	// minutes, filled in by FindAttendance so that training hours are summed
+	// without loading the sessions; they are not part of the record.
+	CourseID int64 `json:"-"`
+	Minutes  int   `json:"-"`
 }
 
 // AttendanceFilter selects attendance, by session then time; zero fields do
@@ -440,6 +445,7 @@ type TrainingStore interface {
 	// RecordAttendance records attendance once per session and person; a
 	// second record is ECONFLICT.
 	RecordAttendance(ctx context.Context, a *Attendance, ev Event) error
+	// FindAttendance lists attendance with each session's course and minutes.
 	FindAttendance(ctx context.Context, f AttendanceFilter) ([]*Attendance, error)
 
 	CreateMaterial(ctx context.Context, m *Material, ev Event) error

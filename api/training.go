@@ -103,13 +103,14 @@ type courseInput struct {
 func (in courseInput) apply(c *herald.Course) error {
 	c.Title, c.OrganiserID, c.Place, c.Description, c.Capacity, c.Quotas, c.ArticleID =
 		in.Title, in.OrganiserID, in.Place, in.Description, in.Capacity, in.Quotas, in.ArticleID
-	var p herald.Problems
-	var err error
-	if c.StartDay, err = herald.ParseDay(in.StartDay); err != nil {
-		p.Add("start_day", "must be a day written YYYY-MM-DD")
-	}
-	if c.EndDay, err = herald.ParseDay(in.EndDay); err != nil {
-		p.Add("end_day", "must be a day written YYYY-MM-DD")
+	var p herald.Problems // both days' problems in one answer
+	var errs [2]error
+	c.StartDay, errs[0] = bodyDay("start_day", in.StartDay)
+	c.EndDay, errs[1] = bodyDay("end_day", in.EndDay)
+	for _, err := range errs {
+		for _, fe := range herald.ErrorFields(err) {
+			p.Add(fe.Field, "%s", fe.Message)
+		}
 	}
 	return p.Err()
 }

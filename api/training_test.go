@@ -32,6 +32,11 @@ func TestTrainingCourseOverTheAPI(t *testing.T) {
 		if res := chief.do("POST", "/api/v1/courses", bad).must(t, http.StatusBadRequest); !strings.Contains(string(res.body), `"end_day"`) {
 			t.Fatalf("end before start is not named: %s", res.body)
 		}
+		bad["start_day"], bad["end_day"] = "12/10/2026", "tomorrow" // both days named in one answer
+		if res := chief.do("POST", "/api/v1/courses", bad).must(t, http.StatusBadRequest); !strings.Contains(string(res.body), `"start_day"`) ||
+			!strings.Contains(string(res.body), `"end_day"`) || !strings.Contains(string(res.body), "YYYY-MM-DD") {
+			t.Fatalf("unreadable days are not named: %s", res.body)
+		}
 		var c struct {
 			herald.Course
 			Sessions []herald.TrainingSession `json:"sessions"`

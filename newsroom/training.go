@@ -75,10 +75,15 @@ func (s *Server) coursesPage(w http.ResponseWriter, r *http.Request, req *reques
 		s.fail(w, r, req, err)
 		return
 	}
-	mine, err := s.Store.FindEnrolments(ctx, herald.EnrolmentFilter{StaffID: req.staff.ID})
+	// the reader's record holds their enrolments, one per course
+	records, total, err := s.trainingService().Hours(ctx, req.staff.ID)
 	if err != nil {
 		s.fail(w, r, req, err)
 		return
+	}
+	mine := make(map[int64]herald.EnrolmentStatus, len(records))
+	for _, rec := range records {
+		mine[rec.Course.ID] = rec.Status
 	}
 	units, err := s.unitTree(r)
 	if err != nil {
@@ -87,21 +92,11 @@ func (s *Server) coursesPage(w http.ResponseWriter, r *http.Request, req *reques
 	}
 	var items []courseItem
 	for _, c := range courses {
-		it := courseItem{Course: c, Dates: courseDates(c)}
+		it := courseItem{Course: c, Dates: courseDates(c), Mine: mine[c.ID]}
 		if u := units.Unit(c.OrganiserID); u != nil {
 			it.Organiser = u.Name
 		}
-		for _, e := range mine {
-			if e.CourseID == c.ID {
-				it.Mine = e.Status
-			}
-		}
 		items = append(items, it)
-	}
-	records, total, err := s.trainingService().Hours(ctx, req.staff.ID)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
 	}
 	s.render(w, r, http.StatusOK, "training", req, s.msgs.T(req.lang, "training.title"), map[string]any{
 		"Courses": items, "Hours": training.FormatHours(total), "Records": len(records), "Organise": training.MayOrganise(req.staff)})
@@ -182,11 +177,6 @@ func (s *Server) renderCourse(w http.ResponseWriter, r *http.Request, req *reque
 		s.fail(w, r, req, err)
 		return
 	}
-	rep, err := svc.Report(ctx, c.ID)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
 	d := &courseData{Course: c, Dates: courseDates(c), Organise: training.MayOrganise(req.staff), Problem: problem,
 		Criteria: herald.FeedbackCriteria, Completion: training.CompletionPercent, Hours: map[int64]string{}}
 	if u := units.Unit(c.OrganiserID); u != nil {
@@ -196,6 +186,62 @@ func (s *Server) renderCourse(w http.ResponseWriter, r *http.Request, req *reque
 		if a, err := s.Store.FindArticleByID(ctx, c.ArticleID); err == nil {
 			d.Report = a
 		}
+	}
+	all, err := s.Store.FindEnrolments(ctx, herald.EnrolmentFilter{CourseID: c.ID})
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	enrolled := map[int64]bool{}
+	for _, e := range all {
+		enrolled[e.StaffID] = true
+		if e.StaffID == req.staff.ID {
+			d.Mine = e
+		}
+	}
+	var nominateFor []int64 // the target units the reader may nominate for, full or not
+	for _, q := range c.Quotas {
+		qi := quotaItem{Places: q.Places}
+		if u := units.Unit(q.UnitID); u != nil {
+			qi.Unit = u.Name
+		}
+		for _, e := range all {
+			if e.UnitID == q.UnitID && e.Status.HoldsPlace() {
+				qi.Held++
+			}
+		}
+		qi.Full = qi.Held >= q.Places
+		d.Quotas = append(d.Quotas, qi)
+		if !training.MayNominate(req.staff, c, q.UnitID) {
+			continue
+		}
+		nominateFor = append(nominateFor, q.UnitID)
+		if !qi.Full {
+			d.NominateTo = append(d.NominateTo, option{Value: strconv.FormatInt(q.UnitID, 10), Label: qi.Unit})
+		}
+	}
+	// everyone when the reader nominates (nil IDs), else those on the
+	// course's list, the report's participants among them
+	var ids []int64
+	if len(d.NominateTo) == 0 {
+		ids = make([]int64, 0, len(enrolled))
+		for id := range enrolled {
+			ids = append(ids, id)
+		}
+	}
+	staff, _, err := s.Store.FindStaff(ctx, herald.StaffFilter{IDs: ids})
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
+	}
+	byID := map[int64]*herald.Staff{}
+	for _, st := range staff {
+		byID[st.ID] = st
+	}
+	rep, err := svc.CourseReport(ctx, c, byID, units)
+	if err != nil {
+		s.fail(w, r, req, err)
+		return
 	}
 	materials, err := s.Store.FindMaterials(ctx, c.ID)
 	if err != nil {
@@ -216,51 +262,13 @@ func (s *Server) renderCourse(w http.ResponseWriter, r *http.Request, req *reque
 		}
 		d.Sessions = append(d.Sessions, it)
 	}
-	all, err := s.Store.FindEnrolments(ctx, herald.EnrolmentFilter{CourseID: c.ID})
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	staff, _, err := s.Store.FindStaff(ctx, herald.StaffFilter{})
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	byID := map[int64]*herald.Staff{}
-	for _, st := range staff {
-		byID[st.ID] = st
-	}
-	enrolled := map[int64]bool{}
-	for _, e := range all {
-		enrolled[e.StaffID] = true
-		if e.StaffID == req.staff.ID {
-			d.Mine = e
-		}
-	}
-	for _, q := range c.Quotas {
-		qi := quotaItem{Places: q.Places}
-		if u := units.Unit(q.UnitID); u != nil {
-			qi.Unit = u.Name
-		}
-		for _, e := range all {
-			if e.UnitID == q.UnitID && e.Status.HoldsPlace() {
-				qi.Held++
-			}
-		}
-		qi.Full = qi.Held >= q.Places
-		d.Quotas = append(d.Quotas, qi)
-		if !training.MayNominate(req.staff, c, q.UnitID) || qi.Full {
-			continue
-		}
-		d.NominateTo = append(d.NominateTo, option{Value: strconv.FormatInt(q.UnitID, 10), Label: qi.Unit})
-	}
 	if len(d.NominateTo) > 0 {
 		for _, st := range staff {
 			if !st.Active() || enrolled[st.ID] {
 				continue
 			}
-			for _, q := range c.Quotas {
-				if training.MayNominate(req.staff, c, q.UnitID) && units.Within(st.UnitID, q.UnitID) {
+			for _, unitID := range nominateFor {
+				if units.Within(st.UnitID, unitID) {
 					d.Nominees = append(d.Nominees, option{Value: strconv.FormatInt(st.ID, 10), Label: st.Name + "（" + units.Unit(st.UnitID).Name + "）"})
 					break
 				}
@@ -442,7 +450,7 @@ func (s *Server) certificatePDF(w http.ResponseWriter, r *http.Request, req *req
 
 // attendanceTable is the attendance report as a table: one row per
 // participant, a column per session.
-func (s *Server) attendanceTable(lang string, rep *training.Report, units *herald.UnitTree) tabular.Table {
+func (s *Server) attendanceTable(lang string, rep *training.Report) tabular.Table {
 	t := tabular.Table{Name: s.msgs.T(lang, "training.attendance"), Title: rep.Course.Title}
 	t.Columns = []tabular.Column{{Header: s.msgs.T(lang, "training.col.name")}, {Header: s.msgs.T(lang, "training.col.unit")}}
 	for _, ts := range rep.Sessions {
@@ -475,8 +483,7 @@ func (s *Server) attendanceTable(lang string, rep *training.Report, units *heral
 }
 
 func (s *Server) attendanceFile(w http.ResponseWriter, r *http.Request, req *request) {
-	if !training.MayOrganise(req.staff) {
-		s.fail(w, r, req, herald.Errorf(herald.EFORBIDDEN, "%s", s.msgs.T(req.lang, "training.organisers_only")))
+	if s.refuseNonOrganisers(w, r, req) {
 		return
 	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -485,12 +492,7 @@ func (s *Server) attendanceFile(w http.ResponseWriter, r *http.Request, req *req
 		s.fail(w, r, req, err)
 		return
 	}
-	units, err := s.unitTree(r)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
-	t := s.attendanceTable(req.lang, rep, units)
+	t := s.attendanceTable(req.lang, rep)
 	var buf bytes.Buffer
 	name := fmt.Sprintf("attendance-%d", id)
 	switch r.PathValue("file") {

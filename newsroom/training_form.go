@@ -58,7 +58,6 @@ type sessionForm struct {
 	Day, Start, End              string
 	Fields                       map[string]string
 	Problems                     []string
-	Removable                    bool
 }
 
 // courseFormData is the course form page.
@@ -67,6 +66,7 @@ type courseFormData struct {
 	Sessions []sessionForm
 	New      sessionForm
 	Existing bool
+	units    unitPicker // the units the form offers, for reading a post
 }
 
 // courseFields and sessionFields are the fields the forms show problems under.
@@ -180,7 +180,7 @@ func (s *Server) courseFormPage(r *http.Request, req *request, c *herald.Course)
 	if err != nil {
 		return nil, err
 	}
-	d := &courseFormData{Course: s.courseFormOf(c, units), Existing: true, New: s.sessionFormOf(req.lang, &herald.TrainingSession{Kind: herald.SessionLecture})}
+	d := &courseFormData{Course: s.courseFormOf(c, units), Existing: true, units: units, New: s.sessionFormOf(req.lang, &herald.TrainingSession{Kind: herald.SessionLecture})}
 	if len(sessions) > 0 {
 		// the next session most likely follows the last one on its day
 		last := sessions[len(sessions)-1]
@@ -326,13 +326,8 @@ func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request, req *reque
 		s.fail(w, r, req, err)
 		return
 	}
-	units, err := s.unitPicker(r)
-	if err != nil {
-		s.fail(w, r, req, err)
-		return
-	}
 	posted := &herald.Course{}
-	f, formErr := s.courseFromForm(r, posted, units)
+	f, formErr := s.courseFromForm(r, posted, d.units)
 	if formErr != nil {
 		// what the form could not read, and the domain's problems of the rest
 		s.courseProblems(req.lang, &f, formErr, posted.Validate())

@@ -122,11 +122,39 @@ func TestTrainingCourseForm(t *testing.T) {
 	if code, _, body := org.post("/newsroom/training/sessions/"+itoa(ss[0].ID)+"/edit", session); code != http.StatusSeeOther {
 		t.Fatalf("edit a session: %d %.2000s", code, body)
 	}
-	if code, _, _ := gaofeng.post("/newsroom/training/sessions/"+itoa(ss[0].ID)+"/delete", url.Values{"csrf": {gaofeng.csrf(page)}}); code != http.StatusForbidden {
+	edited, err := f.store.FindTrainingSessionByID(ctx, ss[0].ID)
+	if err != nil || edited.StartsAt.In(herald.CST).Format("2006-01-02 15:04") != "2026-12-10 08:30" || edited.EndsAt.In(herald.CST).Format("15:04") != "10:30" {
+		t.Fatalf("edited session %+v: %v", edited, err)
+	}
+	// a session someone attended stays, saying why; an unattended one goes
+	session.Set("day", "2026-12-11")
+	if code, _, body := org.post(base+"/sessions", session); code != http.StatusSeeOther {
+		t.Fatalf("add a second session: %d %.2000s", code, body)
+	}
+	ss, _ = f.store.FindTrainingSessions(ctx, c.ID)
+	if len(ss) != 2 {
+		t.Fatalf("sessions = %+v", ss)
+	}
+	chief, _, _ := f.store.FindStaff(ctx, herald.StaffFilter{Username: "majianguo"})
+	if err := f.store.RecordAttendance(ctx, &herald.Attendance{SessionID: ss[0].ID, StaffID: chief[0].ID, Method: herald.AttendanceManual},
+		herald.Event{At: *f.now, ActorID: chief[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, _ := gaofeng.post("/newsroom/training/sessions/"+itoa(ss[1].ID)+"/delete", url.Values{"csrf": {gaofeng.csrf(page)}}); code != http.StatusForbidden {
 		t.Fatalf("a correspondent removed a session: %d", code)
 	}
-	if code, _, body := org.post("/newsroom/training/sessions/"+itoa(ss[0].ID)+"/delete", url.Values{"csrf": {org.csrf(page)}}); code != http.StatusSeeOther {
+	code, _, body = org.post("/newsroom/training/sessions/"+itoa(ss[0].ID)+"/delete", url.Values{"csrf": {org.csrf(page)}})
+	if code != http.StatusConflict || !strings.Contains(body, "这节课已有签到记录或培训资料，不能删除。") {
+		t.Fatalf("remove an attended session: %d %.3000s", code, body)
+	}
+	if _, err := f.store.FindTrainingSessionByID(ctx, ss[0].ID); err != nil {
+		t.Fatalf("the attended session went: %v", err)
+	}
+	if code, _, body := org.post("/newsroom/training/sessions/"+itoa(ss[1].ID)+"/delete", url.Values{"csrf": {org.csrf(page)}}); code != http.StatusSeeOther {
 		t.Fatalf("remove a session: %d %.2000s", code, body)
+	}
+	if left, _ := f.store.FindTrainingSessions(ctx, c.ID); len(left) != 1 || left[0].ID != ss[0].ID {
+		t.Fatalf("sessions left = %+v", left)
 	}
 }
 

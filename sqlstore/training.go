@@ -31,16 +31,16 @@ func scanCourse(sc interface{ Scan(...any) error }) (*herald.Course, error) {
 // do not exist, naming the field.
 func (tx *Tx) checkCourseRefs(c *herald.Course) error {
 	var p herald.Problems
-	if _, err := tx.findUnitByID(c.OrganiserID); herald.ErrorCode(err) == herald.ENOTFOUND {
-		p.Add("organiser_id", "no unit has ID %d", c.OrganiserID)
-	} else if err != nil {
+	if ok, err := tx.exists("units", c.OrganiserID); err != nil {
 		return err
+	} else if !ok {
+		p.Add("organiser_id", "no unit has ID %d", c.OrganiserID)
 	}
 	for _, q := range c.Quotas {
-		if _, err := tx.findUnitByID(q.UnitID); herald.ErrorCode(err) == herald.ENOTFOUND {
-			p.Add("quotas", "no unit has ID %d", q.UnitID)
-		} else if err != nil {
+		if ok, err := tx.exists("units", q.UnitID); err != nil {
 			return err
+		} else if !ok {
+			p.Add("quotas", "no unit has ID %d", q.UnitID)
 		}
 	}
 	if c.ArticleID != 0 {
@@ -198,15 +198,26 @@ func (tx *Tx) findCourse(id int64, forUpdate bool) (*herald.Course, error) {
 	if err != nil {
 		return nil, notFound(err, "Course not found.")
 	}
-	return c, tx.attachQuotas([]*herald.Course{c})
+	return c, tx.attachQuotas([]*herald.Course{c}, false)
 }
 
-func (tx *Tx) attachQuotas(courses []*herald.Course) error {
+// attachQuotas fills in the courses' quotas. every says the courses are all
+// there are, so the whole table is read rather than each course named.
+func (tx *Tx) attachQuotas(courses []*herald.Course, every bool) error {
 	byID := map[int64]*herald.Course{}
+	var ids []int64
+	if !every {
+		ids = make([]int64, 0, len(courses))
+	}
 	for _, c := range courses {
 		byID[c.ID], c.Quotas = c, []herald.CourseQuota{}
+		if !every {
+			ids = append(ids, c.ID)
+		}
 	}
-	return tx.scanRows(`SELECT course_id, unit_id, places FROM training_quotas ORDER BY course_id, unit_id`, nil, func(rows *sql.Rows) error {
+	var w conds
+	w.addIn("course_id IN (%s)", ids)
+	return tx.scanRows(`SELECT course_id, unit_id, places FROM training_quotas`+w.clause()+` ORDER BY course_id, unit_id`, w.args, func(rows *sql.Rows) error {
 		var courseID int64
 		var q herald.CourseQuota
 		if err := rows.Scan(&courseID, &q.UnitID, &q.Places); err != nil {
@@ -239,7 +250,7 @@ func (s *Store) FindCourses(ctx context.Context) (out []*herald.Course, err erro
 		if err != nil {
 			return err
 		}
-		return tx.attachQuotas(out)
+		return tx.attachQuotas(out, true)
 	})
 	return out, err
 }
@@ -284,6 +295,11 @@ func (tx *Tx) checkSessionFits(ts *herald.TrainingSession) error {
 	} else if err != nil {
 		return err
 	}
+	return tx.sessionFits(c, ts)
+}
+
+// sessionFits checks that a session fits its course, locked already.
+func (tx *Tx) sessionFits(c *herald.Course, ts *herald.TrainingSession) error {
 	others, err := tx.findTrainingSessions(c.ID)
 	if err != nil {
 		return err
@@ -303,22 +319,25 @@ func (tx *Tx) findTrainingSessions(courseID int64) (out []*herald.TrainingSessio
 
 // lockSession locks a session and, first, its course, as creating a
 // session locks the course: sessions of one course are written one at a time.
-func (tx *Tx) lockSession(id int64) (*herald.TrainingSession, error) {
+// It returns the course too.
+func (tx *Tx) lockSession(id int64) (*herald.TrainingSession, *herald.Course, error) {
 	var courseID int64
 	if err := tx.queryRow(`SELECT course_id FROM training_sessions WHERE id = ?`, id).Scan(&courseID); err != nil {
-		return nil, notFound(err, "Session not found.")
+		return nil, nil, notFound(err, "Session not found.")
 	}
-	if _, err := tx.findCourse(courseID, true); err != nil {
-		return nil, err
+	c, err := tx.findCourse(courseID, true)
+	if err != nil {
+		return nil, nil, err
 	}
 	ts, err := scanTrainingSession(tx.queryRow(`SELECT `+sessionColumns+` FROM training_sessions WHERE id = ?`+tx.s.d.ForUpdate, id))
-	return ts, notFound(err, "Session not found.")
+	return ts, c, notFound(err, "Session not found.")
 }
 
 // UpdateTrainingSession changes a session's fields under its course's lock.
 func (s *Store) UpdateTrainingSession(ctx context.Context, id int64, ev herald.Event, fn func(ts *herald.TrainingSession) error) (ts *herald.TrainingSession, err error) {
 	err = s.write(ctx, func(tx *Tx) error {
-		if ts, err = tx.lockSession(id); err != nil {
+		var c *herald.Course
+		if ts, c, err = tx.lockSession(id); err != nil {
 			return err
 		}
 		kept := *ts
@@ -331,7 +350,7 @@ func (s *Store) UpdateTrainingSession(ctx context.Context, id int64, ev herald.E
 		if err := ts.Validate(); err != nil {
 			return err
 		}
-		if err := tx.checkSessionFits(ts); err != nil {
+		if err := tx.sessionFits(c, ts); err != nil {
 			return err
 		}
 		if _, err := tx.exec(`UPDATE training_sessions SET kind = ?, topic = ?, lecturer = ?, lecturer_org = ?, starts_at = ?, ends_at = ? WHERE id = ?`,
@@ -347,7 +366,7 @@ func (s *Store) UpdateTrainingSession(ctx context.Context, id int64, ev herald.E
 // DeleteTrainingSession removes a session nothing was recorded for.
 func (s *Store) DeleteTrainingSession(ctx context.Context, id int64, ev herald.Event) (ts *herald.TrainingSession, err error) {
 	err = s.write(ctx, func(tx *Tx) error {
-		if ts, err = tx.lockSession(id); err != nil {
+		if ts, _, err = tx.lockSession(id); err != nil {
 			return err
 		}
 		var attended, materials int
@@ -563,10 +582,9 @@ func (s *Store) RecordAttendance(ctx context.Context, a *herald.Attendance, ev h
 		return herald.Invalid("method", "must be qr or manual")
 	}
 	return s.write(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM training_sessions WHERE id = ?`, a.SessionID).Scan(&n); err != nil {
+		if ok, err := tx.exists("training_sessions", a.SessionID); err != nil {
 			return err
-		} else if n == 0 {
+		} else if !ok {
 			return herald.Invalid("session_id", "no session has ID %d", a.SessionID)
 		}
 		a.At, a.RecordedBy = ev.At, ev.ActorID
@@ -590,11 +608,14 @@ func (s *Store) FindAttendance(ctx context.Context, f herald.AttendanceFilter) (
 	c.add(f.SessionID != 0, "a.session_id = ?", f.SessionID)
 	c.add(f.StaffID != 0, "a.staff_id = ?", f.StaffID)
 	err = s.read(ctx, func(tx *Tx) error {
-		return tx.scanRows(`SELECT a.session_id, a.staff_id, a.at, a.method, a.recorded_by FROM training_attendance a
+		return tx.scanRows(`SELECT a.session_id, a.staff_id, a.at, a.method, a.recorded_by, s.course_id, s.starts_at, s.ends_at FROM training_attendance a
 			JOIN training_sessions s ON s.id = a.session_id`+c.clause()+` ORDER BY s.starts_at, a.session_id, a.at, a.staff_id`, c.args,
 			func(rows *sql.Rows) error {
 				var a herald.Attendance
-				err := rows.Scan(&a.SessionID, &a.StaffID, timeScan{&a.At}, &a.Method, &a.RecordedBy)
+				var session herald.TrainingSession
+				err := rows.Scan(&a.SessionID, &a.StaffID, timeScan{&a.At}, &a.Method, &a.RecordedBy, &a.CourseID,
+					timeScan{&session.StartsAt}, timeScan{&session.EndsAt})
+				a.Minutes = int(session.Duration() / time.Minute)
 				out = append(out, &a)
 				return err
 			})
@@ -621,10 +642,9 @@ func (s *Store) CreateMaterial(ctx context.Context, m *herald.Material, ev heral
 		return err
 	}
 	return s.write(ctx, func(tx *Tx) error {
-		var n int
-		if err := tx.queryRow(`SELECT COUNT(*) FROM training_sessions WHERE id = ?`, m.SessionID).Scan(&n); err != nil {
+		if ok, err := tx.exists("training_sessions", m.SessionID); err != nil {
 			return err
-		} else if n == 0 {
+		} else if !ok {
 			return herald.Invalid("session_id", "no session has ID %d", m.SessionID)
 		}
 		m.UploadedBy, m.CreatedAt = ev.ActorID, ev.At
@@ -703,26 +723,41 @@ func (s *Store) FindFeedback(ctx context.Context, courseID int64) (out []*herald
 // IssueCertificates issues the certificates not issued yet, numbered on.
 func (s *Store) IssueCertificates(ctx context.Context, certs []*herald.Certificate, ev herald.Event) (issued int, err error) {
 	err = s.write(ctx, func(tx *Tx) error {
-		courses := map[int64]*herald.Course{}
+		// per course, locked: who holds a certificate and the last number,
+		// read once and kept up to date as certificates are issued
+		type numbering struct {
+			c       *herald.Course
+			holders map[int64]bool
+			seq     int
+		}
+		courses := map[int64]*numbering{}
 		for _, cert := range certs {
-			c := courses[cert.CourseID]
-			if c == nil {
-				if c, err = tx.findCourse(cert.CourseID, true); herald.ErrorCode(err) == herald.ENOTFOUND {
+			nb := courses[cert.CourseID]
+			if nb == nil {
+				c, err := tx.findCourse(cert.CourseID, true)
+				if herald.ErrorCode(err) == herald.ENOTFOUND {
 					return herald.Invalid("course_id", "no course has ID %d", cert.CourseID)
 				} else if err != nil {
 					return err
 				}
-				courses[c.ID] = c
+				nb = &numbering{c: c, holders: map[int64]bool{}}
+				holders, err := column[int64](tx, `SELECT staff_id FROM training_certificates WHERE course_id = ?`, c.ID)
+				if err != nil {
+					return err
+				}
+				for _, id := range holders {
+					nb.holders[id] = true
+				}
+				if err := tx.queryRow(`SELECT COALESCE(MAX(seq), 0) FROM training_certificates WHERE course_id = ?`, c.ID).Scan(&nb.seq); err != nil {
+					return err
+				}
+				courses[c.ID] = nb
 			}
-			var n, seq int
-			if err := tx.queryRow(`SELECT COUNT(*) FROM training_certificates WHERE course_id = ? AND staff_id = ?`, c.ID, cert.StaffID).Scan(&n); err != nil {
-				return err
-			} else if n > 0 {
+			if nb.holders[cert.StaffID] {
 				continue
 			}
-			if err := tx.queryRow(`SELECT COALESCE(MAX(seq), 0) + 1 FROM training_certificates WHERE course_id = ?`, c.ID).Scan(&seq); err != nil {
-				return err
-			}
+			c, seq := nb.c, nb.seq+1
+			nb.seq, nb.holders[cert.StaffID] = seq, true
 			cert.Number, cert.IssuedBy, cert.IssuedAt = herald.CertificateNumber(c, seq), ev.ActorID, ev.At
 			id, err := tx.insert(`INSERT INTO training_certificates (course_id, staff_id, seq, number, minutes, issued_by, issued_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 				c.ID, cert.StaffID, seq, cert.Number, cert.Minutes, cert.IssuedBy, s.t(ev.At))

@@ -151,6 +151,9 @@ func testTraining(t *testing.T, s herald.Store) {
 	if len(att) != 2 || att[0].Method != herald.AttendanceQR || att[1].RecordedBy != w.Chief.ID || !att[0].At.Equal(T0) {
 		t.Fatalf("attendance = %+v", att)
 	}
+	if att[0].CourseID != c.ID || att[0].Minutes != 90 || att[1].Minutes != 90 { // the session's, for hours
+		t.Fatalf("attendance's course and minutes = %+v", att)
+	}
 
 	// materials keep their bytes
 	m := &herald.Material{SessionID: sessions[1].ID, Title: "讲义", Filename: "slides.pdf", ContentType: "application/pdf", Data: []byte("%PDF-1.4 slides")}
@@ -194,6 +197,26 @@ func testTraining(t *testing.T, s herald.Store) {
 	must(t, err)
 	if len(mine) != 1 || mine[0].IssuedBy != w.Chief.ID {
 		t.Fatalf("mine = %+v", mine)
+	}
+	// one holder named twice in a batch gets one certificate, numbered on
+	twice := []*herald.Certificate{{CourseID: c.ID, StaffID: w.Editor.ID, Minutes: 180}, {CourseID: c.ID, StaffID: w.Editor.ID, Minutes: 180}}
+	n3, err := s.IssueCertificates(ctx, twice, ev(w.Chief.ID))
+	must(t, err)
+	if n3 != 1 || twice[0].Number != "PX2026-001-003" || twice[1].ID != 0 {
+		t.Fatalf("issued %d: %+v %+v", n3, twice[0], twice[1])
+	}
+
+	// each course keeps its own quotas
+	other, _ := NewCourse(t, s, w, 1)
+	again, err := s.FindCourseByID(ctx, c.ID)
+	must(t, err)
+	if len(again.Quotas) != 2 {
+		t.Fatalf("quotas of one course among two = %+v", again.Quotas)
+	}
+	all, err = s.FindCourses(ctx)
+	must(t, err)
+	if len(all) != 2 || all[0].ID != other.ID || len(all[0].Quotas) != 2 || len(all[1].Quotas) != 2 {
+		t.Fatalf("two courses = %+v", all)
 	}
 
 	// the check-in key is made once

@@ -143,9 +143,8 @@ type Refusal struct {
 	err    *herald.Error
 }
 
-func refuse(reason string, err error) error {
-	e, _ := err.(*herald.Error)
-	return &Refusal{Reason: reason, err: e}
+func refuse(reason string, err *herald.Error) error {
+	return &Refusal{Reason: reason, err: err}
 }
 
 func (r *Refusal) Error() string { return r.err.Error() }

@@ -2,6 +2,7 @@ package training
 
 import (
 	"context"
+	"maps"
 	"strconv"
 	"time"
 
@@ -21,8 +22,7 @@ type Report struct {
 type ReportRow struct {
 	Enrolment   *herald.Enrolment
 	Staff       *herald.Staff
-	Unit        *herald.Unit // the staff member's own unit
-	Attended    []*herald.Attendance
+	Unit        *herald.Unit                 // the staff member's own unit
 	ByID        map[int64]*herald.Attendance // attendance by session ID
 	Minutes     int
 	Complete    bool
@@ -44,7 +44,16 @@ func (s *Service) Report(ctx context.Context, courseID int64) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	return s.CourseReport(ctx, c, nil, nil)
+}
+
+// CourseReport builds the attendance report of a course loaded already.
+// staff (by ID) and units are the caller's, when it has them loaded; the
+// participants staff lacks, and units when nil, are loaded.
+func (s *Service) CourseReport(ctx context.Context, c *herald.Course, staff map[int64]*herald.Staff, units *herald.UnitTree) (*Report, error) {
+	courseID := c.ID
 	r := &Report{Course: c}
+	var err error
 	if r.Sessions, err = s.Store.FindTrainingSessions(ctx, courseID); err != nil {
 		return nil, err
 	}
@@ -65,9 +74,30 @@ func (s *Service) Report(ctx context.Context, courseID int64) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	staff, units, err := s.people(ctx)
-	if err != nil {
-		return nil, err
+	var missing []int64
+	for _, e := range enrolled {
+		if staff[e.StaffID] == nil {
+			missing = append(missing, e.StaffID)
+		}
+	}
+	if len(missing) > 0 {
+		found, _, err := s.Store.FindStaff(ctx, herald.StaffFilter{IDs: missing})
+		if err != nil {
+			return nil, err
+		}
+		known := staff
+		staff = make(map[int64]*herald.Staff, len(known)+len(found))
+		maps.Copy(staff, known)
+		for _, st := range found {
+			staff[st.ID] = st
+		}
+	}
+	if units == nil {
+		all, _, err := s.Store.FindUnits(ctx, herald.UnitFilter{})
+		if err != nil {
+			return nil, err
+		}
+		units = herald.NewUnitTree(all)
 	}
 	rows := map[int64]*ReportRow{}
 	for _, e := range enrolled {
@@ -80,7 +110,7 @@ func (s *Service) Report(ctx context.Context, courseID int64) (*Report, error) {
 	}
 	for _, a := range attendance {
 		if row := rows[a.StaffID]; row != nil {
-			row.Attended, row.ByID[a.SessionID] = append(row.Attended, a), a
+			row.ByID[a.SessionID] = a
 			row.Minutes += length[a.SessionID]
 		}
 	}
@@ -95,22 +125,6 @@ func (s *Service) Report(ctx context.Context, courseID int64) (*Report, error) {
 		r.Rows = append(r.Rows, *row)
 	}
 	return r, nil
-}
-
-func (s *Service) people(ctx context.Context) (map[int64]*herald.Staff, *herald.UnitTree, error) {
-	all, _, err := s.Store.FindStaff(ctx, herald.StaffFilter{})
-	if err != nil {
-		return nil, nil, err
-	}
-	units, _, err := s.Store.FindUnits(ctx, herald.UnitFilter{})
-	if err != nil {
-		return nil, nil, err
-	}
-	byID := make(map[int64]*herald.Staff, len(all))
-	for _, st := range all {
-		byID[st.ID] = st
-	}
-	return byID, herald.NewUnitTree(units), nil
 }
 
 // IssueCertificates issues a certificate to each participant who completed
@@ -160,29 +174,23 @@ func (s *Service) Hours(ctx context.Context, staffID int64) ([]Record, int, erro
 	if err != nil {
 		return nil, 0, err
 	}
-	attended := map[int64]bool{}
+	// the attended sessions' count and minutes by course, from the sessions
+	// the attendance names
+	sessionsIn, minutesIn := map[int64]int{}, map[int64]int{}
 	for _, a := range attendance {
-		attended[a.SessionID] = true
+		sessionsIn[a.CourseID]++
+		minutesIn[a.CourseID] += a.Minutes
 	}
 	var out []Record
 	total := 0
 	for i := len(enrolled) - 1; i >= 0; i-- {
 		e := enrolled[i]
+		// one enrolment per course, so each course is loaded once
 		c, err := s.Store.FindCourseByID(ctx, e.CourseID)
 		if err != nil {
 			return nil, 0, err
 		}
-		sessions, err := s.Store.FindTrainingSessions(ctx, e.CourseID)
-		if err != nil {
-			return nil, 0, err
-		}
-		rec := Record{Course: c, Status: e.Status}
-		for _, ts := range sessions {
-			if attended[ts.ID] {
-				rec.Sessions++
-				rec.Minutes += minutes(ts)
-			}
-		}
+		rec := Record{Course: c, Status: e.Status, Sessions: sessionsIn[c.ID], Minutes: minutesIn[c.ID]}
 		for _, cert := range certs {
 			if cert.CourseID == c.ID {
 				rec.Certificate = cert

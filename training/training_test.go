@@ -273,3 +273,55 @@ func TestFeedback(t *testing.T) {
 	}
 	wantError(t, f.svc.SubmitFeedback(ctx, f.w.Writer, fb()), herald.ECONFLICT, "once")
 }
+
+// A training record lists the courses the latest first, each with the
+// sessions attended and their minutes, and sums the minutes of all.
+func TestHoursOverTwoCourses(t *testing.T) {
+	f := newFixture(t, 5)
+	ctx := context.Background()
+	w := f.w
+	approve(t, f, w.Writer, w.City)
+	if _, err := f.svc.MarkAttendance(ctx, w.Chief, f.ss[0].ID, w.Writer.ID); err != nil {
+		t.Fatal(err)
+	}
+	// a later course of a 45-minute and a 2-hour session, both attended
+	day := herald.CSTDay(storetest.T0).AddDate(0, 0, 7)
+	later := &herald.Course{Title: "新闻写作提高班", OrganiserID: w.Center.ID, Place: "保定", StartDay: day, EndDay: day, Capacity: 5,
+		Quotas: []herald.CourseQuota{{UnitID: w.City.ID, Places: 2}}}
+	if err := f.svc.CreateCourse(ctx, w.Chief, later); err != nil {
+		t.Fatal(err)
+	}
+	var sessions []*herald.TrainingSession
+	at := day.Add(9 * time.Hour)
+	for _, length := range []time.Duration{45 * time.Minute, 2 * time.Hour} {
+		ts := &herald.TrainingSession{CourseID: later.ID, Kind: herald.SessionLecture, Topic: "写作", Lecturer: "王芳", StartsAt: at, EndsAt: at.Add(length)}
+		if err := f.svc.AddSession(ctx, w.Chief, ts); err != nil {
+			t.Fatal(err)
+		}
+		sessions, at = append(sessions, ts), ts.EndsAt.Add(15*time.Minute)
+	}
+	f.now = storetest.T0.Add(time.Hour) // nominated after the first course's
+	e, err := f.svc.Nominate(ctx, w.Chief, later.ID, w.Writer.ID, w.City.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.Decide(ctx, w.Chief, e.ID, herald.EnrolmentApproved, ""); err != nil {
+		t.Fatal(err)
+	}
+	for _, ts := range sessions {
+		if _, err := f.svc.MarkAttendance(ctx, w.Chief, ts.ID, w.Writer.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	records, total, err := f.svc.Hours(ctx, w.Writer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 2 || records[0].Course.ID != later.ID || records[1].Course.ID != f.c.ID {
+		t.Fatalf("records %+v, want the later course first", records)
+	}
+	if records[0].Sessions != 2 || records[0].Minutes != 165 || records[1].Sessions != 1 || records[1].Minutes != 90 ||
+		records[0].Status != herald.EnrolmentApproved || records[0].Course.Title != "新闻写作提高班" || total != 255 {
+		t.Fatalf("total %d, records %+v", total, records)
+	}
+}
