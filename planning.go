@@ -3,6 +3,7 @@ package herald
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -200,6 +201,12 @@ func (a *Assignment) Deadline() time.Time {
 // Overdue reports whether an open assignment is past its deadline at now.
 func (a *Assignment) Overdue(now time.Time) bool { return a.Status.Open() && !now.Before(a.Deadline()) }
 
+// AssignmentLink is where the newsroom shows an assignment, a path: on its
+// unit's board, scrolled to it (assignments have no page of their own).
+func AssignmentLink(a *Assignment) string {
+	return "/newsroom/assignments?unit=" + strconv.FormatInt(a.UnitID, 10) + "#assignment-" + strconv.FormatInt(a.ID, 10)
+}
+
 // Normalize trims the text.
 func (a *Assignment) Normalize() {
 	a.Title, a.Brief, a.DeclineReason = strings.TrimSpace(a.Title), strings.TrimSpace(a.Brief), strings.TrimSpace(a.DeclineReason)
@@ -261,6 +268,7 @@ type PlanFilter struct {
 type AssignmentFilter struct {
 	IDs        []int64
 	PlanID     int64
+	PlanIDs    []int64 // the assignments of any of these plans
 	UnitIDs    []int64
 	AssigneeID int64
 	Statuses   []AssignmentStatus

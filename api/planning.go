@@ -146,21 +146,18 @@ func (s *Server) listAssignments(w http.ResponseWriter, r *http.Request, actor *
 	q := r.URL.Query()
 	var f herald.AssignmentFilter
 	var p herald.Problems
-	if v := q.Get("plan_id"); v != "" {
-		id, err := queryInt(r, "plan_id", 0, 1, 1<<62)
-		if err != nil {
-			s.problem(w, r, err)
-			return
-		}
-		f.PlanID = int64(id)
+	var err error
+	if f.PlanID, err = queryID(r, "plan_id"); err != nil {
+		s.problem(w, r, err)
+		return
 	}
-	if v := q.Get("unit_id"); v != "" {
-		id, err := queryInt(r, "unit_id", 0, 1, 1<<62)
-		if err != nil {
-			s.problem(w, r, err)
-			return
-		}
-		f.UnitIDs = []int64{int64(id)}
+	unitID, err := queryID(r, "unit_id")
+	if err != nil {
+		s.problem(w, r, err)
+		return
+	}
+	if unitID != 0 {
+		f.UnitIDs = []int64{unitID}
 	}
 	for _, v := range q["status"] {
 		if st := herald.AssignmentStatus(v); st.Valid() {

@@ -22,11 +22,11 @@ import (
 // notificationsPageSize is how many notifications the page shows at a time.
 const notificationsPageSize = 50
 
-// notificationsData is the notifications page.
+// notificationsData is the notifications page; the unread count is the
+// layout's (view.Unread), counted once for the bell.
 type notificationsData struct {
 	Rows       []notificationRow
 	Total      int
-	Unread     int
 	UnreadOnly bool
 	Prev, Next string // links to the neighbouring pages, "" at the ends
 }
@@ -61,7 +61,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request, req *
 		s.fail(w, r, req, err)
 		return
 	}
-	d.Total, d.Unread = total, s.unreadNotifications(r.Context(), req.staff.ID)
+	d.Total = total
 	for _, n := range list {
 		d.Rows = append(d.Rows, notificationRow{N: n, Headline: notify.Headline(req.lang, n), BodyLabel: notify.BodyLabel(req.lang, n.Kind),
 			When: cstTime(&n.CreatedAt)})

@@ -3,6 +3,7 @@ package newsroom
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -219,6 +220,27 @@ func (s *Server) renderPlans(w http.ResponseWriter, r *http.Request, req *reques
 		s.fail(w, r, req, ferr)
 		return
 	}
+	// each plan's assignments, open and in all, counted from one query
+	counts := map[int64]struct{ open, total int }{}
+	if len(plans) > 0 {
+		ids := make([]int64, len(plans))
+		for i, p := range plans {
+			ids[i] = p.ID
+		}
+		as, _, aerr := s.Store.FindAssignments(ctx, herald.AssignmentFilter{PlanIDs: ids})
+		if aerr != nil {
+			s.fail(w, r, req, aerr)
+			return
+		}
+		for _, a := range as {
+			c := counts[a.PlanID]
+			c.total++
+			if a.Status.Open() {
+				c.open++
+			}
+			counts[a.PlanID] = c
+		}
+	}
 	for _, p := range plans {
 		it := planItem{P: p, Span: herald.DayString(p.Start) + " – " + herald.DayString(p.End)}
 		if th := f.themes[p.ThemeID]; th != nil {
@@ -229,17 +251,7 @@ func (s *Server) renderPlans(w http.ResponseWriter, r *http.Request, req *reques
 			names = append(names, f.unitName(id))
 		}
 		it.Units = strings.Join(names, "、")
-		as, _, aerr := s.Store.FindAssignments(ctx, herald.AssignmentFilter{PlanID: p.ID})
-		if aerr != nil {
-			s.fail(w, r, req, aerr)
-			return
-		}
-		it.Total = len(as)
-		for _, a := range as {
-			if a.Status.Open() {
-				it.Open++
-			}
-		}
+		it.Open, it.Total = counts[p.ID].open, counts[p.ID].total
 		d.Plans = append(d.Plans, it)
 	}
 	if d.CanPlan {
@@ -351,7 +363,9 @@ type assignRow struct {
 	UnitID  int64
 	Unit    string
 	Checked bool
-	People  []option
+	// AssigneeID is the person chosen to write it, 0 for the unit as a whole.
+	AssigneeID int64
+	People     []option
 }
 
 func (s *Server) planPage(w http.ResponseWriter, r *http.Request, req *request) {
@@ -408,7 +422,7 @@ func (s *Server) fillAssignForm(req *request, f *planningFacts, p *herald.TopicP
 	picked := map[int64]int64{}
 	for _, row := range form.Rows {
 		if row.Checked {
-			picked[row.UnitID] = formID(selected(row.People))
+			picked[row.UnitID] = row.AssigneeID
 		}
 	}
 	form.Rows = nil
@@ -443,16 +457,6 @@ func (s *Server) fillAssignForm(req *request, f *planningFacts, p *herald.TopicP
 	return form
 }
 
-// selected is the value of the selected option, "" for none.
-func selected(opts []option) string {
-	for _, o := range opts {
-		if o.Selected {
-			return o.Value
-		}
-	}
-	return ""
-}
-
 func (s *Server) savePlan(w http.ResponseWriter, r *http.Request, req *request) {
 	p, err := loadByID(s, r, req, "plans.not_found", s.Store.FindPlanByID)
 	if err != nil {
@@ -485,7 +489,7 @@ func (s *Server) assignPieces(w http.ResponseWriter, r *http.Request, req *reque
 	for _, id := range formIDs(r.PostForm["unit_ids"]) {
 		assignee := formID(r.PostFormValue("assignee_" + idText(id)))
 		targets = append(targets, planning.Target{UnitID: id, AssigneeID: assignee})
-		form.Rows = append(form.Rows, assignRow{UnitID: id, Checked: true, People: []option{{Value: idText(assignee), Selected: true}}})
+		form.Rows = append(form.Rows, assignRow{UnitID: id, Checked: true, AssigneeID: assignee})
 	}
 	piece := herald.Assignment{PlanID: p.ID, Title: form.Title, Brief: form.Brief}
 	due, err := parseDue(form.Due, form.Time)
@@ -528,27 +532,22 @@ func parseDue(day, clock string) (time.Time, error) {
 	return t, nil
 }
 
-// planningProblem is a field message of the planning forms in lang: the
-// refusals the issue names have words in the catalogs.
+// planningProblemPatterns translate the refusals of the planning forms
+// that the issue names; the captured text is the catalog text's argument.
+// Each message is the planning package's own and belongs to one field.
+var planningProblemPatterns = []problemPattern{
+	{regexp.MustCompile(`^is in the past`), "assign.problem.due_past"},
+	{regexp.MustCompile(`^(.*?)'s account is disabled`), "assign.problem.disabled"},
+	{regexp.MustCompile(`^(.*?) is not on the staff of `), "assign.problem.not_in_unit"},
+	{regexp.MustCompile(`^(.*?) does not take part in the plan `), "assign.problem.not_in_plan"},
+	{regexp.MustCompile(`^choose at least one`), "assign.problem.no_unit"},
+	{regexp.MustCompile(`^is required: tell the assigner why`), "assign.problem.reason"},
+	{regexp.MustCompile(`^is required`), "plans.problem.required"},
+}
+
+// planningProblem is a field message of the planning forms in lang.
 func (s *Server) planningProblem(lang string, fe herald.FieldError) string {
-	msg := fe.Message
-	switch {
-	case fe.Field == "due" && strings.HasPrefix(msg, "is in the past"):
-		return s.msgs.T(lang, "assign.problem.due_past")
-	case fe.Field == "assignee_id" && strings.Contains(msg, "disabled"):
-		return s.msgs.T(lang, "assign.problem.disabled", strings.SplitN(msg, "'s account", 2)[0])
-	case fe.Field == "assignee_id" && strings.Contains(msg, "is not on the staff of"):
-		return s.msgs.T(lang, "assign.problem.not_in_unit", strings.SplitN(msg, " is not", 2)[0])
-	case fe.Field == "unit_ids" && strings.Contains(msg, "does not take part in the plan"):
-		return s.msgs.T(lang, "assign.problem.not_in_plan", strings.SplitN(msg, " does not", 2)[0])
-	case fe.Field == "unit_ids" && strings.HasPrefix(msg, "choose at least one"):
-		return s.msgs.T(lang, "assign.problem.no_unit")
-	case fe.Field == "reason" && strings.HasPrefix(msg, "is required"):
-		return s.msgs.T(lang, "assign.problem.reason")
-	case strings.HasPrefix(msg, "is required"):
-		return s.msgs.T(lang, "plans.problem.required")
-	}
-	return s.problemText(lang, fe)
+	return s.patternProblemText(lang, fe, planningProblemPatterns)
 }
 
 // assignmentsData is the board: the assignments the reader sees by status,

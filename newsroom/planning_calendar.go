@@ -185,20 +185,7 @@ func (s *Server) resetFeed(w http.ResponseWriter, r *http.Request, req *request)
 		}
 		name = s.msgs.T(req.lang, "cal.feed_unit", u.Name)
 	}
-	s.renderCalendar(w, r, req, http.StatusOK, s.siteBase(r)+"/newsroom/calendar/"+secret+".ics", name)
-}
-
-// siteBase is the address the newsroom is reached at: the configured one,
-// or the request's.
-func (s *Server) siteBase(r *http.Request) string {
-	if s.BaseURL != "" {
-		return strings.TrimSuffix(s.BaseURL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil || s.Secure {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
+	s.renderCalendar(w, r, req, http.StatusOK, s.siteURL(r)+"/newsroom/calendar/"+secret+".ics", name)
 }
 
 // calendarFeed serves a feed to a calendar program: no session, the secret
@@ -228,7 +215,7 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 	if feed.Staff != nil && feed.Staff.Language != "" {
 		lang = feed.Staff.Language
 	}
-	base := s.siteBase(r)
+	base := s.siteURL(r)
 	cal := planning.Calendar{Domain: hostOf(base)}
 	if feed.Unit != nil {
 		cal.Name = s.msgs.T(lang, "cal.feed_name_unit", feed.Unit.Name)
@@ -246,8 +233,8 @@ func (s *Server) calendarFeed(w http.ResponseWriter, r *http.Request) {
 		}
 		cal.Events = append(cal.Events, planning.CalendarEvent{Assignment: a,
 			Summary:     s.msgs.T(lang, "cal.ics_summary", a.Title, s.msgs.T(lang, "assign.status."+string(a.Status))),
-			Description: planning.DescribeAssignment(s.msgs.T(lang, "cal.ics_unit", f.unitName(a.UnitID)), assignee, plan, "", a.Brief),
-			URL:         base + "/newsroom/assignments?unit=" + idText(a.UnitID) + "#assignment-" + idText(a.ID)})
+			Description: planning.DescribeAssignment(a.Brief, s.msgs.T(lang, "cal.ics_unit", f.unitName(a.UnitID)), assignee, plan),
+			URL:         base + herald.AssignmentLink(a)})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "text/calendar; charset=utf-8")

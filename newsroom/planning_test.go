@@ -48,19 +48,28 @@ func TestPlanAndAssignToThreeBureaus(t *testing.T) {
 	assign := url.Values{"csrf": {token}, "title": {"示范创建一线见闻"}, "brief": {"写一个执法规范化的实例"}, "due": {"2026-11-20"},
 		"unit_ids": {itoa(ts.ID), itoa(lf.ID), itoa(hd.ID)}, "assignee_" + itoa(ts.ID): {itoa(f.member(t, "dongwei").ID)}}
 	before := f.lastEvent(t)
+	unchanged := func(what string) {
+		t.Helper()
+		if len(f.eventsAfter(t, before)) != 0 {
+			t.Fatalf("%s was refused but changed something", what)
+		}
+	}
 	if code, _, body := chief.post(planPath+"/assign", assign); code != http.StatusBadRequest || !strings.Contains(body, "截止时间已经过去") {
 		t.Fatalf("a due day in the past: %d", code)
 	}
+	unchanged("a due day in the past")
 	assign.Set("due", "2026-11-30")
 	assign.Set("assignee_"+itoa(lf.ID), itoa(f.member(t, "dongwei").ID))
 	if code, _, body := chief.post(planPath+"/assign", assign); code != http.StatusBadRequest || !strings.Contains(body, "不是该单位的人员") {
 		t.Fatalf("an assignee of another unit: %d", code)
 	}
+	unchanged("an assignee of another unit")
 	assign.Set("assignee_"+itoa(lf.ID), "0")
 	assign["unit_ids"] = append(assign["unit_ids"], itoa(sjz.ID))
 	if code, _, body := chief.post(planPath+"/assign", assign); code != http.StatusBadRequest || !strings.Contains(body, "不是本策划的参与单位") {
 		t.Fatalf("a unit outside the plan: %d", code)
 	}
+	unchanged("a unit outside the plan")
 	yes := true
 	if _, err := f.store.UpdateStaff(ctx, f.member(t, "heyanan").ID, herald.StaffUpdate{Disabled: &yes}, herald.Event{At: *f.now}); err != nil {
 		t.Fatal(err)
@@ -71,9 +80,7 @@ func TestPlanAndAssignToThreeBureaus(t *testing.T) {
 	if code, _, body := chief.post(planPath+"/assign", assign); code != http.StatusBadRequest || !strings.Contains(body, "账号已停用") {
 		t.Fatalf("a disabled assignee: %d", code)
 	}
-	if len(f.eventsAfter(t, before)) != 0 {
-		t.Fatal("a refused assignment changed something")
-	}
+	unchanged("a disabled assignee")
 	assign.Set("assignee_"+itoa(hd.ID), "0")
 	if code, loc, body := chief.post(planPath+"/assign", assign); code != http.StatusSeeOther || !strings.Contains(loc, "done=assigned") {
 		t.Fatalf("assign to three bureaus: %d %s %.300s", code, loc, body)
@@ -81,6 +88,9 @@ func TestPlanAndAssignToThreeBureaus(t *testing.T) {
 	events := f.eventsAfter(t, before)
 	if len(events) != 3 || events[0].Entity != herald.EntityAssignment || events[0].Action != "assign" {
 		t.Fatalf("assign events: %+v", events)
+	}
+	if _, page := chief.get("/newsroom/plans"); strings.Count(page, "任务 3 项，未完成 3 项") != 1 {
+		t.Fatal("the plans page does not count the new plan's assignments")
 	}
 
 	// Langfang's correspondent sees the piece on the desk and takes it

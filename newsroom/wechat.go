@@ -49,7 +49,8 @@ type wechatFrame struct {
 const wechatFramePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:%s; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 
 // siteURL is the public site's address without a trailing slash: BaseURL, or
-// where this request came, for a newsroom served with the portal.
+// where this request came, for a newsroom served with the portal. The
+// newsroom's own absolute links (calendar feeds) start with it too.
 func (s *Server) siteURL(r *http.Request) string {
 	if s.BaseURL != "" {
 		return strings.TrimSuffix(s.BaseURL, "/")

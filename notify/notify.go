@@ -251,13 +251,7 @@ func authors(a *herald.Article) []int64 {
 // assignmentTold is what is told about an assignment, before its kind's
 // particulars.
 func assignmentTold(as *herald.Assignment, kind herald.NotificationKind) told {
-	return told{kind: kind, title: as.Title, link: AssignmentLink(as), entity: herald.EntityAssignment, entityID: as.ID, at: as.Deadline()}
-}
-
-// AssignmentLink is where the newsroom shows an assignment: on its unit's
-// board, scrolled to it (assignments have no page of their own).
-func AssignmentLink(as *herald.Assignment) string {
-	return "/newsroom/assignments?unit=" + strconv.FormatInt(as.UnitID, 10) + "#assignment-" + strconv.FormatInt(as.ID, 10)
+	return told{kind: kind, title: as.Title, link: herald.AssignmentLink(as), entity: herald.EntityAssignment, entityID: as.ID, at: as.Deadline()}
 }
 
 // assignees are the people who are to write an assignment: its assignee, or

@@ -149,7 +149,7 @@ func TestAssignmentsDueSoonAndOverdue(t *testing.T) {
 		t.Fatalf("made %d, want 2 (the city's correspondent, the county writer)", n)
 	}
 	got := e.notes(t, w.Writer)
-	if len(got) != 1 || got[0].Kind != herald.NotifyAssignment || got[0].Body != unit.Brief || got[0].Link != notify.AssignmentLink(unit) {
+	if len(got) != 1 || got[0].Kind != herald.NotifyAssignment || got[0].Body != unit.Brief || got[0].Link != herald.AssignmentLink(unit) {
 		t.Fatalf("the city's correspondent got %+v", got)
 	}
 	if got := e.notes(t, w.CityEditor); len(got) != 0 {

@@ -125,17 +125,18 @@ func writeFolded(b *bytes.Buffer, s string) {
 	b.WriteString("\r\n")
 }
 
-// DescribeAssignment is the description of an assignment's event: its
-// state, unit and assignee, plan and brief, a line each.
-func DescribeAssignment(status, unit, assignee, plan, brief string) string {
-	var lines []string
-	for _, l := range []string{status, unit, assignee, plan} {
+// DescribeAssignment is the description of an assignment's event: the
+// lines that are not empty (its unit, assignee, plan…), then, after a
+// blank line, its brief.
+func DescribeAssignment(brief string, lines ...string) string {
+	var out []string
+	for _, l := range lines {
 		if l != "" {
-			lines = append(lines, l)
+			out = append(out, l)
 		}
 	}
 	if brief != "" {
-		lines = append(lines, "", brief)
+		out = append(out, "", brief)
 	}
-	return strings.Join(lines, "\n")
+	return strings.Join(out, "\n")
 }

@@ -33,7 +33,7 @@ func sampleCalendar() (Calendar, []string) {
 	}
 	brief := "要求：\n1. 图文并茂，配发现场照片；\n2. 字数1500字以内, 突出典型案例。"
 	return Calendar{Name: "我的任务, 张华; test", Domain: "news.example.gov.cn", Events: []CalendarEvent{
-		{Assignment: allDay, Summary: summaries[0], Description: DescribeAssignment("已接受", "廊坊市司法局", "尹璐_DW301", "京津冀协同发展宣传月", brief), URL: "https://news.example.gov.cn/newsroom/assignments/7"},
+		{Assignment: allDay, Summary: summaries[0], Description: DescribeAssignment(brief, "已接受", "廊坊市司法局", "尹璐_DW301", "京津冀协同发展宣传月"), URL: "https://news.example.gov.cn/newsroom/assignments/7"},
 		{Assignment: timed, Summary: summaries[1], URL: "https://news.example.gov.cn/newsroom/assignments/8"},
 		{Assignment: cancelled, Summary: summaries[2]},
 	}}, summaries

@@ -2,10 +2,6 @@ package planning
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -14,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/heraldnews/herald"
+	"github.com/heraldnews/herald/auth"
 )
 
 // Service runs work coordination over a store.
@@ -36,7 +33,8 @@ func (s *Service) Units(ctx context.Context) (*herald.UnitTree, error) {
 	return herald.NewUnitTree(units), nil
 }
 
-// event is an audit event by actor (nil: the system) now.
+// event is an audit event by actor (nil: the system) now; act "" leaves
+// the action to the store, which names it for plans and feeds.
 func (s *Service) event(actor *herald.Staff, act string, comment string) herald.Event {
 	ev := herald.Event{At: s.Clock.Now(), Action: act, Comment: comment}
 	if actor != nil {
@@ -77,7 +75,7 @@ func (s *Service) CreatePlan(ctx context.Context, actor *herald.Staff, p *herald
 		return err
 	}
 	p.CreatedBy = actor.ID
-	return s.Store.CreatePlan(ctx, p, s.event(actor, "create", ""))
+	return s.Store.CreatePlan(ctx, p, s.event(actor, "", ""))
 }
 
 // UpdatePlan saves a changed plan (p.Version names the version it changes).
@@ -110,7 +108,7 @@ func (s *Service) UpdatePlan(ctx context.Context, actor *herald.Staff, p *herald
 	if err := pr.Err(); err != nil {
 		return err
 	}
-	return s.Store.UpdatePlan(ctx, p, s.event(actor, "update", ""))
+	return s.Store.UpdatePlan(ctx, p, s.event(actor, "", ""))
 }
 
 // Target is one unit a piece is given to, and optionally the person in it
@@ -386,12 +384,6 @@ func (s *Service) RunCompleteJob(ctx context.Context, j *herald.Job) error {
 // leaks is recognised for what it is.
 const FeedSecretPrefix = "hcal_"
 
-// HashFeedSecret is what is kept of a feed's secret.
-func HashFeedSecret(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
-
 // ResetFeed makes a new secret address for the calendar feed of actor
 // (unitID 0) or of a unit, and returns the secret; the old address stops
 // working. A unit's feed is for its members and the editors over it.
@@ -406,11 +398,9 @@ func (s *Service) ResetFeed(ctx context.Context, actor *herald.Staff, unitID int
 		}
 		f = &herald.CalendarFeed{UnitID: unitID}
 	}
-	b := make([]byte, 32)
-	rand.Read(b)
-	secret := FeedSecretPrefix + base64.RawURLEncoding.EncodeToString(b)
-	f.Hash = HashFeedSecret(secret)
-	return secret, s.Store.ResetCalendarFeed(ctx, f, s.event(actor, "reset", ""))
+	secret, hash := auth.NewSecret(FeedSecretPrefix)
+	f.Hash = hash
+	return secret, s.Store.ResetCalendarFeed(ctx, f, s.event(actor, "", ""))
 }
 
 // checkUnitFeed lets a unit's members and the editors over it have its feed.
@@ -449,7 +439,7 @@ func (s *Service) OpenFeed(ctx context.Context, secret string) (*Feed, error) {
 	if !strings.HasPrefix(secret, FeedSecretPrefix) || len(secret) > 100 {
 		return nil, notFound
 	}
-	f, err := s.Store.FindCalendarFeedByHash(ctx, HashFeedSecret(secret))
+	f, err := s.Store.FindCalendarFeedByHash(ctx, auth.HashToken(secret))
 	if herald.ErrorCode(err) == herald.ENOTFOUND {
 		return nil, notFound
 	} else if err != nil {

@@ -16,14 +16,6 @@ func scanNotification(sc interface{ Scan(...any) error }) (*herald.Notification,
 	return &n, err
 }
 
-// flag stores a bool as the 0 or 1 both engines keep in INTEGER columns.
-func flag(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // NotifierCursor returns the last audit event the notifier handled.
 func (s *Store) NotifierCursor(ctx context.Context) (id int64, err error) {
 	err = s.read(ctx, func(tx *Tx) error {
@@ -63,7 +55,7 @@ func (s *Store) RecordNotifications(ctx context.Context, b herald.NotificationBa
 			err := tx.queryRow(`INSERT INTO notifications (staff_id, kind, dedup_key, title, body, link, entity, entity_id, event_id, at, created_at, in_app, email)
 				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (staff_id, dedup_key) DO NOTHING RETURNING id`,
 				n.StaffID, n.Kind, n.Key(), n.Title, n.Body, n.Link, n.Entity, n.EntityID, nullID(n.EventID), s.t(n.At), s.t(b.At),
-				flag(n.InApp), flag(n.Email)).Scan(&id)
+				boolInt(n.InApp), boolInt(n.Email)).Scan(&id)
 			if isNoRows(err) {
 				continue // told before
 			} else if err != nil {
@@ -200,7 +192,7 @@ func (s *Store) SetNotificationPrefs(ctx context.Context, staffID int64, p heral
 				continue
 			}
 			if _, err := tx.exec(`INSERT INTO notification_prefs (staff_id, kind, in_app, email) VALUES (?, ?, ?, ?)`,
-				staffID, k, flag(v.InApp), flag(v.Email)); err != nil {
+				staffID, k, boolInt(v.InApp), boolInt(v.Email)); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"strconv"
 
 	"github.com/heraldnews/herald"
@@ -68,16 +69,26 @@ func (tx *Tx) writePlanUnits(p *herald.TopicPlan) error {
 	return nil
 }
 
-// planUnits fills in the units of plans.
+// planUnits fills in the units of plans, in one query.
 func (tx *Tx) planUnits(plans []*herald.TopicPlan) error {
-	for _, p := range plans {
-		ids, err := column[int64](tx, `SELECT unit_id FROM topic_plan_units WHERE plan_id = ? ORDER BY unit_id`, p.ID)
-		if err != nil {
+	if len(plans) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*herald.TopicPlan, len(plans))
+	ids := make([]int64, len(plans))
+	for i, p := range plans {
+		p.UnitIDs = []int64{}
+		byID[p.ID], ids[i] = p, p.ID
+	}
+	return tx.eachRow(`SELECT plan_id, unit_id FROM topic_plan_units WHERE plan_id IN (`+placeholders(len(ids))+`) ORDER BY plan_id, unit_id`, ids, func(rows *sql.Rows) error {
+		var planID, unitID int64
+		if err := rows.Scan(&planID, &unitID); err != nil {
 			return err
 		}
-		p.UnitIDs = append([]int64{}, ids...)
-	}
-	return nil
+		p := byID[planID]
+		p.UnitIDs = append(p.UnitIDs, unitID)
+		return nil
+	})
 }
 
 // CreatePlan stores a new plan, version 1.
@@ -290,6 +301,7 @@ func (s *Store) FindAssignments(ctx context.Context, f herald.AssignmentFilter) 
 	var c conds
 	c.addIn("id IN (%s)", f.IDs)
 	c.add(f.PlanID != 0, "plan_id = ?", f.PlanID)
+	c.addIn("plan_id IN (%s)", f.PlanIDs)
 	c.addIn("unit_id IN (%s)", f.UnitIDs)
 	c.add(f.AssigneeID != 0, "assignee_id = ?", f.AssigneeID)
 	if f.Statuses != nil {

@@ -86,6 +86,12 @@ func testPlanning(t *testing.T, open Opener) {
 				t.Errorf("FindPlans(%+v) = %v (%d), want %v", c.f, ids, total, c.want)
 			}
 		}
+		// a list gives each plan its own units
+		plans, _, err := s.FindPlans(ctx, herald.PlanFilter{})
+		must(t, err)
+		if len(plans) != 2 || fmt.Sprint(plans[0].UnitIDs) != fmt.Sprint([]int64{w.County.ID}) || fmt.Sprint(plans[1].UnitIDs) != fmt.Sprint([]int64{w.City.ID}) {
+			t.Errorf("listed plans' units: %v", plans)
+		}
 	})
 
 	due := time.Date(2026, 11, 30, 0, 0, 0, 0, herald.CST)
@@ -154,6 +160,8 @@ func testPlanning(t *testing.T, open Opener) {
 		}{
 			{"all, soonest due first", herald.AssignmentFilter{}, []int64{unitPiece.ID, ownPiece.ID, standalone.ID}},
 			{"plan", herald.AssignmentFilter{PlanID: plan.ID}, []int64{unitPiece.ID, ownPiece.ID}},
+			{"plans", herald.AssignmentFilter{PlanIDs: []int64{plan.ID, 999}}, []int64{unitPiece.ID, ownPiece.ID}},
+			{"no plans", herald.AssignmentFilter{PlanIDs: []int64{}}, nil},
 			{"unit", herald.AssignmentFilter{UnitIDs: []int64{w.City.ID}}, []int64{unitPiece.ID, standalone.ID}},
 			{"no units", herald.AssignmentFilter{UnitIDs: []int64{}}, nil},
 			{"assignee", herald.AssignmentFilter{AssigneeID: w.CountyWriter.ID}, []int64{ownPiece.ID}},
