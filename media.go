@@ -55,13 +55,17 @@ func (m *Media) URL(rendition string) string {
 	return ""
 }
 
-// Key is the part of the hash that media URLs carry.
-func (m *Media) Key() string {
-	if len(m.SHA256) < 16 {
-		return m.SHA256
+// PageURL is where pages show the image: its large rendition, or the
+// original when the image is smaller than that size.
+func (m *Media) PageURL() string {
+	if u := m.URL("large"); u != "" {
+		return u
 	}
-	return m.SHA256[:16]
+	return m.URL("original")
 }
+
+// Key is the part of the hash that media URLs carry.
+func (m *Media) Key() string { return shortHash(m.SHA256) }
 
 func mediaExt(contentType string) string {
 	switch contentType {

@@ -165,6 +165,8 @@ func ParseVideoURL(path string) (id int64, key string, ok bool) {
 	return id, key, true
 }
 
+// shortHash is the part of a content hash that the URLs of uploaded files
+// carry.
 func shortHash(sha string) string {
 	if len(sha) < 16 {
 		return sha
@@ -178,6 +180,9 @@ type VideoFileStore interface {
 	CreateVideoFile(ctx context.Context, v *VideoFile, ev Event) error
 	// FindVideoFileByID returns a file's record, or ENOTFOUND.
 	FindVideoFileByID(ctx context.Context, id int64) (*VideoFile, error)
+	// FindVideoFilesByIDs returns the records of those of the files that
+	// exist, by ID, in one query: for pages that show many films.
+	FindVideoFilesByIDs(ctx context.Context, ids []int64) (map[int64]*VideoFile, error)
 	// FindVideoFileBySHA256 returns the file with these bytes, or ENOTFOUND.
 	FindVideoFileBySHA256(ctx context.Context, sha256 string) (*VideoFile, error)
 }

@@ -85,7 +85,7 @@ func seedTopics(ctx context.Context, s herald.Store, wf *workflow.Service, clock
 		if err := png.Encode(&buf, img); err != nil {
 			return "", err
 		}
-		im, err := media.Process(bytes.NewReader(buf.Bytes()), "image/png", media.DefaultLimits())
+		im, err := media.Process(bytes.NewReader(buf.Bytes()), "image/png", "file", media.DefaultLimits())
 		if err != nil {
 			return "", err
 		}
@@ -93,35 +93,20 @@ func seedTopics(ctx context.Context, s herald.Store, wf *workflow.Service, clock
 		if err := s.CreateMedia(ctx, m, herald.Event{At: clock.UTC().Truncate(time.Microsecond), ActorID: editor.ID}); err != nil {
 			return "", err
 		}
-		if u := m.URL("large"); u != "" {
-			return u, nil
-		}
-		return m.URL("original"), nil
+		return m.PageURL(), nil
 	}
 	clip := func(name string) (int64, error) {
 		b, err := videoClips.ReadFile("data/videos/" + name)
 		if err != nil {
 			return 0, err
 		}
+		// Without files (nil), the record alone: the same hash and size as the clip.
 		ev := herald.Event{At: clock.UTC().Truncate(time.Microsecond), ActorID: editor.ID}
-		if files != nil {
-			v, err := media.SaveVideo(ctx, s, files, bytes.NewReader(b), name, "video/mp4", "video", media.DefaultVideoMaxBytes, ev)
-			if err != nil {
-				return 0, err
-			}
-			return v.ID, nil
-		}
-		// Without files, the record alone: the same hash and size as the clip.
-		up, err := media.StageVideo(bytes.NewReader(b), "video/mp4", "video", "", media.DefaultVideoMaxBytes)
+		v, err := media.SaveVideo(ctx, s, files, bytes.NewReader(b), name, "video/mp4", "video", media.DefaultVideoMaxBytes, ev)
 		if err != nil {
 			return 0, err
 		}
-		defer up.Close()
-		if v, err := s.FindVideoFileBySHA256(ctx, up.SHA256); err == nil {
-			return v.ID, nil
-		}
-		v := &herald.VideoFile{SHA256: up.SHA256, ContentType: up.ContentType, Size: up.Size, DurationMS: up.DurationMS, Filename: name, UploadedBy: editor.ID}
-		return v.ID, s.CreateVideoFile(ctx, v, ev)
+		return v.ID, nil
 	}
 	publish := func(w work, spec ArticleSpec) (int64, error) {
 		at := now.Add(-time.Duration(w.daysAgo)*24*time.Hour + 2*time.Hour)

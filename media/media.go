@@ -17,6 +17,7 @@ import (
 	"image/png"
 	"io"
 	"mime"
+	"slices"
 	"strings"
 
 	"github.com/heraldnews/herald"
@@ -68,19 +69,20 @@ const allowed = "upload a JPEG, PNG, WebP or GIF image"
 // Content-Type the browser sent ("" when unknown); a specific type that
 // contradicts the content is refused, since it usually means a mislabelled or
 // disguised file. Unsupported, damaged or oversized files yield a herald error
-// whose message can be shown to the user; read errors are returned as they are.
-func Process(r io.Reader, claimedType string, lim Limits) (*Image, error) {
+// about field whose message can be shown to the user; read errors are returned
+// as they are.
+func Process(r io.Reader, claimedType, field string, lim Limits) (*Image, error) {
 	data, err := io.ReadAll(io.LimitReader(r, lim.MaxBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("media: reading upload: %w", err)
 	}
-	format, err := Check(data, claimedType, lim)
+	format, err := Check(data, claimedType, field, lim)
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(data)
 	im := &Image{Format: format, SHA256: hex.EncodeToString(sum[:])}
-	if im.Width, im.Height, im.Renditions, err = render(data, format); err != nil {
+	if im.Width, im.Height, im.Renditions, err = render(data, format, field); err != nil {
 		return nil, err
 	}
 	return im, nil
@@ -88,21 +90,22 @@ func Process(r io.Reader, claimedType string, lim Limits) (*Image, error) {
 
 // Check does what Process does before decoding any pixels, cheaply: it
 // refuses files that are too large, not a supported image, not what they
-// claim to be, or too many pixels, and returns the format.
-func Check(data []byte, claimedType string, lim Limits) (format string, err error) {
+// claim to be, or too many pixels, and returns the format. Its errors name
+// field.
+func Check(data []byte, claimedType, field string, lim Limits) (format string, err error) {
 	if int64(len(data)) > lim.MaxBytes {
 		return "", herald.Errorf(herald.ETOOLARGE, "The file is larger than the %s MiB limit.", mib(lim.MaxBytes))
 	}
 	if len(data) == 0 {
-		return "", herald.Invalid("file", "is empty; %s", allowed)
+		return "", herald.Invalid(field, "is empty; %s", allowed)
 	}
 	if format = sniff(data); format == "" {
-		return "", herald.Invalid("file", "is not a supported image; %s", allowed)
+		return "", herald.Invalid(field, "is not a supported image; %s", allowed)
 	}
-	if err := checkClaim(format, claimedType); err != nil {
+	if err := checkClaim(field, names[format].label+" image", claimedType, names[format].types); err != nil {
 		return "", err
 	}
-	return format, checkSize(data, format, lim)
+	return format, checkSize(data, format, field, lim)
 }
 
 // sniff names the format from the magic bytes; the file name and the claimed
@@ -133,23 +136,20 @@ var names = map[string]struct {
 	"webp": {"WebP", []string{"image/webp"}},
 }
 
-// checkClaim refuses a file whose claimed type contradicts its content. Only an
-// absent or generic claim is let through, because browsers send the type from
-// the file name and a mismatch means the file is not what the user thinks.
-func checkClaim(format, claimed string) error {
+// checkClaim refuses a file whose claimed type contradicts its content, an
+// image or a film (label names it in the message). Only an absent or generic
+// claim or one of the types that fit the content is let through, because
+// browsers send the type from the file name and a mismatch means the file is
+// not what the user thinks.
+func checkClaim(field, label, claimed string, fits []string) error {
 	t, _, err := mime.ParseMediaType(claimed)
 	if err != nil {
 		t = strings.ToLower(strings.TrimSpace(claimed))
 	}
-	if t == "" || t == "application/octet-stream" {
+	if t == "" || t == "application/octet-stream" || slices.Contains(fits, t) {
 		return nil
 	}
-	for _, ok := range names[format].types {
-		if t == ok {
-			return nil
-		}
-	}
-	return herald.Invalid("file", "is a %s image but was sent as %s", names[format].label, t)
+	return herald.Invalid(field, "is a %s but was sent as %s", label, t)
 }
 
 func decodeConfig(data []byte, format string) (image.Config, error) {
@@ -168,28 +168,28 @@ func decodeConfig(data []byte, format string) (image.Config, error) {
 
 // checkSize refuses decompression bombs from the header alone: a few hundred
 // bytes can declare billions of pixels, and decoding would allocate them all.
-func checkSize(data []byte, format string, lim Limits) error {
+func checkSize(data []byte, format, field string, lim Limits) error {
 	cfg, err := decodeConfig(data, format)
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
-		return damaged(format)
+		return damaged(format, field)
 	}
 	w, h := int64(cfg.Width), int64(cfg.Height)
 	if cfg.Width > lim.MaxSide || cfg.Height > lim.MaxSide || w*h > lim.MaxPixels {
-		return herald.Invalid("file", "is %dx%d pixels; images may be at most %d pixels on a side and %.0f megapixels in all",
+		return herald.Invalid(field, "is %dx%d pixels; images may be at most %d pixels on a side and %.0f megapixels in all",
 			w, h, lim.MaxSide, float64(lim.MaxPixels)/1e6)
 	}
 	if format == "gif" {
 		// Each frame is decoded in full, so an animation is bounded by the
 		// pixels of all its frames together.
 		if n, total := gifFrames(data); total > 4*lim.MaxPixels {
-			return herald.Invalid("file", "is an animation of %d frames of %dx%d pixels, too many to process; shorten or shrink it", n, w, h)
+			return herald.Invalid(field, "is an animation of %d frames of %dx%d pixels, too many to process; shorten or shrink it", n, w, h)
 		}
 	}
 	return nil
 }
 
-func damaged(format string) error {
-	return herald.Invalid("file", "is not a valid %s image (it may be damaged or incomplete); %s", names[format].label, allowed)
+func damaged(format, field string) error {
+	return herald.Invalid(field, "is not a valid %s image (it may be damaged or incomplete); %s", names[format].label, allowed)
 }
 
 // gifFrames walks the GIF block structure without decompressing anything and

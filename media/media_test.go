@@ -234,7 +234,7 @@ func TestProcessFormats(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			im, err := Process(bytes.NewReader(tt.data), tt.claimed, DefaultLimits())
+			im, err := Process(bytes.NewReader(tt.data), tt.claimed, "file", DefaultLimits())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -244,7 +244,7 @@ func TestProcessFormats(t *testing.T) {
 }
 
 func TestRenditionLookup(t *testing.T) {
-	im, err := Process(bytes.NewReader(encPNG(t, gradient(200, 100))), "", DefaultLimits())
+	im, err := Process(bytes.NewReader(encPNG(t, gradient(200, 100))), "", "file", DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,7 +294,7 @@ func TestExifOrientation(t *testing.T) {
 			if !bytes.Contains(data, []byte("Exif")) || !bytes.Contains(data, []byte("GPS")) {
 				t.Fatal("fixture has no EXIF")
 			}
-			im, err := Process(bytes.NewReader(data), "image/jpeg", DefaultLimits())
+			im, err := Process(bytes.NewReader(data), "image/jpeg", "file", DefaultLimits())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -347,7 +347,7 @@ func TestRefused(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			im, err := Process(bytes.NewReader(tt.data), tt.claimed, DefaultLimits())
+			im, err := Process(bytes.NewReader(tt.data), tt.claimed, "file", DefaultLimits())
 			if herald.ErrorCode(err) != herald.EINVALID {
 				t.Fatalf("got %v, %v; want an %s error", im, err, herald.EINVALID)
 			}
@@ -378,7 +378,7 @@ func TestDecompressionBomb(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			_, err := Process(bytes.NewReader(tt.data), "", tt.lim)
+			_, err := Process(bytes.NewReader(tt.data), "", "file", tt.lim)
 			runtime.ReadMemStats(&after)
 			if herald.ErrorCode(err) != herald.EINVALID || !strings.Contains(herald.ErrorMessage(err), tt.want) {
 				t.Fatalf("got %v, want a refusal mentioning %q", err, tt.want)
@@ -403,7 +403,7 @@ func TestTooLarge(t *testing.T) {
 	lim := DefaultLimits()
 	lim.MaxBytes = 1 << 20
 	r := &countingReader{}
-	_, err := Process(io.MultiReader(bytes.NewReader([]byte{0xff, 0xd8, 0xff}), r), "image/jpeg", lim)
+	_, err := Process(io.MultiReader(bytes.NewReader([]byte{0xff, 0xd8, 0xff}), r), "image/jpeg", "file", lim)
 	if herald.ErrorCode(err) != herald.ETOOLARGE {
 		t.Fatalf("got %v, want %s", err, herald.ETOOLARGE)
 	}
@@ -417,7 +417,7 @@ func TestTooLarge(t *testing.T) {
 	// Exactly at the limit is fine.
 	data := encPNG(t, gradient(50, 50))
 	lim.MaxBytes = int64(len(data))
-	if _, err := Process(bytes.NewReader(data), "", lim); err != nil {
+	if _, err := Process(bytes.NewReader(data), "", "file", lim); err != nil {
 		t.Errorf("file of exactly MaxBytes: %v", err)
 	}
 }
@@ -426,7 +426,7 @@ func TestAnimatedGIF(t *testing.T) {
 	data := animation(t, 400, 300, 3)
 	// Add a comment block before the trailer: it must not survive.
 	data = append(data[:len(data)-1], "\x21\xfe\x0esecret comment\x00\x3b"...)
-	im, err := Process(bytes.NewReader(data), "image/gif", DefaultLimits())
+	im, err := Process(bytes.NewReader(data), "image/gif", "file", DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -466,7 +466,7 @@ func BenchmarkProcessJPEG(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Process(bytes.NewReader(data), "image/jpeg", DefaultLimits()); err != nil {
+		if _, err := Process(bytes.NewReader(data), "image/jpeg", "file", DefaultLimits()); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -24,8 +24,9 @@ var sizes = [...]struct {
 const jpegQuality = 85
 
 // render decodes an upload whose size was already checked and encodes its
-// renditions. It returns the upright size of the whole upload.
-func render(data []byte, format string) (w, h int, rs []Rendition, err error) {
+// renditions. It returns the upright size of the whole upload; its errors
+// name field.
+func render(data []byte, format, field string) (w, h int, rs []Rendition, err error) {
 	var src image.Image
 	var anim *gif.GIF
 	orientation := 1
@@ -48,9 +49,9 @@ func render(data []byte, format string) (w, h int, rs []Rendition, err error) {
 	}
 	if err != nil {
 		if format == "webp" && len(data) > 20 && string(data[12:16]) == "VP8X" && data[20]&2 != 0 {
-			return 0, 0, nil, herald.Invalid("file", "is an animated WebP image, which is not supported; upload a GIF for animations")
+			return 0, 0, nil, herald.Invalid(field, "is an animated WebP image, which is not supported; upload a GIF for animations")
 		}
-		return 0, 0, nil, damaged(format)
+		return 0, 0, nil, damaged(format, field)
 	}
 	w, h = src.Bounds().Dx(), src.Bounds().Dy()
 	// Scale before orienting: turning the capped image is cheaper, and fitting

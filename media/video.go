@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,7 +54,7 @@ func StageVideo(r io.Reader, claimedType, field, tempDir string, maxBytes int64)
 	if contentType == "" {
 		return nil, herald.Invalid(field, "is not a video this site can play; %s", allowedVideo)
 	}
-	if err := checkVideoClaim(contentType, claimedType, field); err != nil {
+	if err := checkClaim(field, contentType+" file", claimedType, videoTypes(contentType)); err != nil {
 		return nil, err
 	}
 	f, err := os.CreateTemp(tempDir, "herald-video-*")
@@ -110,22 +109,12 @@ func sniffVideo(b []byte) string {
 	return ""
 }
 
-// checkVideoClaim refuses a file whose claimed type contradicts its content:
-// a mismatch means the file is not what the uploader thinks it is.
-func checkVideoClaim(contentType, claimed, field string) error {
-	t, _, err := mime.ParseMediaType(claimed)
-	if err != nil {
-		t = strings.ToLower(strings.TrimSpace(claimed))
+// videoTypes are the claimed types that fit a film of contentType.
+func videoTypes(contentType string) []string {
+	if contentType == "video/mp4" { // the same container under other names too
+		return []string{contentType, "video/x-m4v", "video/quicktime", "audio/mp4"}
 	}
-	switch t {
-	case "", "application/octet-stream", contentType:
-		return nil
-	case "video/x-m4v", "video/quicktime", "audio/mp4":
-		if contentType == "video/mp4" { // the same container under other names
-			return nil
-		}
-	}
-	return herald.Invalid(field, "is a %s file but was sent as %s", contentType, t)
+	return []string{contentType}
 }
 
 // mp4Duration reads the duration from the movie header ("mvhd" inside
@@ -193,7 +182,8 @@ func findBox(r io.ReadSeeker, from, to int64, name string) (int64, int64) {
 
 // SaveVideo stages an upload and stores it: the same bytes uploaded before
 // give the earlier file, anything new is put in files under its hash and
-// recorded with ev. Its errors name field.
+// recorded with ev. With files nil only the record is made (a demo site
+// without film storage). Its errors name field.
 func SaveVideo(ctx context.Context, store herald.VideoFileStore, files Files, r io.Reader, filename, claimedType, field string, maxBytes int64, ev herald.Event) (*herald.VideoFile, error) {
 	up, err := StageVideo(r, claimedType, field, "", maxBytes)
 	if err != nil {
@@ -205,14 +195,16 @@ func SaveVideo(ctx context.Context, store herald.VideoFileStore, files Files, r 
 	}
 	v := &herald.VideoFile{SHA256: up.SHA256, ContentType: up.ContentType, Size: up.Size, DurationMS: up.DurationMS,
 		Filename: strings.TrimPrefix(filepath.Base("/"+filename), "/"), UploadedBy: ev.ActorID}
-	body, err := up.Reader()
-	if err != nil {
-		return nil, err
-	}
-	// The file goes first: a record without its file would be a broken
-	// video, a file without a record is only unused space.
-	if err := files.Put(ctx, v.Key(), body); err != nil {
-		return nil, storageRefused(err, field)
+	if files != nil {
+		body, err := up.Reader()
+		if err != nil {
+			return nil, err
+		}
+		// The file goes first: a record without its file would be a broken
+		// video, a file without a record is only unused space.
+		if err := files.Put(ctx, v.Key(), body); err != nil {
+			return nil, storageRefused(err, field)
+		}
 	}
 	err = store.CreateVideoFile(ctx, v, ev)
 	if herald.ErrorCode(err) == herald.ECONFLICT { // the same bytes uploaded at the same moment

@@ -239,6 +239,10 @@ func (m *memVideos) FindVideoFileByID(context.Context, int64) (*herald.VideoFile
 	panic("not used")
 }
 
+func (m *memVideos) FindVideoFilesByIDs(context.Context, []int64) (map[int64]*herald.VideoFile, error) {
+	panic("not used")
+}
+
 func (m *memVideos) FindVideoFileBySHA256(_ context.Context, sum string) (*herald.VideoFile, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()

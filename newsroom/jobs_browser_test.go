@@ -27,7 +27,7 @@ func coverArticle(t *testing.T, d *newsroomDay) *herald.Article {
 	if err != nil || len(staff) == 0 {
 		t.Fatalf("zhanghua: %v", err)
 	}
-	img, err := media.Process(bytes.NewReader(testPNG(1200, 800)), "image/png", media.DefaultLimits())
+	img, err := media.Process(bytes.NewReader(testPNG(1200, 800)), "image/png", "file", media.DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func TestPlacementProblemsAreTranslated(t *testing.T) {
 		}
 	}
 	for _, data := range [][]byte{nil, []byte("%PDF-1.7"), claimedPNG(20000, 20000)} {
-		_, err := media.Check(data, "image/png", media.DefaultLimits())
+		_, err := media.Check(data, "image/png", "file", media.DefaultLimits())
 		if err == nil {
 			t.Fatal("a bad image passed the check")
 		}

@@ -3,6 +3,7 @@ package newsroom
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -104,10 +105,20 @@ func topicFormFrom(r *http.Request) topicForm {
 	return f
 }
 
-// refused fills the form's problems from err, next to its fields.
-func (f *topicForm) refused(err error) {
-	f.Fields, f.Problems = fieldProblems(err, func(fe herald.FieldError) string { return fe.Field + ": " + fe.Message },
-		"slug", "title", "intro", "cover_image")
+// topicRefused fills the form's problems from err, in lang, next to its fields.
+func (s *Server) topicRefused(f *topicForm, lang string, err error) {
+	f.Fields, f.Problems = fieldProblems(err, func(fe herald.FieldError) string {
+		return s.patternProblemText(lang, fe, topicProblemPatterns)
+	}, "slug", "title", "intro", "cover_image")
+}
+
+// topicProblemPatterns translate the field messages of topics that
+// problemText does not know.
+var topicProblemPatterns = []problemPattern{
+	{regexp.MustCompile(`^is taken by another topic$`), "topics.problem.slug_taken"},
+	{regexp.MustCompile(`^cannot change once the topic has been published`), "topics.problem.slug_published"},
+	{regexp.MustCompile(`^must be at most (\d+) characters$`), "topics.problem.too_long"},
+	{regexp.MustCompile(`^must be a path starting with / or an http\(s\) URL`), "admin.problem.url"},
 }
 
 func (s *Server) createTopic(w http.ResponseWriter, r *http.Request, req *request) {
@@ -124,7 +135,7 @@ func (s *Server) createTopic(w http.ResponseWriter, r *http.Request, req *reques
 	case "":
 		http.Redirect(w, r, topicPath(t.ID)+"?done=topic_created", http.StatusSeeOther)
 	case herald.EINVALID, herald.ECONFLICT:
-		form.refused(err)
+		s.topicRefused(&form, req.lang, err)
 		s.renderTopics(w, r, req, httpx.Status(err), form)
 	default:
 		s.fail(w, r, req, err)
@@ -271,19 +282,16 @@ func (s *Server) changeTopic(w http.ResponseWriter, r *http.Request, req *reques
 	if s.refuseTopicViewers(w, r, req) {
 		return
 	}
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		s.fail(w, r, req, herald.Errorf(herald.ENOTFOUND, "%s", s.msgs.T(req.lang, "topics.not_found")))
-		return
-	}
-	_, err = s.topicsService().Update(r.Context(), req.staff, id, version, c)
+	t, err := loadByID(s, r, req, "topics.not_found", func(ctx context.Context, id int64) (*herald.SpecialTopic, error) {
+		return s.topicsService().Update(ctx, req.staff, id, version, c)
+	})
 	switch herald.ErrorCode(err) {
 	case "":
-		http.Redirect(w, r, topicPath(id)+"?done=topic_"+c.Action, http.StatusSeeOther)
+		http.Redirect(w, r, topicPath(t.ID)+"?done=topic_"+c.Action, http.StatusSeeOther)
 	case herald.EINVALID, herald.ECONFLICT:
 		status := httpx.Status(err)
 		if form != nil {
-			form.refused(err)
+			s.topicRefused(form, req.lang, err)
 			err = nil
 			if len(form.Problems) > 0 {
 				err = herald.Errorf(herald.EINVALID, "%s", strings.Join(form.Problems, " "))

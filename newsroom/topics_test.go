@@ -3,6 +3,8 @@ package newsroom_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"html"
 	"mime/multipart"
 	"net/http"
@@ -119,7 +121,7 @@ func TestTopicCuration(t *testing.T) {
 	_, page = ed.get(path)
 	cur, _ := f.store.FindTopicByID(ctx, topic.ID)
 	code, _, page = ed.post(path, url.Values{"csrf": {ed.csrf(page)}, "version": {itoa(int64(cur.Version))}, "slug": {"legal-aid-2"}, "title": {"法律援助"}})
-	if code != http.StatusBadRequest || !strings.Contains(html.UnescapeString(page), "slug: cannot change once the topic has been published") {
+	if code != http.StatusBadRequest || !strings.Contains(html.UnescapeString(page), "专题发布后网址名不能再改") {
 		t.Errorf("a published topic's slug: %d\n%.3000s", code, page)
 	}
 	evs, _ := f.store.FindEvents(ctx, herald.EventFilter{Entity: herald.EntityTopic, EntityID: topic.ID})
@@ -148,17 +150,34 @@ func equalIDs(a, b []int64) bool {
 // token first, as the page's form sends them), then the film.
 func (b *browser) postVideo(path string, fields [][2]string, filename, contentType string, data []byte) (int, string, string) {
 	b.t.Helper()
+	var files []filePart
+	if data != nil {
+		files = append(files, filePart{"video", filename, contentType, data})
+	}
+	return b.postFiles(path, fields, files...)
+}
+
+// filePart is a file of a multipart post: its form field, name, type and
+// bytes.
+type filePart struct {
+	field, filename, contentType string
+	data                         []byte
+}
+
+// postFiles posts a multipart form of fields, then files, in order.
+func (b *browser) postFiles(path string, fields [][2]string, files ...filePart) (int, string, string) {
+	b.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
 	for _, kv := range fields {
 		mw.WriteField(kv[0], kv[1])
 	}
-	if data != nil {
+	for _, f := range files {
 		h := textproto.MIMEHeader{}
-		h.Set("Content-Disposition", `form-data; name="video"; filename="`+filename+`"`)
-		h.Set("Content-Type", contentType)
+		h.Set("Content-Disposition", `form-data; name="`+f.field+`"; filename="`+f.filename+`"`)
+		h.Set("Content-Type", f.contentType)
 		part, _ := mw.CreatePart(h)
-		part.Write(data)
+		part.Write(f.data)
 	}
 	mw.Close()
 	req, _ := http.NewRequest("POST", b.f.url+path, &body)
@@ -223,6 +242,22 @@ func TestVideoUploadAndWorksFields(t *testing.T) {
 	code, _, page = ed.postVideo(upload, fields(csrf), "说明.mp4", "video/mp4", []byte("这是一份改了扩展名的文本文件。\n"))
 	if code != http.StatusBadRequest || !strings.Contains(html.UnescapeString(page), "video: is not a video") {
 		t.Errorf("a renamed text file: %d\n%.3000s", code, page)
+	}
+	// A poster that is not an image is refused under its own field.
+	code, _, page = ed.postFiles(upload, fields(csrf), filePart{"poster", "封面.png", "image/png", []byte("这不是图片。\n")},
+		filePart{"video", "clip.webm", "video/webm", webm})
+	if code != http.StatusBadRequest || !strings.Contains(html.UnescapeString(page), "poster: is not a supported image") {
+		t.Errorf("a poster that is not an image: %d\n%.3000s", code, page)
+	}
+	// A stale form is refused before its film is stored.
+	stale := fields(csrf)
+	stale[1][1] = itoa(int64(v.Version + 1))
+	if code, _, page := ed.postVideo(upload, stale, "clip.webm", "video/webm", webm); code != http.StatusConflict {
+		t.Errorf("a stale form: %d\n%.3000s", code, page)
+	}
+	sum := sha256.Sum256(webm)
+	if _, err := f.store.FindVideoFileBySHA256(ctx, hex.EncodeToString(sum[:])); herald.ErrorCode(err) != herald.ENOTFOUND {
+		t.Errorf("a refused upload stored its film: %v", err)
 	}
 	f.srv.VideoMaxBytes = 1024
 	if code, _, _ := ed.postVideo(upload, fields(csrf), "clip.webm", "video/webm", webm); code != http.StatusRequestEntityTooLarge {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"path/filepath"
 
@@ -44,63 +43,61 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, req *request) {
 		s.fail(w, r, req, err)
 		return
 	}
-	reply := uploadReply{ID: m.ID, URL: m.URL("large"), Thumb: m.URL("thumb"), Width: m.Width, Height: m.Height}
+	reply := uploadReply{ID: m.ID, URL: m.PageURL(), Thumb: m.URL("thumb"), Width: m.Width, Height: m.Height}
 	for _, rd := range m.Renditions {
 		if rd.Name == "large" {
 			reply.Width, reply.Height = rd.Width, rd.Height
 		}
-	}
-	if reply.URL == "" { // smaller than the large size: the original is the page's image
-		reply.URL = m.URL("original")
 	}
 	httpx.WriteJSON(w, http.StatusCreated, reply)
 }
 
 // acceptImage takes the image posted in the form's field: the editor's
 // uploads and the evidence of a placement (placements.go) go through it.
-// Errors about the file name the field "file".
+// Errors about the file name field.
 func (s *Server) acceptImage(r *http.Request, req *request, field string) (*herald.Media, error) {
 	file, header, err := r.FormFile(field)
 	if err != nil {
-		return nil, herald.Invalid("file", "choose an image to upload")
+		return nil, herald.Invalid(field, "choose an image to upload")
 	}
 	defer file.Close()
-	return s.acceptImageFrom(r, req, file, header)
+	return s.acceptImageFrom(r, req, file, header.Filename, header.Header.Get("Content-Type"), field)
 }
 
-// acceptImageFrom takes an image read from file, named and typed by header:
-// acceptImage's, or a part of a streamed form (videos.go).
-func (s *Server) acceptImageFrom(r *http.Request, req *request, file io.Reader, header *multipart.FileHeader) (*herald.Media, error) {
+// acceptImageFrom takes an image read from file, with the name and type the
+// browser sent: acceptImage's, or a part of a streamed form (videos.go).
+// Errors about the file name field.
+func (s *Server) acceptImageFrom(r *http.Request, req *request, file io.Reader, filename, contentType, field string) (*herald.Media, error) {
 	// One byte over the limit is enough for Process to refuse the file.
 	data, err := io.ReadAll(io.LimitReader(file, uploadLimits.MaxBytes+1))
 	if err != nil {
 		return nil, err
 	}
-	if _, err := media.Check(data, header.Header.Get("Content-Type"), uploadLimits); err != nil {
+	if _, err := media.Check(data, contentType, field, uploadLimits); err != nil {
 		return nil, err
 	}
 	// A repeated upload is found by its hash before any pixel is decoded.
 	sum := sha256.Sum256(data)
 	m, err := s.Store.FindMediaBySHA256(r.Context(), hex.EncodeToString(sum[:]), req.staff.ID)
 	if herald.ErrorCode(err) == herald.ENOTFOUND {
-		m, err = s.storeImage(r, req, data, header)
+		m, err = s.storeImage(r, req, data, filename, contentType, field)
 	}
 	return m, err
 }
 
 // storeImage processes a new upload, at most two at a time, and stores it.
-func (s *Server) storeImage(r *http.Request, req *request, data []byte, header *multipart.FileHeader) (*herald.Media, error) {
+func (s *Server) storeImage(r *http.Request, req *request, data []byte, filename, contentType, field string) (*herald.Media, error) {
 	select {
 	case uploadSlots <- struct{}{}:
 		defer func() { <-uploadSlots }()
 	case <-r.Context().Done():
 		return nil, r.Context().Err()
 	}
-	img, err := media.Process(bytes.NewReader(data), header.Header.Get("Content-Type"), uploadLimits)
+	img, err := media.Process(bytes.NewReader(data), contentType, field, uploadLimits)
 	if err != nil {
 		return nil, err
 	}
 	m := &herald.Media{SHA256: img.SHA256, Format: img.Format, Width: img.Width, Height: img.Height,
-		Filename: filepath.Base(header.Filename), UploadedBy: req.staff.ID, Renditions: img.Renditions}
+		Filename: filepath.Base(filename), UploadedBy: req.staff.ID, Renditions: img.Renditions}
 	return m, s.Store.CreateMedia(r.Context(), m, herald.Event{At: s.Auth.Clock.Now(), ActorID: req.staff.ID})
 }

@@ -145,18 +145,22 @@ func (s *Server) uploadVideo(w http.ResponseWriter, r *http.Request, req *reques
 			if p.FileName() == "" {
 				continue // no poster chosen
 			}
-			m, err := s.acceptImageFrom(r, req, p, &multipart.FileHeader{Filename: p.FileName(), Header: p.Header})
+			m, err := s.acceptImageFrom(r, req, p, p.FileName(), p.Header.Get("Content-Type"), "poster")
 			if err != nil {
-				s.fail(w, r, req, renameField(err, "file", "poster"))
+				s.fail(w, r, req, err)
 				return
 			}
-			v.Poster = m.URL("large")
-			if v.Poster == "" {
-				v.Poster = m.URL("original")
-			}
+			v.Poster = m.PageURL()
 		case "video":
 			if p.FileName() == "" {
 				continue
+			}
+			// The version precedes the film: a stale form is refused before
+			// hundreds of megabytes are stored for nothing.
+			version, _ := strconv.Atoi(form["version"])
+			if err := workflow.CheckVersion(a, version); err != nil {
+				s.fail(w, r, req, err)
+				return
 			}
 			f, err := media.SaveVideo(r.Context(), s.Store, s.VideoFiles, p, p.FileName(), p.Header.Get("Content-Type"), "video", s.videoMaxBytes(), ev)
 			if err != nil {
@@ -206,22 +210,4 @@ func uploadError(err error) error {
 		return herald.Errorf(herald.ETOOLARGE, "video: the upload is larger than %d MiB", tooBig.Limit>>20)
 	}
 	return err
-}
-
-// renameField names field to instead of from in an error's field problems:
-// the image checks name "file", the poster's form field is "poster".
-func renameField(err error, from, to string) error {
-	var e *herald.Error
-	if !errors.As(err, &e) || len(e.Fields) == 0 {
-		return err
-	}
-	out := *e
-	out.Fields = append([]herald.FieldError(nil), e.Fields...)
-	for i := range out.Fields {
-		if out.Fields[i].Field == from {
-			out.Fields[i].Field = to
-		}
-	}
-	out.Message = strings.ReplaceAll(out.Message, from+":", to+":")
-	return &out
 }

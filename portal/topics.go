@@ -58,12 +58,10 @@ func worksLabelsFor(l labels) worksLabels {
 // work is one profile or video as cards show it.
 type work struct {
 	item
-	Kind                   herald.ArticleKind
-	Figure                 *herald.Figure
-	Image, ImageAlt        string // the portrait or poster
-	Series, Duration       string
-	VideoURL, VideoType    string
-	Summary, PortraitLabel string
+	Figure              *herald.Figure
+	Image, ImageAlt     string // the portrait or poster
+	Series, Duration    string
+	VideoURL, VideoType string
 }
 
 // worksData is what the article page shows of a profile or video, and what an
@@ -73,32 +71,56 @@ type worksData struct {
 	Work work
 }
 
-// toWork describes a for cards and its article page. The video file is looked
-// up when a names one; a missing file leaves the page without a player.
-func (p *Portal) toWork(ctx context.Context, a *herald.Article, l worksLabels) (work, error) {
-	w := work{item: toItems([]*herald.Article{a})[0], Kind: a.Kind, Figure: a.Figure, Summary: a.Summary}
+// toWork describes a for cards and its article page. files holds the films
+// of the page (see videoFiles); a film missing from it leaves the page without
+// a player.
+func toWork(a *herald.Article, l worksLabels, files map[int64]*herald.VideoFile) work {
+	w := work{item: toItems([]*herald.Article{a})[0], Figure: a.Figure}
 	if f := a.Figure; f != nil {
 		w.Image, w.ImageAlt = f.Portrait, fmt.Sprintf(l.Portrait, f.Name)
 	}
 	if v := a.Video; v != nil {
 		w.Image, w.ImageAlt, w.Series = v.Poster, fmt.Sprintf(l.Poster, a.Title), v.Series
-		vf, err := p.Store.FindVideoFileByID(ctx, v.FileID)
-		switch herald.ErrorCode(err) {
-		case "":
+		if vf := files[v.FileID]; vf != nil {
 			w.VideoURL, w.VideoType = vf.URL(), vf.ContentType
 			if vf.DurationMS > 0 {
 				s := (vf.DurationMS + 500) / 1000
 				w.Duration = fmt.Sprintf("%d:%02d", s/60, s%60)
 			}
-		case herald.ENOTFOUND:
-		default:
-			return w, err
 		}
 	}
 	if w.Image == "" {
 		w.Image = a.CoverImage
 	}
-	return w, nil
+	return w
+}
+
+// toWorks describes the articles of a page for its cards, looking up their
+// films in one query.
+func (p *Portal) toWorks(ctx context.Context, as []*herald.Article, l worksLabels) ([]work, error) {
+	files, err := p.videoFiles(ctx, as)
+	if err != nil {
+		return nil, err
+	}
+	var out []work
+	for _, a := range as {
+		out = append(out, toWork(a, l, files))
+	}
+	return out, nil
+}
+
+// videoFiles finds the films the video pieces among as carry, by ID.
+func (p *Portal) videoFiles(ctx context.Context, as []*herald.Article) (map[int64]*herald.VideoFile, error) {
+	var ids []int64
+	for _, a := range as {
+		if a.Video != nil && a.Video.FileID > 0 {
+			ids = append(ids, a.Video.FileID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return p.Store.FindVideoFilesByIDs(ctx, ids)
 }
 
 // articleWorks is the figure card or player of an article page; nil for other
@@ -108,11 +130,11 @@ func (p *Portal) articleWorks(ctx context.Context, a *herald.Article, l labels) 
 		return nil, nil
 	}
 	wl := worksLabelsFor(l)
-	w, err := p.toWork(ctx, a, wl)
+	ws, err := p.toWorks(ctx, []*herald.Article{a}, wl)
 	if err != nil {
 		return nil, err
 	}
-	return &worksData{W: wl, Work: w}, nil
+	return &worksData{W: wl, Work: ws[0]}, nil
 }
 
 // worksMedia lists the uploaded files an article page shows besides its
@@ -121,8 +143,14 @@ func worksMedia(d *worksData) []string {
 	if d == nil {
 		return nil
 	}
+	return uploaded(d.Work.Image, d.Work.VideoURL)
+}
+
+// uploaded keeps those of urls that are files uploaded to this site (under
+// /media/), which the static export copies.
+func uploaded(urls ...string) []string {
 	var out []string
-	for _, u := range []string{d.Work.Image, d.Work.VideoURL} {
+	for _, u := range urls {
 		if strings.HasPrefix(u, "/media/") {
 			out = append(out, u)
 		}
@@ -165,12 +193,8 @@ func (p *Portal) figuresPage(ctx context.Context, d *siteData, static bool) (*Pa
 		return nil, err
 	}
 	data := &worksPage{W: wl, Heading: wl.Figures, Intro: wl.FiguresIntro}
-	for _, a := range as {
-		w, err := p.toWork(ctx, a, wl)
-		if err != nil {
-			return nil, err
-		}
-		data.Works = append(data.Works, w)
+	if data.Works, err = p.toWorks(ctx, as, wl); err != nil {
+		return nil, err
 	}
 	v.Title, v.Description, v.Data = wl.Figures, wl.FiguresIntro, data
 	return p.renderWorks("figures", v, data.Works)
@@ -189,28 +213,23 @@ func (p *Portal) videosPage(ctx context.Context, d *siteData, series string, sta
 	}
 	data := &worksPage{W: wl, Heading: wl.Videos, Intro: wl.VideosIntro,
 		Series: []seriesLink{{Name: wl.AllSeries, URL: VideoSeriesPath(""), Current: series == ""}}}
-	seen := map[string]bool{}
+	names := seriesOf(as)
+	for _, s := range names {
+		data.Series = append(data.Series, seriesLink{Name: s, URL: VideoSeriesPath(s), Current: s == series})
+	}
+	if series != "" && !slices.Contains(names, series) {
+		return nil, errNotFound
+	}
+	var shown []*herald.Article
 	for _, a := range as {
-		if a.Video == nil {
-			continue
+		if a.Video != nil && (series == "" || a.Video.Series == series) {
+			shown = append(shown, a)
 		}
-		if s := a.Video.Series; s != "" && !seen[s] {
-			seen[s] = true
-			data.Series = append(data.Series, seriesLink{Name: s, URL: VideoSeriesPath(s), Current: s == series})
-		}
-		if series != "" && a.Video.Series != series {
-			continue
-		}
-		w, err := p.toWork(ctx, a, wl)
-		if err != nil {
-			return nil, err
-		}
-		data.Works = append(data.Works, w)
+	}
+	if data.Works, err = p.toWorks(ctx, shown, wl); err != nil {
+		return nil, err
 	}
 	if series != "" {
-		if !seen[series] {
-			return nil, errNotFound
-		}
 		slices.Reverse(data.Works)
 		data.Heading = wl.Videos + " · " + series
 	}
@@ -220,17 +239,12 @@ func (p *Portal) videosPage(ctx context.Context, d *siteData, series string, sta
 
 // renderWorks renders an index of works with the images its cards show.
 func (p *Portal) renderWorks(name string, v *view, works []work) (*Page, error) {
-	if err := p.fillHot(context.Background(), v); err != nil {
-		return nil, err
-	}
 	page, err := p.render(name, http.StatusOK, v)
 	if err != nil {
 		return nil, err
 	}
 	for _, w := range works {
-		if strings.HasPrefix(w.Image, "/media/") {
-			page.Media = append(page.Media, w.Image)
-		}
+		page.Media = append(page.Media, uploaded(w.Image)...)
 	}
 	return page, nil
 }
@@ -254,12 +268,9 @@ func (p *Portal) topicsPage(ctx context.Context, d *siteData, static bool) (*Pag
 	}{W: wl}
 	var media []string
 	for _, t := range ts {
-		intro, _, _ := strings.Cut(t.Intro, "\n")
-		data.Topics = append(data.Topics, topicCard{URL: herald.TopicPath(t.Slug), Title: t.Title, Intro: intro, Cover: t.CoverImage,
+		data.Topics = append(data.Topics, topicCard{URL: herald.TopicPath(t.Slug), Title: t.Title, Intro: firstLine(t.Intro), Cover: t.CoverImage,
 			Date: t.PublishedAt.In(CST).Format("2006-01-02"), ISO: t.PublishedAt.Format(time.RFC3339)})
-		if strings.HasPrefix(t.CoverImage, "/media/") {
-			media = append(media, t.CoverImage)
-		}
+		media = append(media, uploaded(t.CoverImage)...)
 	}
 	v.Title, v.Description, v.Data = wl.Topics, wl.TopicsIntro, data
 	page, err := p.render("topics", http.StatusOK, v)
@@ -295,6 +306,10 @@ func (p *Portal) topicPage(ctx context.Context, d *siteData, slug string, static
 	for _, a := range as {
 		byID[a.ID] = a
 	}
+	files, err := p.videoFiles(ctx, as)
+	if err != nil {
+		return nil, err
+	}
 	data := &struct {
 		W          worksLabels
 		Topic      *herald.SpecialTopic
@@ -314,11 +329,7 @@ func (p *Portal) topicPage(ctx context.Context, d *siteData, slug string, static
 			if a == nil { // not published (yet, or any more)
 				continue
 			}
-			w, err := p.toWork(ctx, a, wl)
-			if err != nil {
-				return nil, err
-			}
-			sec.Works = append(sec.Works, w)
+			sec.Works = append(sec.Works, toWork(a, wl, files))
 		}
 		if len(sec.Works) > 0 {
 			data.Sections = append(data.Sections, sec)
@@ -330,9 +341,7 @@ func (p *Portal) topicPage(ctx context.Context, d *siteData, slug string, static
 	if err != nil {
 		return nil, err
 	}
-	if strings.HasPrefix(t.CoverImage, "/media/") {
-		page.Media = append(page.Media, t.CoverImage)
-	}
+	page.Media = append(page.Media, uploaded(t.CoverImage)...)
 	page.Modified = t.UpdatedAt
 	return page, nil
 }
@@ -403,13 +412,19 @@ func (p *Portal) videoSeries(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
+	return seriesOf(as), nil
+}
+
+// seriesOf lists the series of the videos among as, in the order they first
+// appear.
+func seriesOf(as []*herald.Article) []string {
 	var out []string
 	for _, a := range as {
 		if a.Video != nil && a.Video.Series != "" && !slices.Contains(out, a.Video.Series) {
 			out = append(out, a.Video.Series)
 		}
 	}
-	return out, nil
+	return out
 }
 
 // worksSitemapURLs adds the indexes and published topics to the site sitemap.
@@ -476,7 +491,7 @@ func (p *Portal) ExportTopics(ctx context.Context, dir string, ids []int64) (Exp
 // videoFile finds the film a path names; the key must match, so that films of
 // drafts cannot be found by counting IDs.
 func (p *Portal) videoFile(ctx context.Context, path string) (*herald.VideoFile, error) {
-	id, key, ok := herald.ParseVideoURL(path)
+	id, _, ok := herald.ParseVideoURL(path)
 	if !ok {
 		return nil, errNotFound
 	}
@@ -484,7 +499,7 @@ func (p *Portal) videoFile(ctx context.Context, path string) (*herald.VideoFile,
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(vf.URL()), []byte(path)) != 1 || len(key) != 16 {
+	if subtle.ConstantTimeCompare([]byte(vf.URL()), []byte(path)) != 1 {
 		return nil, errNotFound
 	}
 	return vf, nil

@@ -153,16 +153,12 @@ func (tx *Tx) findTopic(where string, args ...any) (*herald.SpecialTopic, error)
 
 // FindTopics lists topics, most recently updated first.
 func (s *Store) FindTopics(ctx context.Context, f herald.TopicFilter) (ts []*herald.SpecialTopic, err error) {
-	q, args := `SELECT `+topicColumns+` FROM topics WHERE 1 = 1`, []any{}
-	if f.Status != "" {
-		q, args = q+` AND status = ?`, append(args, f.Status)
-	}
-	if f.ArticleID != 0 {
-		q, args = q+` AND id IN (SELECT topic_id FROM topic_items WHERE article_id = ?)`, append(args, f.ArticleID)
-	}
-	q += ` ORDER BY updated_at DESC, id DESC` + limitClause(f.Limit, 0)
+	var c conds
+	c.add(f.Status != "", `status = ?`, f.Status)
+	c.add(f.ArticleID != 0, `id IN (SELECT topic_id FROM topic_items WHERE article_id = ?)`, f.ArticleID)
+	q := `SELECT ` + topicColumns + ` FROM topics` + c.clause() + ` ORDER BY updated_at DESC, id DESC` + limitClause(f.Limit, 0)
 	err = s.read(ctx, func(tx *Tx) error {
-		ts, err = tx.findTopics(q, args...)
+		ts, err = tx.findTopics(q, c.args...)
 		return err
 	})
 	return ts, err
@@ -253,12 +249,35 @@ func (s *Store) FindVideoFileBySHA256(ctx context.Context, sha256 string) (*hera
 	return s.findVideoFile(ctx, `sha256 = ?`, sha256)
 }
 
+// FindVideoFilesByIDs returns the records of those films that exist, by ID.
+func (s *Store) FindVideoFilesByIDs(ctx context.Context, ids []int64) (map[int64]*herald.VideoFile, error) {
+	out := make(map[int64]*herald.VideoFile, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	err := s.read(ctx, func(tx *Tx) error {
+		return tx.eachRow(`SELECT `+videoFileColumns+` FROM video_files WHERE id IN (`+placeholders(len(ids))+`)`, ids, func(rows *sql.Rows) error {
+			v := &herald.VideoFile{}
+			if err := scanVideoFile(rows, v); err != nil {
+				return err
+			}
+			out[v.ID] = v
+			return nil
+		})
+	})
+	return out, err
+}
+
 func (s *Store) findVideoFile(ctx context.Context, where string, arg any) (*herald.VideoFile, error) {
 	v := &herald.VideoFile{}
 	err := s.read(ctx, func(tx *Tx) error {
-		err := tx.queryRow(`SELECT `+videoFileColumns+` FROM video_files WHERE `+where, arg).
-			Scan(&v.ID, &v.SHA256, &v.ContentType, &v.Size, &v.DurationMS, &v.Filename, &v.UploadedBy, timeScan{&v.CreatedAt})
+		err := scanVideoFile(tx.queryRow(`SELECT `+videoFileColumns+` FROM video_files WHERE `+where, arg), v)
 		return notFound(err, "Video file not found.")
 	})
 	return v, err
+}
+
+// scanVideoFile reads a row of videoFileColumns into v.
+func scanVideoFile(row interface{ Scan(...any) error }, v *herald.VideoFile) error {
+	return row.Scan(&v.ID, &v.SHA256, &v.ContentType, &v.Size, &v.DurationMS, &v.Filename, &v.UploadedBy, timeScan{&v.CreatedAt})
 }

@@ -73,7 +73,7 @@ func Cover(data []byte) ([]byte, error) {
 // orientation, which a phone portrait needs before it can be cropped. The
 // price is a few renditions encoded and thrown away, paid once per post.
 func decodeCover(data []byte) (image.Image, error) {
-	im, err := media.Process(bytes.NewReader(data), "", media.DefaultLimits())
+	im, err := media.Process(bytes.NewReader(data), "", "file", media.DefaultLimits())
 	if err != nil {
 		var he *herald.Error
 		if errors.As(err, &he) && (he.Code == herald.EINVALID || he.Code == herald.ETOOLARGE) {

@@ -159,9 +159,8 @@ func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Act
 		if gated != 0 && gated != a.Version {
 			return herald.ArticleChange{}, herald.Errorf(herald.ECONFLICT, "The article changed while it was being checked; try again.")
 		}
-		if req.Version != 0 && req.Version != a.Version {
-			return herald.ArticleChange{}, herald.Errorf(herald.ECONFLICT,
-				"The article was changed by someone else (version %d, you had %d); reload it and try again.", a.Version, req.Version)
+		if err := CheckVersion(a, req.Version); err != nil {
+			return herald.ArticleChange{}, err
 		}
 		f.Column = cols[a.ColumnID]
 		if err := Check(act, actor, a, f); err != nil {
@@ -189,6 +188,17 @@ func (s *Service) Do(ctx context.Context, actor *herald.Staff, id int64, act Act
 		s.Changed(a)
 	}
 	return a, err
+}
+
+// CheckVersion refuses with ECONFLICT a change made on version had of a when
+// a is at another version now; 0 checks nothing. Forms that store something
+// before the change (a film upload) check early with it.
+func CheckVersion(a *herald.Article, had int) error {
+	if had != 0 && had != a.Version {
+		return herald.Errorf(herald.ECONFLICT,
+			"The article was changed by someone else (version %d, you had %d); reload it and try again.", a.Version, had)
+	}
+	return nil
 }
 
 // checkRequest refuses requests that miss what their action needs.
@@ -514,9 +524,8 @@ func (s *Service) FollowSource(ctx context.Context, actor *herald.Staff, id int6
 		if !CanView(actor, a, f) {
 			return herald.ArticleChange{}, herald.Errorf(herald.ENOTFOUND, "Article %d not found.", id)
 		}
-		if version != 0 && version != a.Version {
-			return herald.ArticleChange{}, herald.Errorf(herald.ECONFLICT,
-				"The article was changed by someone else (version %d, you had %d); reload it and try again.", a.Version, version)
+		if err := CheckVersion(a, version); err != nil {
+			return herald.ArticleChange{}, err
 		}
 		f.Column = cols[a.ColumnID]
 		if err := Check(ActEdit, actor, a, f); err != nil && Check(ActCorrect, actor, a, f) != nil {
