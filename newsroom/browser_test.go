@@ -25,9 +25,9 @@ import (
 	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/demo"
 	"github.com/heraldnews/herald/internal/browsertest"
+	"github.com/heraldnews/herald/internal/demotest"
 	"github.com/heraldnews/herald/newsroom"
 	"github.com/heraldnews/herald/portal"
-	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -65,20 +65,15 @@ func (d *newsroomDay) advance(by time.Duration) {
 }
 
 // newNewsroomDay serves the demo without its year of history.
-func newNewsroomDay(t *testing.T) *newsroomDay { return newNewsroomDayWith(t, demo.WithoutHistory()) }
+func newNewsroomDay(t *testing.T) *newsroomDay { return newNewsroomDayOf(t, false) }
 
-func newNewsroomDayWith(t *testing.T, opts ...demo.Option) *newsroomDay {
+// newNewsroomDayWithHistory serves the demo with its year of history.
+func newNewsroomDayWithHistory(t *testing.T) *newsroomDay { return newNewsroomDayOf(t, true) }
+
+func newNewsroomDayOf(t *testing.T, history bool) *newsroomDay {
 	t.Helper()
-	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "day.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	d := &newsroomDay{store: s, now: time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC), people: map[string]context.Context{}, signedIn: map[string]bool{}}
-	if err := sqlite.Unsynced(ctx, s, func() error { _, err := demo.Seed(ctx, s, d.now, opts...); return err }); err != nil {
-		t.Fatal(err)
-	}
+	s := demotest.Store(t, demoNow, history)
+	d := &newsroomDay{store: s, now: demoNow, people: map[string]context.Context{}, signedIn: map[string]bool{}}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	wf := workflow.NewService(s, d.clock)
 	wf.Gate = checklist.Gate(s, nil)

@@ -17,7 +17,7 @@ import (
 // form, and the page's download links fetch spreadsheets.
 func TestBrowserDashboard(t *testing.T) {
 	chromium, axe := browsertest.Needs(t)
-	d := newNewsroomDayWith(t) // with the year of history
+	d := newNewsroomDayWithHistory(t) // with the year of history
 	d.browser = browsertest.Start(t, chromium)
 	const leader, correspondent = "hanzhigang", "gaofeng"
 	d.meet(t, leader, correspondent)

@@ -61,7 +61,7 @@ func sumColumn(t *testing.T, rows [][]string, col int) int {
 // figures agree with the store and with the downloads, the filters narrow
 // the numbers, bad filters are refused by field, and every table downloads.
 func TestDashboard(t *testing.T) {
-	f := newFixtureWith(t)
+	f := newFixtureWithHistory(t)
 	ctx := context.Background()
 	b := f.browser(t)
 	b.login("hanzhigang") // a leader: a viewer

@@ -9,7 +9,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -20,10 +19,10 @@ import (
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/checklist"
 	"github.com/heraldnews/herald/demo"
+	"github.com/heraldnews/herald/internal/demotest"
 	"github.com/heraldnews/herald/newsroom"
 	"github.com/heraldnews/herald/portal"
 	"github.com/heraldnews/herald/search"
-	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/workflow"
 )
 
@@ -34,22 +33,20 @@ type fixture struct {
 	srv   *newsroom.Server // its optional parts may be set before the first request
 }
 
-// newFixture serves the demo province without its year of history; pass
-// no options for the history too.
-func newFixture(t *testing.T) *fixture { return newFixtureWith(t, demo.WithoutHistory()) }
+// demoNow is the test clock's start: the demo is seeded at this time.
+var demoNow = time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 
-func newFixtureWith(t *testing.T, opts ...demo.Option) *fixture {
+// newFixture serves the demo province without its year of history.
+func newFixture(t *testing.T) *fixture { return newFixtureOf(t, false) }
+
+// newFixtureWithHistory serves the demo province with its year of history.
+func newFixtureWithHistory(t *testing.T) *fixture { return newFixtureOf(t, true) }
+
+func newFixtureOf(t *testing.T, history bool) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "nr.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	if err := sqlite.Unsynced(ctx, s, func() error { _, err := demo.Seed(ctx, s, now, opts...); return err }); err != nil {
-		t.Fatal(err)
-	}
+	s := demotest.Store(t, demoNow, history)
+	now := demoNow
 	f := &fixture{store: s, now: &now}
 	clock := func() time.Time { return *f.now }
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -20,7 +20,7 @@ import (
 // editor-in-chief sets a unit's quota.
 func TestBrowserRankings(t *testing.T) {
 	chromium, axe := browsertest.Needs(t)
-	d := newNewsroomDayWith(t) // with the year of history
+	d := newNewsroomDayWithHistory(t) // with the year of history
 	d.browser = browsertest.Start(t, chromium)
 	seed := seedIncentive(t, d.store)
 	const correspondent, leader, admin, chief, editor = "gaofeng", "hanzhigang", "zhaojun", "wangyalan", "guoting"

@@ -151,7 +151,7 @@ func rankedRows(t *testing.T, part string) []string {
 // TestRankings covers the rankings page, its CSV files and the notice's
 // page, spreadsheet and PDF, on one seeded demo.
 func TestRankings(t *testing.T) {
-	f := newFixtureWith(t)
+	f := newFixtureWithHistory(t)
 	seed := seedIncentive(t, f.store)
 	ctx := context.Background()
 	b := f.browser(t)
@@ -419,7 +419,7 @@ func pdfText(t *testing.T, pdf []byte) string {
 // demo's own year: this month's notice, downloaded as a spreadsheet, has
 // each unit's points and adopted pieces as the ledger sums them.
 func TestNoticeReconcilesWithTheDemoLedger(t *testing.T) {
-	f := newFixtureWith(t) // with the year of history
+	f := newFixtureWithHistory(t) // with the year of history
 	ctx := context.Background()
 	leader := f.browser(t)
 	leader.login("hanzhigang")

@@ -44,7 +44,7 @@ func ruleError(page, id string) string {
 }
 
 func TestRulesPage(t *testing.T) {
-	f := newFixtureWith(t)
+	f := newFixtureWithHistory(t)
 	ctx := context.Background()
 	versions, err := f.store.FindRules(ctx)
 	if err != nil || len(versions) != 2 {
@@ -249,7 +249,7 @@ func quotaValue(page string, unit int64) (string, bool) {
 }
 
 func TestQuotasPage(t *testing.T) {
-	f := newFixtureWith(t)
+	f := newFixtureWithHistory(t)
 	ctx := context.Background()
 	sjz, ts, bd := f.unit(t, "SJZ"), f.unit(t, "TS"), f.unit(t, "BD")
 	chief := f.browser(t)
