@@ -260,8 +260,9 @@ func dump(t *testing.T, s herald.Store) string {
 }
 
 // TestBackupOfRunningServerRestoresIdentically backs up a running demo server
-// while it takes writes (the backup must restore cleanly), then once more when
-// quiet, and restores that into a new SQLite and a new PostgreSQL database,
+// while it takes writes (the backup must restore cleanly), then once more after
+// the server has stopped (its background jobs write too, the notifier every
+// minute), and restores that into a new SQLite and a new PostgreSQL database,
 // which must hold exactly what the original holds.
 func TestBackupOfRunningServerRestoresIdentically(t *testing.T) {
 	dir := t.TempDir()
@@ -280,6 +281,8 @@ func TestBackupOfRunningServerRestoresIdentically(t *testing.T) {
 	restoredBusy := filepath.Join(dir, "busy-restored.db")
 	heraldRun(t, "", "restore", "--db", restoredBusy, busy)
 
+	srv.cmd.Process.Signal(os.Interrupt)
+	<-srv.done
 	quiet := filepath.Join(dir, "quiet.backup")
 	out := heraldRun(t, "", "backup", "--db", db, quiet)
 	if !strings.Contains(out, "Backed up the sqlite database") {

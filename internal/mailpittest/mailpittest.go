@@ -29,6 +29,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -408,18 +409,33 @@ func (s *Server) DeleteAll(t testing.TB) {
 // them, newest first; it fails the test after WaitTimeout.
 func (s *Server) WaitForMessages(t testing.TB, n int) []Summary {
 	t.Helper()
+	return s.waitFor(t, n, "", func(Summary) bool { return true })
+}
+
+// WaitForMessagesTo polls until at least n messages to address are stored
+// and returns those, newest first, leaving out mail to anyone else; it fails
+// the test after WaitTimeout.
+func (s *Server) WaitForMessagesTo(t testing.TB, address string, n int) []Summary {
+	t.Helper()
+	return s.waitFor(t, n, " to "+address, func(m Summary) bool {
+		return slices.ContainsFunc(m.To, func(a Address) bool { return strings.EqualFold(a.Address, address) })
+	})
+}
+
+func (s *Server) waitFor(t testing.TB, n int, what string, keep func(Summary) bool) []Summary {
+	t.Helper()
 	deadline := time.NewTimer(WaitTimeout)
 	defer deadline.Stop()
 	tick := time.NewTicker(pollEvery)
 	defer tick.Stop()
 	for {
-		list := s.Messages(t)
+		list := slices.DeleteFunc(s.Messages(t), func(m Summary) bool { return !keep(m) })
 		if len(list) >= n {
 			return list
 		}
 		select {
 		case <-deadline.C:
-			t.Fatalf("mailpittest: %d messages arrived within %v, want %d", len(list), WaitTimeout, n)
+			t.Fatalf("mailpittest: %d messages%s arrived within %v, want %d", len(list), what, WaitTimeout, n)
 		case <-tick.C:
 		}
 	}
