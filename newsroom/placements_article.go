@@ -77,7 +77,9 @@ func (s *Server) articleRecognitions(ctx context.Context, req *request, a *heral
 		}
 		row.By = name
 		v.Rows = append(v.Rows, row)
-		v.taken = append(v.taken, rc.Kind)
+		if rc.WithdrawnAt == nil { // one withdrawn in error may be recorded again
+			v.taken = append(v.taken, rc.Kind)
+		}
 	}
 	s.fillRecognitionForm(req.lang, &v.Form, v.taken)
 	return v, nil

@@ -407,6 +407,17 @@ func TestChiefRecordsRecognitions(t *testing.T) {
 	if code != http.StatusConflict || !strings.Contains(body, "这条记录已经撤销") {
 		t.Errorf("withdraw twice: %d", code)
 	}
+	// withdrawn in error, the endorsement may be recorded again
+	if !strings.Contains(page, `<option value="endorsement"`) {
+		t.Error("after the withdrawal the form does not offer the endorsement again")
+	}
+	code, loc, _ = chief.post(path+"/recognitions", url.Values{"csrf": {csrf}, "kind": {"endorsement"}, "day": {"2026-11-24"}, "note": {"重新登记"}})
+	if code != http.StatusSeeOther || loc != path+"?done=recognition_added#recognitions" {
+		t.Fatalf("record again: %d %s", code, loc)
+	}
+	if rs, err = f.store.FindRecognitions(ctx, a.ID); err != nil || len(rs) != 2 || rs[1].WithdrawnAt != nil || rs[1].Note != "重新登记" {
+		t.Fatalf("recognitions after recording again: %+v %v", rs, err)
+	}
 }
 
 func TestDeskShowsTheUnitsQuota(t *testing.T) {

@@ -311,12 +311,15 @@ type textStyles struct {
 }
 
 // textBlockBoxes sets a paragraph (first line indented by two characters, the
-// Chinese way), a quote, a heading or a list item; other blocks give no boxes.
+// Chinese way, unless it is set flush), a quote, a heading or a list item;
+// other blocks give no boxes.
 func (c *composer) textBlockBoxes(b block, ts textStyles) []box {
 	w, em := ts.width, ts.body.size*mmPerPt
 	switch b.kind {
 	case blockPara:
 		return c.paraBoxes(b.text, ts.body, w, 2*em, 0, alignJustify, ts.paraGap, false)
+	case blockFlush:
+		return c.paraBoxes(b.text, ts.body, w, 0, 0, alignJustify, ts.paraGap, false)
 	case blockQuote:
 		qem := ts.quote.size * mmPerPt
 		return c.paraBoxes(b.text, ts.quote, w-qem, 2*qem, qem, alignJustify, ts.paraGap, false)

@@ -83,7 +83,8 @@ func htmlTable(header []string, rows [][]string) string {
 // of staff, long enough to run over several pages.
 func sampleNotice(units, staff int) Document {
 	u, s := noticeRows(units, staff)
-	body := `<p>为深入贯彻落实全省司法行政宣传工作会议精神，充分调动各地各单位做好宣传工作的积极性，根据《河北省司法行政宣传工作激励办法（试行）》，现将2026年11月全省司法行政系统宣传工作积分情况通报如下。</p>
+	body := `<p class="salutation">各市（含定州、辛集市）司法局，厅机关各处室：</p>
+<p>为深入贯彻落实全省司法行政宣传工作会议精神，充分调动各地各单位做好宣传工作的积极性，根据《河北省司法行政宣传工作激励办法（试行）》，现将2026年11月全省司法行政系统宣传工作积分情况通报如下。</p>
 <h2>一、单位积分排名</h2>
 <p>11月，全省各单位共报送稿件<strong>4,386</strong>篇，被采用2,741篇，采用率62.5%，较上月提高3.2个百分点。</p>` +
 		htmlTable(unitHeader, u) +
@@ -153,6 +154,21 @@ func TestRenderNotice(t *testing.T) {
 	last := squash(pages[len(pages)-1])
 	if !strings.HasSuffix(strings.TrimSuffix(last, fmt.Sprintf("%s%s—%d—", squash(d.Issuer), number, len(pages))), squash(d.Issuer)+"2026年12月3日") {
 		t.Errorf("the last page should end with the issuer and the date, then the foot: %q", last[max(0, len(last)-120):])
+	}
+
+	// The addressees start at the margin; a paragraph two characters in.
+	indent := func(start string) int {
+		t.Helper()
+		for _, l := range strings.Split(pages[0], "\n") {
+			if strings.HasPrefix(strings.TrimSpace(l), start) {
+				return len(l) - len(strings.TrimLeft(l, " "))
+			}
+		}
+		t.Fatalf("page 1 has no line starting %q", start)
+		return 0
+	}
+	if to, para := indent("各市"), indent("为深入"); to >= para {
+		t.Errorf("the addressees are indented like a paragraph (%d and %d columns)", to, para)
 	}
 
 	units, staff := noticeRows(40, 60)

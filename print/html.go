@@ -1,6 +1,7 @@
 package print
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -12,7 +13,8 @@ import (
 type blockKind int
 
 const (
-	blockPara blockKind = iota
+	blockPara  blockKind = iota
+	blockFlush           // a paragraph set flush left: the addressees of a notice (主送机关)
 	blockHeading
 	blockQuote
 	blockItem
@@ -89,8 +91,12 @@ func (w *walker) node(n *html.Node, kind blockKind) {
 	case atom.Script, atom.Style, atom.Template:
 	case atom.P, atom.Div, atom.Section, atom.Article, atom.Header, atom.Footer, atom.Pre:
 		w.flush(kind)
-		w.children(n, kind)
-		w.flush(kind)
+		inner := kind
+		if kind == blockPara && n.DataAtom == atom.P && slices.Contains(strings.Fields(attr(n, "class")), "salutation") {
+			inner = blockFlush
+		}
+		w.children(n, inner)
+		w.flush(inner)
 	case atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6:
 		w.flush(kind)
 		level := int(n.Data[1] - '0')

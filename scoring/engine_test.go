@@ -90,6 +90,10 @@ func TestEachRuleKind(t *testing.T) {
 			{ID: 1, ArticleID: 1, Kind: herald.RecognitionEndorsement, Day: nov1.AddDate(0, 0, 1)},
 			{ID: 2, ArticleID: 1, Kind: herald.RecognitionFirstReport, Day: nov1.AddDate(0, 0, 1), WithdrawnAt: at(nov1.AddDate(0, 0, 2))},
 		}}, map[string]herald.Points{"staff/1": 800, "unit/7": 800}},
+		{"a recognition withdrawn and recorded again counts once", Facts{Articles: []*herald.Article{piece(1, nov1)}, Recognitions: []*herald.Recognition{
+			{ID: 1, ArticleID: 1, Kind: herald.RecognitionEndorsement, Day: nov1.AddDate(0, 0, 1), WithdrawnAt: at(nov1.AddDate(0, 0, 2))},
+			{ID: 3, ArticleID: 1, Kind: herald.RecognitionEndorsement, Day: nov1.AddDate(0, 0, 1)},
+		}}, map[string]herald.Points{"staff/1": 800, "unit/7": 800}},
 		{"reads: per 1000, capped a month and a piece; held and current months earn nothing", Facts{Articles: []*herald.Article{piece(1, nov1), piece(2, nov1)},
 			Reads: []herald.MonthReads{
 				{ArticleID: 1, Month: nov1, Reads: 9400}, // 9 × 50 = 450, capped at 200 a month

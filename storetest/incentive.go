@@ -52,6 +52,13 @@ func testIncentive(t *testing.T, s herald.Store) {
 	if len(rs) != 1 || rs[0].WithdrawnAt == nil || rs[0].Note != "厅长批示" || !rs[0].Day.Equal(day) || rs[0].RecordedBy != w.Chief.ID {
 		t.Fatalf("recognitions = %+v", rs)
 	}
+	// withdrawn in error, it may be recorded again, once
+	again := &herald.Recognition{ArticleID: published.ID, Kind: herald.RecognitionEndorsement, Day: day, Note: "厅长批示（重新登记）"}
+	must(t, s.CreateRecognition(ctx, again, ev(w.Chief.ID)))
+	wantCode(t, s.CreateRecognition(ctx, &herald.Recognition{ArticleID: published.ID, Kind: herald.RecognitionEndorsement, Day: day}, ev(w.Chief.ID)), herald.ECONFLICT, "")
+	if rs, err = s.FindRecognitions(ctx, published.ID); err != nil || len(rs) != 2 || rs[0].WithdrawnAt == nil || rs[1].ID != again.ID || rs[1].WithdrawnAt != nil {
+		t.Fatalf("recognitions after recording again = %+v, %v", rs, err)
+	}
 
 	// quotas: set, then change
 	must(t, s.SetQuota(ctx, &herald.Quota{UnitID: w.City.ID, Month: "2026-11", Target: 8}, ev(w.Admin.ID)))
