@@ -175,13 +175,8 @@ type passwordInput struct {
 }
 
 func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[passwordInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in passwordInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}

@@ -162,13 +162,8 @@ func (s *Server) reviewPlacement(w http.ResponseWriter, r *http.Request, actor *
 	if !s.scoringReady(w, r) {
 		return
 	}
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[reviewInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in reviewInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -191,13 +186,8 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request, actor *herald
 	if !s.scoringReady(w, r) {
 		return
 	}
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[recognitionInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in recognitionInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}

@@ -71,13 +71,8 @@ type issueInput struct {
 }
 
 func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[issueInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in issueInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -95,13 +90,8 @@ func (s *Server) createIssue(w http.ResponseWriter, r *http.Request, actor *hera
 }
 
 func (s *Server) updateIssue(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[periodicals.IssueChange](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in periodicals.IssueChange
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}

@@ -117,13 +117,8 @@ func (s *Server) getPlan(w http.ResponseWriter, r *http.Request, actor *herald.S
 }
 
 func (s *Server) updatePlan(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[planInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in planInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -238,13 +233,8 @@ type stepInput struct {
 // assignmentStep is the handler of one step.
 func assignmentStep(act planning.Action) func(s *Server, w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
 	return func(s *Server, w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-		id, err := pathID(r, "id")
+		id, in, err := idAndBody[stepInput](r, "id")
 		if err != nil {
-			s.problem(w, r, err)
-			return
-		}
-		var in stepInput
-		if err := decode(r, &in); err != nil {
 			s.problem(w, r, err)
 			return
 		}

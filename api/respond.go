@@ -129,6 +129,17 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// idAndBody reads a request on one item: the positive integer path
+// parameter name and the JSON body, with the errors of pathID and decode.
+func idAndBody[T any](r *http.Request, name string) (int64, T, error) {
+	var in T
+	id, err := pathID(r, name)
+	if err != nil {
+		return 0, in, err
+	}
+	return id, in, decode(r, &in)
+}
+
 // queryInt parses an optional integer query parameter within [lo, hi].
 func queryInt(r *http.Request, name string, def, lo, hi int) (int, error) {
 	return paramInt(r.URL.Query(), name, def, lo, hi)

@@ -44,13 +44,8 @@ func (s *Server) reviewSpike(w http.ResponseWriter, r *http.Request, actor *hera
 	if !s.scoringReady(w, r) {
 		return
 	}
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[spikeReviewInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in spikeReviewInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}

@@ -74,13 +74,8 @@ func (s *Server) updatePartner(w http.ResponseWriter, r *http.Request, actor *he
 	if !s.syndicationReady(w, r) {
 		return
 	}
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[herald.PartnerUpdate](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in herald.PartnerUpdate
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -105,13 +100,8 @@ func (s *Server) rotatePartnerToken(w http.ResponseWriter, r *http.Request, acto
 	if !s.syndicationReady(w, r) {
 		return
 	}
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[versionInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in versionInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}

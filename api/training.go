@@ -135,13 +135,8 @@ func (s *Server) createCourse(w http.ResponseWriter, r *http.Request, actor *her
 
 // updateCourse replaces a course's fields, given the version they were read at.
 func (s *Server) updateCourse(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[courseInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in courseInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -177,13 +172,8 @@ func (in sessionInput) apply(ts *herald.TrainingSession) {
 }
 
 func (s *Server) addSession(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[sessionInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in sessionInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -201,13 +191,8 @@ func (s *Server) addSession(w http.ResponseWriter, r *http.Request, actor *heral
 }
 
 func (s *Server) updateSession(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[sessionInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in sessionInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -266,13 +251,8 @@ type nominationInput struct {
 }
 
 func (s *Server) nominate(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[nominationInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in nominationInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -346,13 +326,8 @@ type checkinInput struct {
 // checkIn records the token holder's own attendance from a code they
 // scanned, as the newsroom's check-in page does for a signed-in phone.
 func (s *Server) checkIn(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[checkinInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in checkinInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
@@ -370,13 +345,8 @@ type attendanceInput struct {
 }
 
 func (s *Server) markAttendance(w http.ResponseWriter, r *http.Request, actor *herald.Staff) {
-	id, err := pathID(r, "id")
+	id, in, err := idAndBody[attendanceInput](r, "id")
 	if err != nil {
-		s.problem(w, r, err)
-		return
-	}
-	var in attendanceInput
-	if err := decode(r, &in); err != nil {
 		s.problem(w, r, err)
 		return
 	}
