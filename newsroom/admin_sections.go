@@ -119,16 +119,23 @@ func (s *Server) adminCreateColumn(w http.ResponseWriter, r *http.Request, a *ad
 // findColumn is the column the path names.
 func (s *Server) findColumn(r *http.Request, a *adminRequest) (*herald.Column, error) {
 	cols, err := s.Store.FindColumns(r.Context())
+	return pathItem(r, cols, err, func(c *herald.Column) int64 { return c.ID }, s.msgs.T(a.lang, "admin.no_column"))
+}
+
+// pathItem is the item of list (found with err) whose ID the path names,
+// or a not-found error saying missing.
+func pathItem[T any](r *http.Request, list []T, err error, id func(T) int64, missing string) (T, error) {
+	var zero T
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	id := formID(r.PathValue("id"))
-	for _, c := range cols {
-		if c.ID == id {
-			return c, nil
+	want := formID(r.PathValue("id"))
+	for _, it := range list {
+		if id(it) == want {
+			return it, nil
 		}
 	}
-	return nil, herald.Errorf(herald.ENOTFOUND, "%s", s.msgs.T(a.lang, "admin.no_column"))
+	return zero, herald.Errorf(herald.ENOTFOUND, "%s", missing)
 }
 
 func (s *Server) adminEditColumn(w http.ResponseWriter, r *http.Request, a *adminRequest) {
@@ -223,16 +230,7 @@ func (s *Server) adminCreateTheme(w http.ResponseWriter, r *http.Request, a *adm
 // findTheme is the theme the path names.
 func (s *Server) findTheme(r *http.Request, a *adminRequest) (*herald.Theme, error) {
 	themes, err := s.Store.FindThemes(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	id := formID(r.PathValue("id"))
-	for _, t := range themes {
-		if t.ID == id {
-			return t, nil
-		}
-	}
-	return nil, herald.Errorf(herald.ENOTFOUND, "%s", s.msgs.T(a.lang, "admin.no_theme"))
+	return pathItem(r, themes, err, func(t *herald.Theme) int64 { return t.ID }, s.msgs.T(a.lang, "admin.no_theme"))
 }
 
 func (s *Server) adminEditTheme(w http.ResponseWriter, r *http.Request, a *adminRequest) {

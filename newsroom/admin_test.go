@@ -575,6 +575,11 @@ func TestAdminColumnsAndThemes(t *testing.T) {
 			t.Fatalf("updated theme %+v", th)
 		}
 	}
+	for _, missing := range []string{"/newsroom/admin/columns/999999", "/newsroom/admin/themes/999999", "/newsroom/admin/themes/x"} {
+		if code, page := admin.get(missing); code != http.StatusNotFound || !strings.Contains(page, "没有这个") {
+			t.Errorf("%s: %d, want 404 saying there is no such column or theme", missing, code)
+		}
+	}
 	zhaojun := f.member(t, "zhaojun")
 	for _, c := range []struct {
 		entity string
