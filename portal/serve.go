@@ -82,6 +82,18 @@ func (p *Portal) CacheSize() (pages int, bytes int64) {
 	return len(p.cache.pages), p.cache.bytes
 }
 
+// Routes are the portal's kinds of address, as ServeMux patterns. A server
+// mounts the portal under each of them as well as under "/", so that the
+// pattern a request matched tells metrics and logs what kind of page it
+// was (an article, a listing, search, a film…) with a label per kind, not
+// per address. The portal itself routes by path and needs none of them.
+var Routes = []string{
+	"/m/", "/articles/", "/m/articles/", "/columns/", "/themes/", "/topics/", "/figures/", "/videos/",
+	"/search", "/m/search", "/tips", "/tips/", "/views", "/subscribe", "/subscribe/", "/unsubscribe",
+	"/static/", "/media/", herald.VideoFilePrefix, "/sitemaps/", "/sitemap.xml", "/news-sitemap.xml",
+	"/feed.xml", "/atom.xml", "/feed.json", "/hot.json", "/robots.txt",
+}
+
 // ServeHTTP serves the portal: cached pages with ETag, Last-Modified and gzip,
 // the static assets, the tip form, the view beacon and the search pages.
 func (p *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {

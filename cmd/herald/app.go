@@ -176,6 +176,9 @@ func newApp(c *config.Config, store herald.Store, log *slog.Logger, clock herald
 	mux.Handle("/api/", apiServer.Handler())
 	mux.Handle("/newsroom/", desk.Handler())
 	mux.Handle("/", a.portal)
+	for _, route := range portal.Routes {
+		mux.Handle(route, a.portal)
+	}
 	measure := a.observability(mux, c.Get("metrics-token"), films.Check)
 	proxies, _ := httpx.ParseProxies(c.Get("trusted-proxies")) // checked with the configuration
 	httpx.TrustProxies(proxies)

@@ -224,6 +224,21 @@ func TestMetricsOfARunningServer(t *testing.T) {
 	if !build {
 		t.Error("no herald_build_info")
 	}
+	// the portal's requests are counted by the kind of page, not all as "/"
+	status(t, "GET", srv.url+"/articles/12345.html", nil)
+	status(t, "GET", srv.url+"/static/missing.css", nil)
+	status(t, "GET", srv.url+"/m/", nil)
+	kinds := scrapeMetrics(t, srv.url, http.Header{})
+	for _, want := range []string{
+		`herald_http_requests_total{route="/",method="GET",status="200"}`,
+		`herald_http_requests_total{route="/articles/",method="GET",status="404"}`,
+		`herald_http_requests_total{route="/static/",method="GET",status="404"}`,
+		`herald_http_requests_total{route="/m/",method="GET",status="200"}`,
+	} {
+		if kinds[want] < 1 {
+			t.Errorf("no %s in the scrape", want)
+		}
+	}
 	// through a proxy, without a token: refused
 	if got := status(t, "GET", srv.url+"/metrics", http.Header{"X-Forwarded-For": {"203.0.113.9"}}); got != 404 {
 		t.Errorf("proxied /metrics without a token: %d, want 404", got)
