@@ -277,8 +277,18 @@ type AssignmentFilter struct {
 	ArticleID  int64
 	// CreatedBy selects the assignments one person gave.
 	CreatedBy int64
-	Limit     int
-	Offset    int
+	// For selects the assignments that are one person's: see AssignmentsFor.
+	For    *AssignmentsFor
+	Limit  int
+	Offset int
+}
+
+// AssignmentsFor are the assignments that are one person's to work on:
+// given to them, or to their unit as a whole while nobody has taken them
+// on; with Given, also those they gave.
+type AssignmentsFor struct {
+	StaffID, UnitID int64
+	Given           bool
 }
 
 // PlanStore keeps topic plans. Errors: EINVALID naming the field (an unknown

@@ -487,36 +487,11 @@ func (s *Service) Visible(ctx context.Context, actor *herald.Staff, f herald.Ass
 
 // ForStaff lists the assignments that are st's to work on — those given to
 // them, and those given to their unit as a whole — and, with given, those
-// they gave; soonest due first, each once. f narrows them further (its
-// unit, assignee and creator fields are set here).
+// they gave; soonest due first, each once, in one query. f narrows them
+// further (its unit, assignee and creator fields are not used).
 func (s *Service) ForStaff(ctx context.Context, st *herald.Staff, f herald.AssignmentFilter, given bool) ([]*herald.Assignment, error) {
-	filters := []herald.AssignmentFilter{f, f}
-	filters[0].AssigneeID = st.ID
-	filters[1].UnitIDs = []int64{st.UnitID}
-	if given {
-		filters = append(filters, f)
-		filters[2].CreatedBy = st.ID
-	}
-	seen := map[int64]bool{}
-	var out []*herald.Assignment
-	for i, f := range filters {
-		found, _, err := s.Store.FindAssignments(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		for _, a := range found {
-			if seen[a.ID] || i == 1 && a.AssigneeID != 0 {
-				continue // the unit's pieces that someone else took on are theirs
-			}
-			seen[a.ID] = true
-			out = append(out, a)
-		}
-	}
-	slices.SortFunc(out, func(a, b *herald.Assignment) int {
-		if c := a.Due.Compare(b.Due); c != 0 {
-			return c
-		}
-		return int(a.ID - b.ID)
-	})
-	return out, nil
+	f.UnitIDs, f.AssigneeID, f.CreatedBy = nil, 0, 0
+	f.For = &herald.AssignmentsFor{StaffID: st.ID, UnitID: st.UnitID, Given: given}
+	as, _, err := s.Store.FindAssignments(ctx, f)
+	return as, err
 }

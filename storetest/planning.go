@@ -173,6 +173,12 @@ func testPlanning(t *testing.T, open Opener) {
 			{"given by", herald.AssignmentFilter{CreatedBy: w.Editor.ID}, []int64{standalone.ID}},
 			{"ids", herald.AssignmentFilter{IDs: []int64{standalone.ID, unitPiece.ID}}, []int64{unitPiece.ID, standalone.ID}},
 			{"page", herald.AssignmentFilter{Limit: 1, Offset: 1}, []int64{ownPiece.ID}},
+			{"one's own: given to them", herald.AssignmentFilter{For: &herald.AssignmentsFor{StaffID: w.CountyWriter.ID, UnitID: w.County.ID}}, []int64{ownPiece.ID}},
+			{"one's own: their unit's, nobody's yet", herald.AssignmentFilter{For: &herald.AssignmentsFor{StaffID: w.Writer.ID, UnitID: w.City.ID}}, []int64{unitPiece.ID, standalone.ID}},
+			{"one's own: another's in their unit is not", herald.AssignmentFilter{For: &herald.AssignmentsFor{StaffID: w.Writer.ID, UnitID: w.County.ID}}, nil},
+			{"one's own: and given", herald.AssignmentFilter{For: &herald.AssignmentsFor{StaffID: w.Editor.ID, UnitID: w.Center.ID, Given: true}}, []int64{standalone.ID}},
+			{"one's own: given, not asked", herald.AssignmentFilter{For: &herald.AssignmentsFor{StaffID: w.Editor.ID, UnitID: w.Center.ID}}, nil},
+			{"one's own and a date", herald.AssignmentFilter{For: &herald.AssignmentsFor{StaffID: w.Writer.ID, UnitID: w.City.ID}, DueAfter: ptrTime(due.Add(time.Hour))}, []int64{standalone.ID}},
 		} {
 			found, total, err := s.FindAssignments(ctx, c.f)
 			must(t, err)
