@@ -52,7 +52,7 @@ func TestBrowserNotifications(t *testing.T) {
 	if got := p.text("header .bell-count"); got != "2" {
 		t.Fatalf("the bell shows %q, want 2", got)
 	}
-	p.submit(`header nav a.bell`)
+	p.submit(`header a.bell`)
 	audit("the notifications page at 390px")
 	if h := p.text("ul.notify-list li.unread .notify-headline"); !strings.Contains(h, "已逾期") {
 		t.Errorf("the newest notification says %q", h)

@@ -9,7 +9,8 @@ import (
 // TestBrowserDeskOnPhone opens the editor-in-chief's desk on a phone
 // (390 px) in headless Chromium: axe-core finds no serious problem, nothing
 // scrolls sideways, the navigation is one strip under the name that scrolls
-// sideways by itself (so the header stays short), and every title in the
+// sideways by itself (so the header stays short) while the notifications
+// and the account menu stay in sight beside the name, and every title in the
 // review queues and the lists is shown whole, wrapped rather than cut.
 func TestBrowserDeskOnPhone(t *testing.T) {
 	chromium, axe := browsertest.Needs(t)
@@ -30,6 +31,22 @@ func TestBrowserDeskOnPhone(t *testing.T) {
 	if more := browsertest.Eval[int](t, p.ctx, `(n => n.scrollWidth - n.clientWidth)(document.querySelector('header.bar nav'))`); more <= 0 {
 		t.Errorf("the navigation strip does not scroll (%d px beyond its box): its links wrapped or are missing", more)
 	}
+	if off := browsertest.Eval[[]string](t, p.ctx, `['header a.bell', 'header details.account-menu summary'].filter(sel => {
+		const r = document.querySelector(sel).getBoundingClientRect();
+		return r.left < 0 || r.right > innerWidth || r.bottom > document.querySelector('header.bar nav').getBoundingClientRect().top + 1;
+	})`); len(off) > 0 {
+		t.Errorf("%v not in sight on the header's first line", off)
+	}
+	// The account menu opens over the page with the sign-out in it.
+	browsertest.Eval[bool](t, p.ctx, `(document.querySelector('details.account-menu').open = true)`)
+	if r := browsertest.Eval[int](t, p.ctx, `Math.round(document.querySelector('details.account-menu form[action="/newsroom/logout"] button').getBoundingClientRect().right)`); r <= 0 || r > 390 {
+		t.Errorf("the open account menu's sign-out ends at %d px", r)
+	}
+	if over := browsertest.Eval[int](t, p.ctx, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); over > 0 {
+		t.Errorf("the open account menu makes the desk scroll sideways by %d px", over)
+	}
+	browsertest.Audit(t, p.ctx, axe, "the desk at 390px with the account menu open")
+	browsertest.Eval[bool](t, p.ctx, `(document.querySelector('details.account-menu').open = false, true)`)
 	// The last control, far along the strip, is reached by scrolling it.
 	if right := browsertest.Eval[int](t, p.ctx, `(() => { const n = document.querySelector('header.bar nav'); n.scrollLeft = n.scrollWidth; return Math.round(n.lastElementChild.getBoundingClientRect().right) })()`); right > 390 {
 		t.Errorf("the strip's last control ends at %d px after scrolling to its end", right)
