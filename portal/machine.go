@@ -253,6 +253,7 @@ func (p *Portal) sitemapChunk(ctx context.Context, d *siteData, n int64) (*Page,
 type hotItem struct {
 	URL   string `json:"url"`
 	Title string `json:"title"`
+	Lang  string `json:"lang"` // the title's language, for pages in another
 	Reads int    `json:"reads"`
 }
 
@@ -315,8 +316,8 @@ func (p *Portal) hotLists(ctx context.Context) (hotLists, error) {
 				return nil, err
 			}
 			for _, r := range top {
-				if title, ok := titles[r.ArticleID]; ok {
-					*period.dst = append(*period.dst, hotItem{URL: herald.ArticlePath(r.ArticleID), Title: title, Reads: r.Reads})
+				if a, ok := titles[r.ArticleID]; ok {
+					*period.dst = append(*period.dst, hotItem{URL: herald.ArticlePath(r.ArticleID), Title: a.Title, Lang: a.Language, Reads: r.Reads})
 				}
 			}
 		}
@@ -328,16 +329,16 @@ func (p *Portal) hotLists(ctx context.Context) (hotLists, error) {
 	return *lists, nil
 }
 
-// titles looks up the titles of ranked articles in one query.
-func (p *Portal) titles(ctx context.Context, top []herald.ArticleReads) (map[int64]string, error) {
+// titles looks up the ranked articles (without their bodies) in one query.
+func (p *Portal) titles(ctx context.Context, top []herald.ArticleReads) (map[int64]*herald.Article, error) {
 	ids := make([]int64, len(top))
 	for i, r := range top {
 		ids[i] = r.ArticleID
 	}
 	as, _, err := p.Store.FindArticles(ctx, herald.ArticleFilter{IDs: ids, NoBody: true, NoCount: true})
-	out := make(map[int64]string, len(as))
+	out := make(map[int64]*herald.Article, len(as))
 	for _, a := range as {
-		out[a.ID] = a.Title
+		out[a.ID] = a
 	}
 	return out, err
 }

@@ -46,6 +46,7 @@
   if (hot && window.fetch) {
     fetch(hot.getAttribute("data-hot-src")).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
       if (!data) return;
+      var prefix = document.body.classList.contains("phone") ? "/m" : ""; // the phone pages link to phone pages
       ["day", "week", "month"].forEach(function (period) {
         var list = document.getElementById("hot-" + period);
         if (!list || !data[period]) return;
@@ -53,7 +54,8 @@
         data[period].forEach(function (item) {
           var li = document.createElement("li");
           var a = document.createElement("a");
-          a.href = item.url; a.textContent = item.title;
+          a.href = prefix + item.url; a.textContent = item.title;
+          if (item.lang) a.lang = item.lang;
           li.appendChild(a);
           list.appendChild(li);
         });
