@@ -39,6 +39,7 @@ type Store interface {
 	SubscriberStore
 	NotificationStore
 	TopicStore // special topics and the films of video pieces
+	RateStore  // rate limits shared by every server
 	BackupStore
 	// Engine names the engine: "sqlite" or "postgres".
 	Engine() string

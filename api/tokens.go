@@ -49,7 +49,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, _ *herald.S
 	}
 	st, err := s.Auth.Login(r.Context(), req.Username, req.Password, httpx.ClientIP(r))
 	if err == nil && st.TOTPSecret != "" {
-		err = s.Auth.VerifyCode(st, req.Code, httpx.ClientIP(r))
+		err = s.Auth.VerifyCode(r.Context(), st, req.Code, httpx.ClientIP(r))
 	}
 	if err != nil {
 		s.problem(w, r, err)

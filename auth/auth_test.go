@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
 	"github.com/heraldnews/herald/sqlite"
+	"github.com/heraldnews/herald/sqlstore"
 	"github.com/heraldnews/herald/storetest"
 )
 
@@ -42,11 +44,7 @@ func TestPasswords(t *testing.T) {
 
 func TestTokens(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	w := storetest.NewWorld(t, s)
 	now := storetest.T0
 	svc := auth.NewService(s, func() time.Time { return now })
@@ -81,35 +79,98 @@ func TestTokens(t *testing.T) {
 	}
 }
 
+// TestLimiterWindow counts failed sign-ins in the database: two limiters on
+// one store stand for two servers behind a load balancer, which share the
+// count.
 func TestLimiterWindow(t *testing.T) {
-	l := auth.NewLimiter(3, 5, 15*time.Minute)
+	ctx := context.Background()
+	s := openStore(t)
+	one, two := auth.NewLimiter(s, 3, 5, 15*time.Minute), auth.NewLimiter(s, 3, 5, 15*time.Minute)
+	allow := func(l *auth.Limiter, user, client string, at time.Time) bool {
+		t.Helper()
+		ok, err := l.Allow(ctx, user, client, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	fail := func(l *auth.Limiter, user, client string, at time.Time) {
+		t.Helper()
+		if err := l.Fail(ctx, user, client, at); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t0 := storetest.T0
-	for i := range 3 {
-		if !l.Allow("wang", "10.0.0.1", t0) {
+	for i, l := range []*auth.Limiter{one, two, one} {
+		if !allow(l, "wang", "10.0.0.1", t0) {
 			t.Fatalf("attempt %d refused", i+1)
 		}
-		l.Fail("wang", "10.0.0.1", t0)
+		fail(l, "wang", "10.0.0.1", t0)
 	}
-	if l.Allow("wang", "10.0.0.2", t0) {
-		t.Fatal("a fourth failure for one username is allowed from another address")
+	if allow(one, "wang", "10.0.0.2", t0) || allow(two, "wang", "10.0.0.2", t0) {
+		t.Fatal("a fourth failure for one username is allowed from another address or on the other server")
 	}
-	if !l.Allow("li", "10.0.0.2", t0) {
+	if !allow(two, "li", "10.0.0.2", t0) {
 		t.Fatal("another username from another address is refused")
 	}
-	if !l.Allow("wang", "10.0.0.1", t0.Add(16*time.Minute)) {
+	if !allow(one, "wang", "10.0.0.1", t0.Add(16*time.Minute)) {
 		t.Fatal("the window does not slide")
 	}
-	for _, u := range []string{"a", "b"} {
-		l.Fail(u, "10.0.0.9", t0)
+	for i, u := range []string{"a", "b", "c", "d", "e"} {
+		fail([]*auth.Limiter{one, two}[i%2], u, "10.0.0.9", t0)
 	}
-	l.Fail("c", "10.0.0.9", t0)
-	l.Fail("d", "10.0.0.9", t0)
-	l.Fail("e", "10.0.0.9", t0)
-	if l.Allow("f", "10.0.0.9", t0) {
+	if allow(one, "f", "10.0.0.9", t0) {
 		t.Fatal("one address may try unlimited usernames")
 	}
-	l.Reset("wang")
-	if !l.Allow("wang", "10.0.0.3", t0) {
+	if err := two.Reset(ctx, "wang"); err != nil {
+		t.Fatal(err)
+	}
+	if !allow(one, "wang", "10.0.0.3", t0) {
 		t.Fatal("Reset does not forgive the username")
 	}
+}
+
+// TestSignInLimitSharedByServers signs in through two services on one store,
+// as two servers behind nginx would take turns: the fifth wrong password is
+// the last, whichever server takes the sixth try, even with the right one.
+func TestSignInLimitSharedByServers(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	w := storetest.NewWorld(t, s)
+	now := storetest.T0
+	clock := func() time.Time { return now }
+	const password = "司法行政宣传2026"
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UpdateStaff(ctx, w.Editor.ID, herald.StaffUpdate{PasswordHash: &hash}, herald.Event{At: now, Action: "password"}); err != nil {
+		t.Fatal(err)
+	}
+	servers := []*auth.Service{auth.NewService(s, clock), auth.NewService(s, clock)}
+	for i := range 5 {
+		if _, err := servers[i%2].Login(ctx, w.Editor.Username, "wrong-password-"+strconv.Itoa(i), "198.51.100.7"); herald.ErrorCode(err) != herald.EUNAUTHORIZED {
+			t.Fatalf("wrong password %d: %v", i+1, err)
+		}
+	}
+	for _, srv := range servers {
+		if _, err := srv.Login(ctx, w.Editor.Username, password, "203.0.113.5"); herald.ErrorCode(err) != herald.ERATELIMITED {
+			t.Errorf("after five failures on two servers, the right password is answered %v, want rate limited", err)
+		}
+	}
+	now = now.Add(16 * time.Minute)
+	if st, err := servers[1].Login(ctx, w.Editor.Username, password, "203.0.113.5"); err != nil || st.ID != w.Editor.ID {
+		t.Fatalf("after the window: %v, %v", st, err)
+	}
+}
+
+// openStore opens a new SQLite store in the test's folder, closed with the test.
+func openStore(t *testing.T) *sqlstore.Store {
+	t.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

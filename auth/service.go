@@ -20,7 +20,7 @@ type Service struct {
 // NewService returns an auth service that allows 5 failed sign-ins per username
 // and 20 per client address in 15 minutes.
 func NewService(store herald.Store, clock herald.Clock) *Service {
-	return &Service{Store: store, Clock: clock, Limiter: NewLimiter(5, 20, 15*time.Minute)}
+	return &Service{Store: store, Clock: clock, Limiter: NewLimiter(store, 5, 20, 15*time.Minute)}
 }
 
 // dummyHash is checked when the username is unknown, so that the answer takes
@@ -32,8 +32,8 @@ var dummyHash, _ = HashPassword("not-a-real-password")
 func (s *Service) Login(ctx context.Context, username, password, client string) (*herald.Staff, error) {
 	now := s.Clock.Now()
 	username = strings.ToLower(strings.TrimSpace(username))
-	if !s.Limiter.Allow(username, client, now) {
-		return nil, herald.Errorf(herald.ERATELIMITED, "Too many failed sign-ins; try again in a few minutes.")
+	if err := s.mayTry(ctx, username, client, now); err != nil {
+		return nil, err
 	}
 	staff, _, err := s.Store.FindStaff(ctx, herald.StaffFilter{Username: username})
 	if err != nil {
@@ -41,21 +41,40 @@ func (s *Service) Login(ctx context.Context, username, password, client string) 
 	}
 	if len(staff) == 0 {
 		CheckPassword(dummyHash, password)
-		s.Limiter.Fail(username, client, now)
-		return nil, herald.Errorf(herald.EUNAUTHORIZED, "Wrong username or password.")
+		return nil, s.failed(ctx, username, client, now, herald.Errorf(herald.EUNAUTHORIZED, "Wrong username or password."))
 	}
 	st := staff[0]
 	if !CheckPassword(st.PasswordHash, password) {
-		s.Limiter.Fail(username, client, now)
-		return nil, herald.Errorf(herald.EUNAUTHORIZED, "Wrong username or password.")
+		return nil, s.failed(ctx, username, client, now, herald.Errorf(herald.EUNAUTHORIZED, "Wrong username or password."))
 	}
 	if !st.Active() {
 		return nil, herald.Errorf(herald.EUNAUTHORIZED, "This account is disabled.")
 	}
 	if st.TOTPSecret == "" { // else the failures count on until the code is right too
-		s.Limiter.Reset(username)
+		if err := s.Limiter.Reset(ctx, username); err != nil {
+			return nil, err
+		}
 	}
 	return st, nil
+}
+
+// mayTry refuses a sign-in attempt past the limit with ERATELIMITED.
+func (s *Service) mayTry(ctx context.Context, username, client string, now time.Time) error {
+	ok, err := s.Limiter.Allow(ctx, username, client, now)
+	if err == nil && !ok {
+		err = herald.Errorf(herald.ERATELIMITED, "Too many failed sign-ins; try again in a few minutes.")
+	}
+	return err
+}
+
+// failed records a failed attempt and returns refusal, or the store's error
+// if the failure could not be counted (an attempt that is not counted is
+// not answered).
+func (s *Service) failed(ctx context.Context, username, client string, now time.Time, refusal error) error {
+	if err := s.Limiter.Fail(ctx, username, client, now); err != nil {
+		return err
+	}
+	return refusal
 }
 
 // IssueToken makes a personal API token for staff and returns its secret, which
@@ -107,27 +126,37 @@ func (s *Service) Authenticate(ctx context.Context, secret string) (*herald.Staf
 }
 
 // Limiter counts failed sign-ins per username and per client address in a
-// sliding window. It lives in memory: a restart forgives, which is acceptable
-// for a brake on guessing.
+// sliding window kept in the database, so that the limit holds whichever
+// server a guess reaches.
 type Limiter struct {
 	users, clients ratelimit.Window
 }
 
 // NewLimiter allows perUser failures per username and perClient per client in window.
-func NewLimiter(perUser, perClient int, window time.Duration) *Limiter {
-	return &Limiter{users: ratelimit.Window{Max: perUser, Per: window}, clients: ratelimit.Window{Max: perClient, Per: window}}
+func NewLimiter(store herald.RateStore, perUser, perClient int, window time.Duration) *Limiter {
+	return &Limiter{users: ratelimit.Window{Store: store, Name: "signin-user", Max: perUser, Per: window},
+		clients: ratelimit.Window{Store: store, Name: "signin-client", Max: perClient, Per: window}}
 }
 
 // Allow reports whether another attempt may be made.
-func (l *Limiter) Allow(username, client string, now time.Time) bool {
-	return !l.users.Full(username, now) && !l.clients.Full(client, now)
+func (l *Limiter) Allow(ctx context.Context, username, client string, now time.Time) (bool, error) {
+	for _, c := range []struct {
+		w   ratelimit.Window
+		key string
+	}{{l.users, username}, {l.clients, client}} {
+		if full, err := c.w.Full(ctx, c.key, now); full || err != nil {
+			return false, err
+		}
+	}
+	return true, nil
 }
 
 // Fail records a failed attempt.
-func (l *Limiter) Fail(username, client string, now time.Time) {
-	l.users.Add(username, now)
-	l.clients.Add(client, now)
+func (l *Limiter) Fail(ctx context.Context, username, client string, now time.Time) error {
+	return l.users.Store.AddRate(ctx, now, l.users.Key(username), l.clients.Key(client))
 }
 
 // Reset forgets a username's failures after a successful sign-in.
-func (l *Limiter) Reset(username string) { l.users.Reset(username) }
+func (l *Limiter) Reset(ctx context.Context, username string) error {
+	return l.users.Reset(ctx, username)
+}

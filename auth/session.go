@@ -69,7 +69,7 @@ func (s *Service) SecondFactor(ctx context.Context, secret, code, client string)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.VerifyCode(st, code, client); err != nil {
+	if err := s.VerifyCode(ctx, st, code, client); err != nil {
 		return nil, err
 	}
 	return st, s.Store.VerifySession(ctx, sess.ID, herald.Event{At: s.Clock.Now(), ActorID: st.ID})
@@ -78,18 +78,16 @@ func (s *Service) SecondFactor(ctx context.Context, secret, code, client string)
 // VerifyCode checks the authenticator code of someone whose password was
 // right: in the newsroom's second step, and when they ask for an API token.
 // Errors: EINVALID (field "code"), ERATELIMITED.
-func (s *Service) VerifyCode(st *herald.Staff, code, client string) error {
+func (s *Service) VerifyCode(ctx context.Context, st *herald.Staff, code, client string) error {
 	now := s.Clock.Now()
-	if !s.Limiter.Allow(st.Username, client, now) {
-		return herald.Errorf(herald.ERATELIMITED, "Too many failed sign-ins; try again in a few minutes.")
+	if err := s.mayTry(ctx, st.Username, client, now); err != nil {
+		return err
 	}
 	step, ok := checkTOTP(st.TOTPSecret, code, now)
 	if !ok || !s.used.use(st.ID, step) {
-		s.Limiter.Fail(st.Username, client, now)
-		return herald.Invalid("code", "wrong or already used code from the authenticator app")
+		return s.failed(ctx, st.Username, client, now, herald.Invalid("code", "wrong or already used code from the authenticator app"))
 	}
-	s.Limiter.Reset(st.Username)
-	return nil
+	return s.Limiter.Reset(ctx, st.Username)
 }
 
 // EnableTOTP turns the second factor on once the staff member proves, with a

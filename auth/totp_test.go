@@ -3,14 +3,12 @@ package auth_test
 import (
 	"context"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldnews/herald"
 	"github.com/heraldnews/herald/auth"
-	"github.com/heraldnews/herald/sqlite"
 	"github.com/heraldnews/herald/storetest"
 )
 
@@ -33,11 +31,7 @@ func TestTOTPCodeVectors(t *testing.T) {
 
 func TestSecondFactorSignIn(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	w := storetest.NewWorld(t, s)
 	now := storetest.T0
 	svc := auth.NewService(s, func() time.Time { return now })

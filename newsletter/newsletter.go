@@ -99,7 +99,7 @@ type Service struct {
 	sender  *mail.Sender
 	base    string           // BaseURL without a trailing slash
 	domain  string           // the right side of Message-IDs: the From address's domain
-	clients ratelimit.Window // RequestsPerClientHour per client, in memory like the tip form's
+	clients ratelimit.Window // RequestsPerClientHour per client, shared by every server like the tip form's
 
 	keyMu sync.Mutex
 	key   []byte
@@ -160,7 +160,7 @@ func New(store herald.Store, clock herald.Clock, log *slog.Logger, cfg Config) (
 	}
 	from := strings.ToLower(cfg.FromAddress)
 	return &Service{store: store, clock: clock, log: log, cfg: cfg, sender: sender, base: base,
-		clients: ratelimit.Window{Max: RequestsPerClientHour, Per: time.Hour},
+		clients: ratelimit.Window{Store: store, Name: "subscribe-client", Max: RequestsPerClientHour, Per: time.Hour},
 		domain:  from[strings.LastIndexByte(from, '@')+1:]}, nil
 }
 

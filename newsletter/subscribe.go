@@ -37,7 +37,9 @@ func (s *Service) Subscribe(ctx context.Context, req herald.SubscriptionRequest)
 		return err
 	}
 	now := s.clock.Now()
-	if !s.clients.Allow(req.ClientHash, now) {
+	if ok, err := s.clients.Allow(ctx, req.ClientHash, now); err != nil {
+		return err
+	} else if !ok {
 		return rateLimited("client", herald.LimitClient)
 	}
 	_, err = s.store.UpdateSubscriberByEmail(ctx, email, func(sub *herald.Subscriber) (herald.SubscriberChange, error) {

@@ -81,7 +81,7 @@ type Page struct {
 // New parses the templates; a broken template stops the start-up.
 func New(store herald.Store, counter *views.Counter, clock herald.Clock, log *slog.Logger, baseURL string) (*Portal, error) {
 	p := &Portal{Store: store, Views: counter, Clock: clock, Log: log, BaseURL: baseURL, assets: web.LoadAssets(), templates: map[string]*template.Template{},
-		tips: ratelimit.Window{Max: TipsPerHour, Per: time.Hour}}
+		tips: ratelimit.Window{Store: store, Name: "tip-client", Max: TipsPerHour, Per: time.Hour}}
 	funcs := template.FuncMap{"asset": p.assets.URL, "maxQueryRunes": func() int { return search.MaxQueryRunes }}
 	for _, page := range []string{"home", "listing", "article", "static", "tips", "notfound", "phone", "search", "subscribe", "subscription",
 		"figures", "videos", "topics", "topic"} {

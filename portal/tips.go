@@ -64,7 +64,10 @@ func (p *Portal) submitTip(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/tips/thanks.html", http.StatusSeeOther)
 		return
 	}
-	if !p.tips.Allow(client, p.Clock.Now()) {
+	if ok, err := p.tips.Allow(ctx, client, p.Clock.Now()); err != nil {
+		p.fail(w, r, err)
+		return
+	} else if !ok {
 		w.Header().Set("Retry-After", "3600")
 		p.showTipErrorsStatus(w, r, d, form, []string{"提交过于频繁，请一小时后再试，或拨打新闻热线。"}, http.StatusTooManyRequests)
 		return

@@ -1,35 +1,73 @@
-package ratelimit
+package ratelimit_test
 
 import (
+	"context"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/heraldnews/herald/ratelimit"
+	"github.com/heraldnews/herald/sqlite"
 )
 
+// TestWindowSlides counts in a real store; two windows on one store stand
+// for two servers sharing the database.
 func TestWindowSlides(t *testing.T) {
-	w := &Window{Max: 2, Per: time.Hour}
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "rate.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	w := ratelimit.Window{Store: store, Name: "test", Max: 2, Per: time.Hour}
+	other := w // another server
+	allow := func(w ratelimit.Window, key string, at time.Time) bool {
+		t.Helper()
+		ok, err := w.Allow(ctx, key, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	full := func(key string, at time.Time) bool {
+		t.Helper()
+		ok, err := w.Full(ctx, key, at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
 	t0 := time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC)
-	if !w.Allow("a", t0) || !w.Allow("a", t0.Add(time.Minute)) {
+	if !allow(w, "a", t0) || !allow(other, "a", t0.Add(time.Minute)) {
 		t.Fatal("the first two events are allowed")
 	}
-	if w.Allow("a", t0.Add(59*time.Minute)) || !w.Full("a", t0.Add(59*time.Minute)) {
-		t.Fatal("a third within the hour is refused")
+	if allow(w, "a", t0.Add(59*time.Minute)) || allow(other, "a", t0.Add(59*time.Minute)) || !full("a", t0.Add(59*time.Minute)) {
+		t.Fatal("a third within the hour is refused, on either server")
 	}
-	if !w.Allow("b", t0) {
+	if !allow(w, "b", t0) {
 		t.Fatal("keys are counted apart")
 	}
-	if !w.Allow("a", t0.Add(time.Hour)) {
+	if !allow(ratelimit.Window{Store: store, Name: "other", Max: 1, Per: time.Hour}, "a", t0) {
+		t.Fatal("kinds are counted apart")
+	}
+	if !allow(w, "a", t0.Add(time.Hour)) {
 		t.Fatal("once the first event is an hour old, one more is allowed")
 	}
-	if w.Allow("a", t0.Add(time.Hour+30*time.Second)) {
+	if allow(w, "a", t0.Add(time.Hour+30*time.Second)) {
 		t.Fatal("the second event is still within the hour")
 	}
-	w.Reset("a")
-	if w.Full("a", t0.Add(time.Hour+time.Minute)) {
+	if err := w.Reset(ctx, "a"); err != nil {
+		t.Fatal(err)
+	}
+	if full("a", t0.Add(time.Hour+time.Minute)) {
 		t.Fatal("Reset forgets")
 	}
-	w.Add("a", t0.Add(2*time.Hour))
-	w.Add("a", t0.Add(2*time.Hour))
-	if !w.Full("a", t0.Add(2*time.Hour)) {
+	for range 2 {
+		if err := other.Add(ctx, "a", t0.Add(2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !full("a", t0.Add(2*time.Hour)) {
 		t.Fatal("Add counts events that were not asked about")
 	}
 }

@@ -39,7 +39,8 @@ var backupTables = []backupTable{
 	{name: "site_settings", orderBy: "id"},
 	{name: "article_views", orderBy: "article_id, hour, channel"},
 	// readership; reader_keys and reader_salts stay out: they live two days
-	// and would only let a backup link readers' visits
+	// and would only let a backup link readers' visits (rate_events, the rate
+	// limits' counts of the last day, stay out too)
 	{name: "article_reads", orderBy: "article_id, day, channel"},
 	{name: "article_referrers", orderBy: "article_id, day, host"},
 	{name: "article_readers", orderBy: "article_id, day"},

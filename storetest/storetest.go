@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 	t.Run("Newsletter", func(t *testing.T) { testNewsletter(t, open) })
 	t.Run("Planning", func(t *testing.T) { testPlanning(t, open) })
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
+	t.Run("Rates", func(t *testing.T) { testRates(t, open(t)) })
 }
 
 // T0 is the suite's fixed clock start.
