@@ -7,9 +7,14 @@ import (
 	"github.com/heraldnews/herald"
 )
 
-// CreateSession stores a new session; the event records the sign-in.
+// CreateSession stores a new session; the event records the sign-in. The
+// sessions past their expiry go at the same time, so the table holds only
+// those that may still be used.
 func (s *Store) CreateSession(ctx context.Context, sess *herald.Session, ev herald.Event) error {
 	return s.write(ctx, func(tx *Tx) error {
+		if _, err := tx.exec(`DELETE FROM sessions WHERE expires_at < ?`, s.t(ev.At)); err != nil {
+			return err
+		}
 		sess.CreatedAt, sess.LastSeenAt = ev.At, ev.At
 		id, err := tx.insert(`INSERT INTO sessions (hash, staff_id, csrf, user_agent, created_at, last_seen_at, expires_at, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 			sess.Hash, sess.StaffID, sess.CSRF, sess.UserAgent, s.t(sess.CreatedAt), s.t(sess.LastSeenAt), s.t(sess.ExpiresAt), boolInt(sess.Pending))

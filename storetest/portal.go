@@ -145,4 +145,16 @@ func testSessions(t *testing.T, s herald.Store) {
 	if _, err := s.FindSessionByHash(ctx, theirs.Hash); err != nil {
 		t.Fatalf("another person's session ended: %v", err)
 	}
+	// a sign-in clears the sessions past their expiry, and only those
+	old, live := mk("old"), &herald.Session{Hash: "live", StaffID: w.Writer.ID, CSRF: "l", ExpiresAt: T0.Add(48 * time.Hour)}
+	must(t, s.CreateSession(ctx, live, ev(w.Writer.ID)))
+	must(t, s.CreateSession(ctx, &herald.Session{Hash: "next", StaffID: w.Editor.ID, CSRF: "n", ExpiresAt: T0.Add(36 * time.Hour)},
+		herald.Event{At: T0.Add(13 * time.Hour), ActorID: w.Editor.ID}))
+	_, err = s.FindSessionByHash(ctx, old.Hash)
+	wantCode(t, err, herald.ENOTFOUND, "")
+	for _, hash := range []string{"live", "next"} {
+		if _, err := s.FindSessionByHash(ctx, hash); err != nil {
+			t.Errorf("session %s: %v", hash, err)
+		}
+	}
 }
