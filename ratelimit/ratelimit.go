@@ -6,6 +6,8 @@ package ratelimit
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"time"
 
 	"github.com/heraldnews/herald"
@@ -20,8 +22,18 @@ type Window struct {
 	Per   time.Duration
 }
 
+// maxKeyBytes bounds what a key takes in the store: a longer one (a user
+// name of a megabyte, typed by a robot) is counted under its SHA-256.
+const maxKeyBytes = 100
+
 // Key is the store's key of key's events of this kind.
-func (w Window) Key(key string) string { return w.Name + ":" + key }
+func (w Window) Key(key string) string {
+	if len(key) > maxKeyBytes {
+		sum := sha256.Sum256([]byte(key))
+		key = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return w.Name + ":" + key
+}
 
 // Allow records an event for key at now if fewer than Max happened in the
 // window before it, and reports whether it did.

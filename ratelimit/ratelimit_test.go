@@ -3,6 +3,7 @@ package ratelimit_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,5 +70,18 @@ func TestWindowSlides(t *testing.T) {
 	}
 	if !full("a", t0.Add(2*time.Hour)) {
 		t.Fatal("Add counts events that were not asked about")
+	}
+}
+
+// TestLongKeysStaySmall counts a key of a megabyte under its hash: the same
+// long key twice is one key, and the store never holds the megabyte.
+func TestLongKeysStaySmall(t *testing.T) {
+	w := ratelimit.Window{Name: "signin-user"}
+	long := strings.Repeat("王", 1<<18)
+	if k := w.Key(long); len(k) > 100 || k != w.Key(long) || k == w.Key(long+"x") {
+		t.Fatalf("the key of a megabyte is %d bytes, or not one per name", len(k))
+	}
+	if k := w.Key("wangyalan"); k != "signin-user:wangyalan" {
+		t.Fatalf("a short key is stored as %q", k)
 	}
 }
