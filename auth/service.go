@@ -140,18 +140,15 @@ func NewLimiter(store herald.RateStore, perUser, perClient int, window time.Dura
 
 // Allow reports whether another attempt may be made.
 func (l *Limiter) Allow(ctx context.Context, username, client string, now time.Time) (bool, error) {
-	for _, c := range []struct {
-		w   ratelimit.Window
-		key string
-	}{{l.users, username}, {l.clients, client}} {
-		if full, err := c.w.Full(ctx, c.key, now); full || err != nil {
-			return false, err
-		}
+	full, err := l.users.Full(ctx, username, now)
+	if full || err != nil {
+		return false, err
 	}
-	return true, nil
+	full, err = l.clients.Full(ctx, client, now)
+	return !full && err == nil, err
 }
 
-// Fail records a failed attempt.
+// Fail records a failed attempt, under both keys in one transaction.
 func (l *Limiter) Fail(ctx context.Context, username, client string, now time.Time) error {
 	return l.users.Store.AddRate(ctx, now, l.users.Key(username), l.clients.Key(client))
 }

@@ -311,12 +311,12 @@ func (p *Portal) hotLists(ctx context.Context) (hotLists, error) {
 			if err != nil {
 				return nil, err
 			}
-			titles, err := p.titles(ctx, top)
+			ranked, err := p.rankedArticles(ctx, top)
 			if err != nil {
 				return nil, err
 			}
 			for _, r := range top {
-				if a, ok := titles[r.ArticleID]; ok {
+				if a, ok := ranked[r.ArticleID]; ok {
 					*period.dst = append(*period.dst, hotItem{URL: herald.ArticlePath(r.ArticleID), Title: a.Title, Lang: a.Language, Reads: r.Reads})
 				}
 			}
@@ -329,8 +329,8 @@ func (p *Portal) hotLists(ctx context.Context) (hotLists, error) {
 	return *lists, nil
 }
 
-// titles looks up the ranked articles (without their bodies) in one query.
-func (p *Portal) titles(ctx context.Context, top []herald.ArticleReads) (map[int64]*herald.Article, error) {
+// rankedArticles looks up the ranked articles (without their bodies) in one query.
+func (p *Portal) rankedArticles(ctx context.Context, top []herald.ArticleReads) (map[int64]*herald.Article, error) {
 	ids := make([]int64, len(top))
 	for i, r := range top {
 		ids[i] = r.ArticleID

@@ -48,11 +48,6 @@ func (w Window) Full(ctx context.Context, key string, now time.Time) (bool, erro
 	return n >= w.Max, err
 }
 
-// Add records an event for key at now, allowed or not (a failed sign-in).
-func (w Window) Add(ctx context.Context, key string, now time.Time) error {
-	return w.Store.AddRate(ctx, now, w.Key(key))
-}
-
 // Reset forgets key's events.
 func (w Window) Reset(ctx context.Context, key string) error {
 	return w.Store.ResetRate(ctx, w.Key(key))

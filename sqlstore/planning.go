@@ -313,8 +313,11 @@ func (s *Store) FindAssignments(ctx context.Context, f herald.AssignmentFilter) 
 	c.add(f.ArticleID != 0, "article_id = ?", f.ArticleID)
 	c.add(f.CreatedBy != 0, "created_by = ?", f.CreatedBy)
 	if p := f.For; p != nil {
-		c.add(!p.Given, "(assignee_id = ? OR unit_id = ? AND assignee_id IS NULL)", p.StaffID, p.UnitID)
-		c.add(p.Given, "(assignee_id = ? OR unit_id = ? AND assignee_id IS NULL OR created_by = ?)", p.StaffID, p.UnitID, p.StaffID)
+		mine, args := "assignee_id = ? OR unit_id = ? AND assignee_id IS NULL", []any{p.StaffID, p.UnitID}
+		if p.Given {
+			mine, args = mine+" OR created_by = ?", append(args, p.StaffID)
+		}
+		c.add(true, "("+mine+")", args...)
 	}
 	q := `SELECT ` + assignmentColumns + `, COUNT(*) OVER () FROM assignments` + c.clause() + ` ORDER BY due, id` + limitClause(f.Limit, f.Offset)
 	return findPage(ctx, s, q, c.args, scanAssignment)
